@@ -1,0 +1,27 @@
+/** Per-request services on the context (`c.get("services")`), and the app's Env type. */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { Config } from "./env";
+import type { Database } from "./lib/db/port";
+
+export interface Services {
+  config: Config;
+  db: Database;
+  /** Name of the newest migration this build ships, when known (Node reads the folder; see /health). */
+  expectedMigration?: string;
+}
+
+export interface AppEnv {
+  Bindings: Record<string, unknown>;
+  Variables: {
+    services: Services;
+    requestId: string;
+    /** Set by the auth middleware on authenticated routes. */
+    userId?: string;
+    /** Anything a handler wants in the request's log line (never secrets). */
+    logFields: Record<string, unknown>;
+  };
+}
+
+export type App = OpenAPIHono<AppEnv>;
+export type AppContext = Context<AppEnv>;

@@ -1,0 +1,79 @@
+/**
+ * Configuration: one zod schema over the Worker's env bindings (and process.env in Node). Nothing else in the
+ * code reads raw environment variables. A bad value fails at start with a message naming the variable.
+ */
+import { z } from "zod";
+
+const boolish = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const csv = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const ConfigSchema = z.object({
+  /** Which database adapter. Inferred when unset: supabase if SUPABASE_URL, postgres if DATABASE_URL, else pglite. */
+  MARQUEE_DB: z.enum(["pglite", "postgres", "supabase", "neon"]).optional(),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** Connections per pool (Node server); a Worker request uses its own short-lived connection. */
+  DATABASE_POOL_SIZE: positiveInt(1, 200).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(100, 600_000).default(10_000),
+  MARQUEE_DATA_DIR: z.string().min(1).default(".data"),
+  SUPABASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SUPABASE_ANON_KEY: z.string().min(20).optional(),
+  SUPABASE_SERVICE_ROLE_KEY: z.string().min(20).optional(),
+  PORT: positiveInt(0, 65535).default(8787),
+  /** Comma-separated browser origins allowed by CORS; "*" allows any (bearer tokens, no cookies). */
+  CORS_ORIGINS: csv.default(["*"]),
+  MAX_BODY_BYTES: positiveInt(1024, 10 * 1024 * 1024).default(64 * 1024),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** Load demo data into an empty embedded database on start. */
+  MARQUEE_DEMO: boolish.default(true),
+  APP_VERSION: z.string().default("0.1.0"),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { MARQUEE_DB: "pglite" | "postgres" | "supabase" | "neon" };
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses and cross-checks configuration; throws ConfigError naming every bad variable. */
+export function parseConfig(env: Record<string, unknown>): Config {
+  // Empty strings mean "unset" (a blank line in .dev.vars must not override a default).
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === "string" && v !== ""));
+  const result = ConfigSchema.safeParse(input);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join("\n  ")}`);
+  }
+  const c = result.data;
+  const db = c.MARQUEE_DB ?? (c.SUPABASE_URL ? "supabase" : c.DATABASE_URL ? "postgres" : "pglite");
+  if ((db === "postgres" || db === "neon") && !c.DATABASE_URL) {
+    throw new ConfigError(`invalid configuration:\n  DATABASE_URL: required when MARQUEE_DB=${db}`);
+  }
+  if (db === "supabase" && (!c.SUPABASE_URL || !(c.SUPABASE_ANON_KEY ?? c.SUPABASE_SERVICE_ROLE_KEY))) {
+    throw new ConfigError(
+      "invalid configuration:\n  SUPABASE_URL, SUPABASE_ANON_KEY: both required when MARQUEE_DB=supabase",
+    );
+  }
+  return { ...c, MARQUEE_DB: db };
+}
+
+const cache = new WeakMap<object, Config>();
+
+/** Parses once per env object (a Worker isolate passes the same bindings object to every request). */
+export function configFrom(env: Record<string, unknown>): Config {
+  let config = cache.get(env);
+  if (!config) {
+    config = parseConfig(env);
+    cache.set(env, config);
+  }
+  return config;
+}

@@ -1,0 +1,80 @@
+/**
+ * Postgres wire adapter (node-postgres) for a real PostgreSQL given by DATABASE_URL. Works from Node and from
+ * inside workerd (TCP through `cloudflare:sockets` with the nodejs_compat flag).
+ */
+import pg from "pg";
+import { type Row, type RpcOptions, rpcStatement, type SqlDatabase, type SqlExecutor, toDatabaseError } from "./port";
+
+export interface PostgresOptions {
+  connectionString: string;
+  /** Pool size. In a Worker each request gets its own small pool; in Node one pool serves all requests. */
+  max?: number;
+  /** Milliseconds a statement may run before the server cancels it. */
+  statementTimeoutMs?: number;
+}
+
+// Return bigint counts and numeric values as JS numbers: every numeric column we expose fits a double, and the
+// alternative (strings) would leak driver details into the API.
+const types = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === 20 || oid === 1700) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
+  return {
+    async query<T = Row>(sql: string, params: unknown[] = []): Promise<T[]> {
+      try {
+        const result = await client.query({ text: sql, values: params, types });
+        return result.rows as T[];
+      } catch (error) {
+        throw toDatabaseError(error);
+      }
+    },
+    async exec(sql: string): Promise<void> {
+      try {
+        await client.query(sql);
+      } catch (error) {
+        throw toDatabaseError(error);
+      }
+    },
+  };
+}
+
+export function openPostgres(options: PostgresOptions): SqlDatabase & { pool: pg.Pool } {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    statement_timeout: options.statementTimeoutMs,
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on("error", () => {});
+  const base = executor(pool);
+  return {
+    kind: "postgres",
+    pool,
+    ...base,
+    async rpc<T = Row>(fn: string, args?: Record<string, unknown>, _options?: RpcOptions): Promise<T[]> {
+      const { sql, params } = rpcStatement(fn, args);
+      return base.query<T>(sql, params);
+    },
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query("begin");
+        const result = await fn(executor(client));
+        await client.query("commit");
+        return result;
+      } catch (error) {
+        await client.query("rollback").catch(() => {});
+        throw toDatabaseError(error);
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

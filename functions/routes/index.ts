@@ -1,0 +1,28 @@
+/** Every endpoint, registered in one place; each lives in its own file under routes/<resource>/. */
+import type { App } from "../context";
+import * as listGenres from "./genres/list-genres";
+import * as getMovie from "./movies/get-movie";
+import * as listMovies from "./movies/list-movies";
+import * as getHealth from "./system/get-health";
+import * as getPing from "./system/get-ping";
+
+export function registerRoutes(app: App) {
+  for (const endpoint of [getPing, getHealth, listMovies, getMovie, listGenres]) endpoint.register(app);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
+  app.doc31("/openapi.json", (c) => ({
+    openapi: "3.1.0",
+    info: {
+      title: "Marquee API",
+      version: c.get("services")?.config.APP_VERSION ?? "0.1.0",
+      description:
+        'Movie recommendations at the edge. Every error is `{"error":{"code","message","requestId"}}`. ' +
+        "This product uses the TMDB API but is not endorsed or certified by TMDB.",
+    },
+    servers: [{ url: new URL(c.req.url).origin }],
+  }));
+}

@@ -1,0 +1,140 @@
+/** GET /v1/movies: the catalogue, filtered, sorted and paginated with an opaque keyset cursor. */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App } from "../../context";
+import { ApiError, errorResponses } from "../../errors";
+import { LIST_MAX_AGE, publicCache } from "../../middleware/cache";
+import { MovieSummary, toMovieSummary } from "./schemas";
+
+export const MAX_PAGE_SIZE = 100;
+const SORTS = ["popularity", "rating", "release_date", "title"] as const;
+type Sort = (typeof SORTS)[number];
+const year = z.coerce.number().int("must be a whole year").min(1870).max(2200);
+
+export const ListMoviesQuery = z
+  .strictObject({
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_PAGE_SIZE)
+      .default(20)
+      .openapi({ description: `Page size, at most ${MAX_PAGE_SIZE}.` }),
+    cursor: z.string().max(512).optional().openapi({ description: "The nextCursor of the previous page." }),
+    genre: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .optional()
+      .openapi({ example: "Science Fiction", description: "Genre name (any case) or TMDB genre id." }),
+    year_from: year.optional().openapi({ example: 1990 }),
+    year_to: year.optional().openapi({ example: 1999 }),
+    language: z
+      .string()
+      .regex(/^[a-z]{2}$/, "must be an ISO 639-1 code like en")
+      .optional()
+      .openapi({ example: "en" }),
+    q: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({ description: "Text in the title (any case).", example: "matrix" }),
+    sort: z.enum(SORTS).default("popularity"),
+    order: z.enum(["asc", "desc"]).optional().openapi({ description: "Default: asc for title, desc otherwise." }),
+  })
+  .refine((q) => q.year_from === undefined || q.year_to === undefined || q.year_from <= q.year_to, {
+    message: "must not be after year_to",
+    path: ["year_from"],
+  });
+
+const ListMoviesResponse = z
+  .object({
+    data: z.array(MovieSummary),
+    nextCursor: z
+      .string()
+      .nullable()
+      .openapi({ description: "Pass as cursor to get the next page; null on the last page." }),
+  })
+  .openapi("MovieList");
+
+interface Cursor {
+  s: Sort;
+  d: boolean;
+  k: string;
+  i: number;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return btoa(JSON.stringify(cursor)).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+}
+
+function decodeCursor(raw: string, sort: Sort, descending: boolean): Cursor {
+  const invalid = new ApiError("BAD_REQUEST", "invalid query: cursor: is not a cursor from this endpoint", {
+    issues: [{ field: "cursor", message: "is not a cursor from this endpoint" }],
+  });
+  let parsed: Cursor;
+  try {
+    parsed = JSON.parse(atob(raw.replaceAll("-", "+").replaceAll("_", "/")));
+  } catch {
+    throw invalid;
+  }
+  if (
+    typeof parsed !== "object" ||
+    typeof parsed?.k !== "string" ||
+    !Number.isInteger(parsed.i) ||
+    !SORTS.includes(parsed.s)
+  ) {
+    throw invalid;
+  }
+  if (parsed.s !== sort || parsed.d !== descending) {
+    throw new ApiError("BAD_REQUEST", "invalid query: cursor: belongs to another sort order; keep sort and order", {
+      issues: [{ field: "cursor", message: "belongs to another sort order" }],
+    });
+  }
+  return parsed;
+}
+
+export const route = createRoute({
+  method: "get",
+  path: "/v1/movies",
+  tags: ["Catalogue"],
+  summary: "List films",
+  description:
+    "Filter by genre, year range, language and title text; sort by popularity, rating, release date or title. Cached 15 minutes.",
+  middleware: [publicCache(LIST_MAX_AGE)] as const,
+  request: { query: ListMoviesQuery },
+  responses: {
+    200: { description: "One page of films.", content: { "application/json": { schema: ListMoviesResponse } } },
+    304: { description: "Not modified (If-None-Match matched the ETag)." },
+    ...errorResponses(400, 405),
+  },
+});
+
+export function register(app: App) {
+  app.openapi(route, async (c) => {
+    const q = c.req.valid("query");
+    const descending = q.order ? q.order === "desc" : q.sort !== "title";
+    const after = q.cursor ? decodeCursor(q.cursor, q.sort, descending) : undefined;
+    const rows = await c.get("services").db.rpc<Record<string, unknown>>("list_movies", {
+      p_genre: q.genre,
+      p_year_from: q.year_from,
+      p_year_to: q.year_to,
+      p_language: q.language,
+      p_query: q.q,
+      p_sort: q.sort,
+      p_descending: descending,
+      p_after_key: after?.k,
+      p_after_id: after?.i,
+      p_limit: q.limit + 1,
+    });
+    const page = rows.slice(0, q.limit);
+    const last = page.at(-1);
+    const nextCursor =
+      rows.length > q.limit && last
+        ? encodeCursor({ s: q.sort, d: descending, k: String(last.sort_key), i: Number(last.id) })
+        : null;
+    return c.json({ data: page.map(toMovieSummary), nextCursor }, 200);
+  });
+}

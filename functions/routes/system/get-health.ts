@@ -1,0 +1,67 @@
+/** GET /health: database reachable (and how fast), migrations applied, version. */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App } from "../../context";
+import { ApiError, errorResponses } from "../../errors";
+
+const Health = z
+  .object({
+    status: z.enum(["ok", "migrations_pending"]),
+    version: z.string(),
+    database: z.object({
+      ok: z.boolean(),
+      adapter: z.enum(["pglite", "postgres", "supabase", "neon"]),
+      latencyMs: z.number().openapi({ description: "Round trip of the health query." }),
+      serverVersion: z.string(),
+    }),
+    migrations: z.object({
+      applied: z.number().int(),
+      latest: z.string().nullable(),
+      expected: z
+        .string()
+        .nullable()
+        .openapi({ description: "Newest migration this build ships, when the server knows it." }),
+      upToDate: z.boolean().nullable(),
+    }),
+  })
+  .openapi("Health");
+
+export const route = createRoute({
+  method: "get",
+  path: "/health",
+  tags: ["System"],
+  summary: "Readiness: database and migrations",
+  responses: {
+    200: { description: "Database reachable.", content: { "application/json": { schema: Health } } },
+    ...errorResponses(405, 503),
+  },
+});
+
+export function register(app: App) {
+  app.openapi(route, async (c) => {
+    const { db, config, expectedMigration } = c.get("services");
+    const started = performance.now();
+    let row: { migrations_applied: number; latest_migration: string | null; server_version: string };
+    try {
+      [row] = await db.rpc("marquee_health");
+    } catch (error) {
+      throw new ApiError("SERVICE_UNAVAILABLE", "the database is unreachable or not migrated", { cause: error });
+    }
+    const latencyMs = Math.round((performance.now() - started) * 100) / 100;
+    const upToDate = expectedMigration ? row.latest_migration === expectedMigration : null;
+    c.header("Cache-Control", "no-store");
+    return c.json(
+      {
+        status: upToDate === false ? ("migrations_pending" as const) : ("ok" as const),
+        version: config.APP_VERSION,
+        database: { ok: true, adapter: db.kind, latencyMs, serverVersion: row.server_version },
+        migrations: {
+          applied: Number(row.migrations_applied),
+          latest: row.latest_migration,
+          expected: expectedMigration ?? null,
+          upToDate,
+        },
+      },
+      200,
+    );
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * The Node server: the same app as the Worker, served by @hono/node-server, with the embedded PGlite database
+ * as the default. Used by `npm start`, the CLI, the benchmarks and the HTTP tests.
+ */
+import { mkdir } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { createApp } from "./app";
+import type { Services } from "./context";
+import type { Config } from "./env";
+import { migrate, readMigrations } from "./lib/db/migrate";
+import { openPglite } from "./lib/db/pglite";
+import type { Database, SqlDatabase } from "./lib/db/port";
+import type { LogSink } from "./middleware/log-requests";
+import { openRemoteDatabase } from "./services";
+
+/** Opens the configured database for a long-lived Node process; PGlite is persisted to MARQUEE_DATA_DIR. */
+export async function openDatabase(config: Config): Promise<Database> {
+  if (config.MARQUEE_DB === "pglite") {
+    await mkdir(config.MARQUEE_DATA_DIR, { recursive: true });
+    return openPglite({ dataDir: `${config.MARQUEE_DATA_DIR}/pglite` });
+  }
+  return openRemoteDatabase(config);
+}
+
+export function isSqlDatabase(db: Database): db is SqlDatabase {
+  return db.kind === "pglite" || db.kind === "postgres";
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  db: Database;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: {
+  config: Config;
+  db: Database;
+  log?: LogSink;
+  hostname?: string;
+}): Promise<RunningServer> {
+  const files = await readMigrations();
+  const services: Services = { config: options.config, db: options.db, expectedMigration: files.at(-1)?.name };
+  const app = createApp({ services: () => services, log: options.log });
+  const hostname = options.hostname ?? "127.0.0.1";
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: options.config.PORT, hostname }, () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${hostname === "0.0.0.0" ? "127.0.0.1" : hostname}:${port}`,
+    port,
+    db: options.db,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Keep-alive sockets would hold close() open for their idle timeout.
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
+  };
+}
+
+/** Migrates a SQL database and, when it is empty and demo data is on, loads the demo catalogue and users. */
+export async function prepareDatabase(db: Database, config: Config, log: (line: string) => void = () => {}) {
+  if (!isSqlDatabase(db)) return;
+  const result = await migrate(db, { log });
+  if (config.MARQUEE_DEMO) {
+    const { loadDemoData } = await import("./demo/load-demo");
+    const started = performance.now();
+    const demo = await loadDemoData(db);
+    if (demo.loaded) {
+      log(
+        `loaded demo data: ${demo.movies} films, ${demo.users} users, ${demo.ratings} ratings ` +
+          `in ${Math.round(performance.now() - started)} ms`,
+      );
+    }
+  }
+  return result;
+}

@@ -1,0 +1,29 @@
+/**
+ * Builds the database adapter that the configuration names, for runtimes without a file system (the Worker).
+ * The Node entry adds PGlite on top (see node.ts): it is never bundled into the Worker.
+ */
+import type { Config } from "./env";
+import { openNeon } from "./lib/db/neon";
+import type { Database } from "./lib/db/port";
+import { openPostgres } from "./lib/db/postgres";
+import { openSupabase } from "./lib/db/supabase";
+
+export function openRemoteDatabase(config: Config, options: { poolSize?: number } = {}): Database {
+  switch (config.MARQUEE_DB) {
+    case "postgres":
+      return openPostgres({
+        connectionString: config.DATABASE_URL as string,
+        max: options.poolSize ?? config.DATABASE_POOL_SIZE,
+        statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      });
+    case "neon":
+      return openNeon({ connectionString: config.DATABASE_URL as string });
+    case "supabase":
+      return openSupabase({
+        url: config.SUPABASE_URL as string,
+        key: (config.SUPABASE_SERVICE_ROLE_KEY ?? config.SUPABASE_ANON_KEY) as string,
+      });
+    case "pglite":
+      throw new Error("MARQUEE_DB=pglite runs only in the Node server; set DATABASE_URL or SUPABASE_URL for a Worker");
+  }
+}

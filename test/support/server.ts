@@ -1,0 +1,36 @@
+/** A real Node HTTP server on a free port over a test database, with its log lines captured. */
+import { type Config, parseConfig } from "../../functions/env";
+import type { Database } from "../../functions/lib/db/port";
+import { type RunningServer, startServer } from "../../functions/server";
+
+export interface TestServer extends RunningServer {
+  logs: Record<string, unknown>[];
+  config: Config;
+  /** fetch relative to the server. */
+  get(path: string, init?: RequestInit): Promise<Response>;
+  json(path: string, body: unknown, init?: RequestInit): Promise<Response>;
+}
+
+export async function startTestServer(db: Database, env: Record<string, string> = {}): Promise<TestServer> {
+  const config = parseConfig({
+    MARQUEE_DB: db.kind === "pglite" ? "pglite" : "postgres",
+    DATABASE_URL: "postgres://unused@localhost/x",
+    PORT: "0",
+    ...env,
+  });
+  const logs: Record<string, unknown>[] = [];
+  const server = await startServer({ config, db, log: (line) => logs.push(line) });
+  return {
+    ...server,
+    logs,
+    config,
+    get: (path, init) => fetch(`${server.url}${path}`, init),
+    json: (path, body, init) =>
+      fetch(`${server.url}${path}`, {
+        method: "POST",
+        ...init,
+        headers: { "content-type": "application/json", ...(init?.headers ?? {}) },
+        body: JSON.stringify(body),
+      }),
+  };
+}
