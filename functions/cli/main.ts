@@ -2,11 +2,12 @@
  * `npx marquee <command>`: one CLI for every job (migrations, demo data, benchmarks, evaluation, TMDB sync,
  * embedding backfill, nightly recomputation). Each command lives in its own file and is listed here.
  */
+import { benchCommand } from "./bench";
 import type { Command } from "./command";
 import { migrateCommand } from "./migrate";
 import { serveCommand } from "./serve";
 
-const COMMANDS: Command[] = [serveCommand, migrateCommand];
+const COMMANDS: Command[] = [serveCommand, migrateCommand, benchCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -34,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const rest = argv.slice(match.name.split(" ").length);
-  if (rest.includes("--help") || rest.includes("-h")) {
+  if (rest[0] === "--help" || rest[0] === "-h") {
     console.log(`usage: marquee ${match.name} ${match.usage}\n\n${match.summary}\n\n${match.help ?? ""}`.trimEnd());
     return 0;
   }

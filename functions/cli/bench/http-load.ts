@@ -1,0 +1,118 @@
+/**
+ * A closed-loop HTTP load generator: `concurrency` workers each send a request, wait for the full response, and
+ * send the next, for a fixed duration after a warm-up. Reports latency percentiles, throughput and errors.
+ * Used by every `marquee bench` suite so their figures are comparable.
+ */
+import { readFile } from "node:fs/promises";
+
+export interface LoadOptions {
+  /** Returns the i-th request to send (URL and init). */
+  request: (i: number) => { url: string; init?: RequestInit };
+  concurrency: number;
+  durationMs: number;
+  warmupMs?: number;
+  /** Status codes that count as success (default: 2xx and 304). */
+  ok?: (status: number) => boolean;
+}
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+  firstError?: string;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+export function summarise(latencies: number[], errors: number, elapsedMs: number, firstError?: string): LoadResult {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const total = sorted.reduce((s, v) => s + v, 0);
+  return {
+    requests: sorted.length,
+    errors,
+    rps: (sorted.length / elapsedMs) * 1000,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) ?? Number.NaN,
+    mean: sorted.length ? total / sorted.length : Number.NaN,
+    firstError,
+  };
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const ok = options.ok ?? ((s: number) => (s >= 200 && s < 300) || s === 304);
+  let counter = 0;
+  const phase = async (ms: number, record: boolean) => {
+    const latencies: number[] = [];
+    let errors = 0;
+    let firstError: string | undefined;
+    const deadline = performance.now() + ms;
+    const worker = async () => {
+      while (performance.now() < deadline) {
+        const { url, init } = options.request(counter++);
+        const started = performance.now();
+        try {
+          const res = await fetch(url, init);
+          await res.arrayBuffer();
+          const elapsed = performance.now() - started;
+          if (ok(res.status)) latencies.push(elapsed);
+          else {
+            errors++;
+            firstError ??= `HTTP ${res.status} for ${url}`;
+          }
+        } catch (error) {
+          errors++;
+          firstError ??= `${(error as Error).message} for ${url}`;
+        }
+      }
+    };
+    const started = performance.now();
+    await Promise.all(Array.from({ length: options.concurrency }, worker));
+    return record ? summarise(latencies, errors, performance.now() - started, firstError) : undefined;
+  };
+  if (options.warmupMs) await phase(options.warmupMs, false);
+  return (await phase(options.durationMs, true)) as LoadResult;
+}
+
+/** Resident memory of a process in MiB (Linux /proc), or of this process when no pid is given. */
+export async function residentMiB(pid?: number): Promise<number> {
+  if (pid === undefined || pid === process.pid) return process.memoryUsage().rss / 2 ** 20;
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
+
+const fmt = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : "-");
+
+/** One row per scenario, as a fixed-width table. */
+export function formatTable(
+  rows: ({ name: string; concurrency: number } & LoadResult & { memoryMiB?: number })[],
+): string {
+  const header = ["scenario", "conc", "requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "rss MiB"];
+  const body = rows.map((r) => [
+    r.name,
+    String(r.concurrency),
+    String(r.requests),
+    String(r.errors),
+    fmt(r.rps, 0),
+    fmt(r.p50, 2),
+    fmt(r.p95, 2),
+    fmt(r.p99, 2),
+    fmt(r.max, 1),
+    r.memoryMiB === undefined ? "-" : fmt(r.memoryMiB, 0),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
+}
