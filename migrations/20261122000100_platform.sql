@@ -84,3 +84,13 @@ end
 $$;
 
 grant execute on function auth.uid(), auth.role(), auth.jwt() to anon, authenticated, service_role;
+
+-- The migration ledger. `marquee migrate` creates it before the first file runs; `supabase db push` keeps its own
+-- ledger instead, so it is also created here to exist either way (marquee_health reads both).
+create table if not exists public.marquee_migrations (
+  name text primary key,
+  checksum text not null,
+  applied_at timestamptz not null default now()
+);
+alter table public.marquee_migrations enable row level security;
+comment on table public.marquee_migrations is 'Migrations applied by the marquee migration runner (file name, SHA-256 of its content). Do not edit by hand.';

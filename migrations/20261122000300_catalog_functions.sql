@@ -149,19 +149,27 @@ as $$
 $$;
 comment on function public.list_genres is 'All genres with film counts, by name (GET /v1/genres).';
 
--- marquee_health: what GET /health reports about the database in one round trip.
--- Security: definer so that anon can read the migration ledger's summary (never its rows); search_path pinned.
+-- marquee_health: what GET /health reports about the database in one round trip: how many migrations are
+-- applied and the newest, from marquee's own ledger or, on a database migrated by `supabase db push`, from the
+-- Supabase CLI's ledger (whose versions are the same timestamps).
+-- Security: definer so that anon can read the ledgers' summary (never their rows); search_path pinned.
 create or replace function public.marquee_health()
 returns table (migrations_applied integer, latest_migration text, server_version text, database_time timestamptz)
-language sql
+language plpgsql
 stable
 security definer
 set search_path = public, pg_catalog
 as $$
-  select (select count(*)::integer from public.marquee_migrations),
-         (select max(name) from public.marquee_migrations),
-         current_setting('server_version'),
-         now()
+begin
+  select count(*)::integer, max(name) into migrations_applied, latest_migration from public.marquee_migrations;
+  if migrations_applied = 0 and to_regclass('supabase_migrations.schema_migrations') is not null then
+    execute 'select count(*)::integer, max(version) || ''_'' from supabase_migrations.schema_migrations'
+      into migrations_applied, latest_migration;
+  end if;
+  server_version := current_setting('server_version');
+  database_time := now();
+  return next;
+end
 $$;
 comment on function public.marquee_health is 'Database summary for GET /health: migrations applied, newest migration, server version.';
 

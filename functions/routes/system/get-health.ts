@@ -47,7 +47,9 @@ export function register(app: App) {
       throw new ApiError("SERVICE_UNAVAILABLE", "the database is unreachable or not migrated", { cause: error });
     }
     const latencyMs = Math.round((performance.now() - started) * 100) / 100;
-    const upToDate = expectedMigration ? row.latest_migration === expectedMigration : null;
+    // Compare timestamps only: a database migrated by `supabase db push` records versions, not file names.
+    const version = (name: string | null) => name?.slice(0, 14) ?? null;
+    const upToDate = expectedMigration ? version(row.latest_migration) === version(expectedMigration) : null;
     c.header("Cache-Control", "no-store");
     return c.json(
       {
