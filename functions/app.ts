@@ -132,7 +132,21 @@ export function createApp(options: AppOptions) {
     const error = toApiError(thrown);
     if (error.status >= 500) {
       const cause = error.options.cause as Error | undefined;
-      c.get("logFields").error = { message: cause?.message ?? error.message, stack: cause?.stack };
+      const logged = { message: cause?.message ?? error.message, stack: cause?.stack };
+      const fields = c.get("logFields");
+      if (fields) fields.error = logged;
+      else {
+        // Failed before the log middleware ran (bad configuration): no request line will follow, so log here.
+        log({
+          time: new Date().toISOString(),
+          level: "error",
+          requestId: c.get("requestId"),
+          method: c.req.method,
+          path: new URL(c.req.url).pathname,
+          status: error.status,
+          error: logged,
+        });
+      }
     }
     return c.json(errorBody(c, error), error.status, error.options.headers);
   });
