@@ -1,0 +1,79 @@
+/**
+ * Helpers for tests that run inside workerd against the real Worker entry (functions/worker.ts).
+ *
+ * - `call(path, init)` sends a request through the Worker exactly as a client would (its own execution context,
+ *   waitUntil and all). The Worker's DATABASE_URL points at the database global-setup.ts started: migrated,
+ *   with the catalogue fixture of test/support/catalog-fixture.ts, shared by every file of this suite.
+ * - `callWith(env, path, init)` runs the same entry with other bindings (a bad configuration, an unreachable
+ *   database) and waits for its waitUntil work, so nothing leaks into the next test.
+ * - `registerUser()` creates an account through the Worker's own register endpoint and returns its token.
+ *
+ * The database is shared: tests that write must use their own rows (registerUser makes a unique email each
+ * time) and must not assume an empty table. Requests go one at a time (see global-setup.ts): do not fire
+ * requests in parallel with Promise.all.
+ */
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import worker from "../../functions/worker";
+
+export const ORIGIN = "https://marquee.test";
+
+export function call(path: string, init?: RequestInit): Promise<Response> {
+  return exports.default.fetch(new Request(`${ORIGIN}${path}`, init));
+}
+
+/** A JSON request (POST unless init says otherwise). */
+export function callJson(path: string, body: unknown, init: RequestInit = {}): Promise<Response> {
+  return call(path, {
+    method: "POST",
+    ...init,
+    headers: { "content-type": "application/json", ...(init.headers ?? {}) },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Runs the Worker entry with these bindings instead of the suite's (unset keys are absent, not inherited). */
+export async function callWith(bindings: Record<string, string>, path: string, init?: RequestInit) {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(`${ORIGIN}${path}`, init), bindings, ctx);
+  const text = await res.text();
+  await waitOnExecutionContext(ctx);
+  return { res, text };
+}
+
+/** The suite's own bindings, for tests that want to change only one of them. */
+export const suiteBindings: Record<string, string> = { ...env };
+
+/** Reads a JSON body and fails with the status and body if the status is not the expected one. */
+export async function expectJson<T = Record<string, unknown>>(res: Response, status: number): Promise<T> {
+  const text = await res.text();
+  if (res.status !== status) {
+    throw new Error(`expected HTTP ${status}, got ${res.status}: ${text}`);
+  }
+  return JSON.parse(text) as T;
+}
+
+export interface TestUser {
+  email: string;
+  password: string;
+  token: string;
+  body: Record<string, unknown>;
+}
+
+let users = 0;
+
+/**
+ * Registers a fresh user through `POST /v1/auth/register` (issue 3) and returns its bearer token. Adjust the
+ * token field here, once, if the endpoint names it differently.
+ */
+export async function registerUser(overrides: Record<string, unknown> = {}): Promise<TestUser> {
+  const email = `worker-${Date.now().toString(36)}-${++users}@example.test`;
+  const password = "correct horse battery staple";
+  const res = await callJson("/v1/auth/register", { email, password, displayName: `Worker ${users}`, ...overrides });
+  const body = await expectJson<Record<string, unknown>>(res, 201);
+  const token = body.token ?? body.accessToken ?? body.access_token;
+  if (typeof token !== "string") throw new Error(`register answered no token: ${JSON.stringify(body)}`);
+  return { email, password, token, body };
+}
+
+export const bearer = (user: { token: string }) => ({ Authorization: `Bearer ${user.token}` });
