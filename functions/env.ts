@@ -36,6 +36,33 @@ export const ConfigSchema = z.object({
   /** Load demo data into an empty embedded database on start. */
   MARQUEE_DEMO: boolish.default(true),
   APP_VERSION: z.string().default("0.1.0"),
+  /**
+   * HS256 key that signs and verifies access tokens (at least 32 characters). On Supabase, the project's JWT
+   * secret, so that PostgREST accepts Marquee's tokens and applies RLS. Required in a Worker; in Node, when
+   * unset, a random one is generated once and kept in MARQUEE_DATA_DIR/jwt-secret.
+   */
+  JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  JWT_ISSUER: z.string().min(1).default("marquee"),
+  /** Audience of issued tokens; "authenticated" is what Supabase's PostgREST expects. */
+  JWT_AUDIENCE: z.string().min(1).default("authenticated"),
+  JWT_TTL_SECONDS: positiveInt(60, 30 * 24 * 3600).default(7 * 24 * 3600),
+  /** Clock skew tolerated when checking exp, iat and nbf. */
+  JWT_CLOCK_SKEW_SECONDS: positiveInt(0, 300).default(30),
+  /** Also accept tokens signed by these keys (Supabase Auth: https://<ref>.supabase.co/auth/v1/.well-known/jwks.json). */
+  AUTH_JWKS_URL: z
+    .url({ protocol: /^https?$/ })
+    .refine(
+      (u) => u.startsWith("https:") || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(u),
+      "must be https (plain http only on the loopback address)",
+    )
+    .optional(),
+  /** Issuer of JWKS-signed tokens; defaults to AUTH_JWKS_URL without /.well-known/jwks.json. */
+  AUTH_JWKS_ISSUER: z.string().min(1).optional(),
+  AUTH_JWKS_AUDIENCE: z.string().min(1).default("authenticated"),
+  /** Failed logins allowed per account, and per client address, within LOGIN_WINDOW_SECONDS before 429. */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(1, 10_000).default(10),
+  LOGIN_MAX_FAILURES_PER_CLIENT: positiveInt(1, 100_000).default(50),
+  LOGIN_WINDOW_SECONDS: positiveInt(1, 86_400).default(900),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { MARQUEE_DB: "pglite" | "postgres" | "supabase" | "neon" };
@@ -68,11 +95,19 @@ export function parseConfig(env: Record<string, unknown>): Config {
 
 const cache = new WeakMap<object, Config>();
 
-/** Parses once per env object (a Worker isolate passes the same bindings object to every request). */
+/**
+ * Parses once per env object (a Worker isolate passes the same bindings object to every request). Worker only:
+ * secrets that Node can generate for itself must be configured here.
+ */
 export function configFrom(env: Record<string, unknown>): Config {
   let config = cache.get(env);
   if (!config) {
     config = parseConfig(env);
+    if (!config.JWT_SECRET) {
+      throw new ConfigError(
+        "invalid configuration:\n  JWT_SECRET: required in a Worker (wrangler secret put JWT_SECRET; at least 32 characters)",
+      );
+    }
     cache.set(env, config);
   }
   return config;

@@ -1,6 +1,6 @@
 /** `npm start`: migrate, seed demo data when empty, serve on PORT (default 8787). */
 import { ConfigError, parseConfig } from "./env";
-import { openDatabase, prepareDatabase, startServer } from "./server";
+import { ensureJwtSecret, openDatabase, prepareDatabase, startServer } from "./server";
 
 async function main() {
   let config: ReturnType<typeof parseConfig>;
@@ -17,6 +17,7 @@ async function main() {
   const where =
     config.MARQUEE_DB === "pglite" ? `embedded PGlite in ${config.MARQUEE_DATA_DIR}/pglite` : config.MARQUEE_DB;
   say(`opening ${where}`);
+  config = await ensureJwtSecret(config);
   const db = await openDatabase(config);
   await prepareDatabase(db, config, say);
   const server = await startServer({ config, db, hostname: process.env.HOST ?? "127.0.0.1" });

@@ -2,7 +2,8 @@
  * The Node server: the same app as the Worker, served by @hono/node-server, with the embedded PGlite database
  * as the default. Used by `npm start`, the CLI, the benchmarks and the HTTP tests.
  */
-import { mkdir } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
@@ -23,6 +24,25 @@ export async function openDatabase(config: Config): Promise<Database> {
   return openRemoteDatabase(config);
 }
 
+/**
+ * Node without JWT_SECRET: a random key, generated once and kept in MARQUEE_DATA_DIR/jwt-secret (mode 0600), so
+ * that `npm start` needs no configuration and tokens survive restarts. (A Worker must be given JWT_SECRET.)
+ */
+export async function ensureJwtSecret(config: Config): Promise<Config> {
+  if (config.JWT_SECRET) return config;
+  const file = `${config.MARQUEE_DATA_DIR}/jwt-secret`;
+  let secret = await readFile(file, "utf8").then(
+    (s) => s.trim(),
+    () => "",
+  );
+  if (secret.length < 32) {
+    await mkdir(config.MARQUEE_DATA_DIR, { recursive: true });
+    secret = randomBytes(48).toString("base64url");
+    await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  }
+  return { ...config, JWT_SECRET: secret };
+}
+
 export function isSqlDatabase(db: Database): db is SqlDatabase {
   return db.kind === "pglite" || db.kind === "postgres";
 }
@@ -41,7 +61,11 @@ export async function startServer(options: {
   hostname?: string;
 }): Promise<RunningServer> {
   const files = await readMigrations();
-  const services: Services = { config: options.config, db: options.db, expectedMigration: files.at(-1)?.name };
+  // Without a configured or persisted secret (tests, benchmarks), tokens are signed with a per-process key.
+  const config = options.config.JWT_SECRET
+    ? options.config
+    : { ...options.config, JWT_SECRET: randomBytes(48).toString("base64url") };
+  const services: Services = { config, db: options.db, expectedMigration: files.at(-1)?.name };
   const app = createApp({ services: () => services, log: options.log });
   const hostname = options.hostname ?? "127.0.0.1";
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {

@@ -1,5 +1,8 @@
 /** Every endpoint, registered in one place; each lives in its own file under routes/<resource>/. */
 import type { App } from "../context";
+import * as getMe from "./auth/get-me";
+import * as login from "./auth/login";
+import * as registerAccount from "./auth/register";
 import * as listGenres from "./genres/list-genres";
 import * as getMovie from "./movies/get-movie";
 import * as listMovies from "./movies/list-movies";
@@ -8,6 +11,8 @@ import * as getPing from "./system/get-ping";
 
 export function registerRoutes(app: App) {
   for (const endpoint of [getPing, getHealth, listMovies, getMovie, listGenres]) endpoint.register(app);
+
+  for (const endpoint of [registerAccount, login, getMe]) endpoint.register(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

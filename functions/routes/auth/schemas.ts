@@ -1,0 +1,81 @@
+/** Request and response shapes shared by the /v1/auth endpoints. */
+import { z } from "@hono/zod-openapi";
+import { issueToken, type TokenConfig } from "../../lib/auth/tokens";
+import type { AuthUserRow } from "../../middleware/auth";
+
+/** Trimmed, Unicode NFC, lower case: the one form stored and looked up, so Ana@X.org and ana@x.org are one account. */
+export const Email = z
+  .string()
+  .max(320)
+  .transform((v) => v.trim().normalize("NFC").toLowerCase())
+  .pipe(z.email("must be an email address").max(254))
+  .openapi({ example: "ana@example.org", description: "Compared case-insensitively (stored trimmed, lower case)." });
+
+export const MIN_PASSWORD = 8;
+export const MAX_PASSWORD = 256;
+export const NewPassword = z
+  .string()
+  .min(MIN_PASSWORD, `must be at least ${MIN_PASSWORD} characters`)
+  .max(MAX_PASSWORD, `must be at most ${MAX_PASSWORD} characters`)
+  .openapi({ example: "correct horse battery staple", format: "password" });
+
+// Control characters would corrupt anything that prints a name (logs, e-mails, terminals).
+const CONTROL = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+
+export const DisplayName = z
+  .string()
+  .transform((v) => v.trim().normalize("NFC"))
+  .pipe(
+    z
+      .string()
+      .min(1, "must not be blank")
+      .max(100, "must be at most 100 characters")
+      .refine((v) => !CONTROL.test(v), "must not contain control characters"),
+  )
+  .openapi({ example: "Ana" });
+
+export const Username = z
+  .string()
+  .regex(/^[A-Za-z0-9_]{3,30}$/, "must be 3 to 30 letters, digits or underscores")
+  .openapi({ example: "ana_films", description: "Unique, compared case-insensitively." });
+
+export const User = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    username: z.string().nullable(),
+    displayName: z.string(),
+    createdAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("User");
+
+export const Session = z
+  .object({
+    accessToken: z.string().openapi({ description: "HS256 JWT; send as `Authorization: Bearer <token>`." }),
+    tokenType: z.literal("Bearer"),
+    expiresIn: z.number().int().openapi({ description: "Seconds until the token expires." }),
+    expiresAt: z.string().openapi({ format: "date-time" }),
+    user: User,
+  })
+  .openapi("Session");
+
+export function toUser(row: AuthUserRow): z.infer<typeof User> {
+  return {
+    id: row.id,
+    email: row.email,
+    username: row.username,
+    displayName: row.display_name,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+export async function sessionFor(config: TokenConfig, row: AuthUserRow): Promise<z.infer<typeof Session>> {
+  const { token, expiresAt } = await issueToken(config, row.id);
+  return {
+    accessToken: token,
+    tokenType: "Bearer",
+    expiresIn: config.JWT_TTL_SECONDS,
+    expiresAt: new Date(expiresAt * 1000).toISOString(),
+    user: toUser(row),
+  };
+}
