@@ -6,11 +6,12 @@ import * as registerAccount from "./auth/register";
 import * as listGenres from "./genres/list-genres";
 import * as getMovie from "./movies/get-movie";
 import * as listMovies from "./movies/list-movies";
+import * as getDocs from "./system/get-docs";
 import * as getHealth from "./system/get-health";
 import * as getPing from "./system/get-ping";
 
 export function registerRoutes(app: App) {
-  for (const endpoint of [getPing, getHealth, listMovies, getMovie, listGenres]) endpoint.register(app);
+  for (const endpoint of [getPing, getHealth, getDocs, listMovies, getMovie, listGenres]) endpoint.register(app);
 
   for (const endpoint of [registerAccount, login, getMe]) endpoint.register(app);
 
