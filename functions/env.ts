@@ -36,6 +36,27 @@ export const ConfigSchema = z.object({
   /** Load demo data into an empty embedded database on start. */
   MARQUEE_DEMO: boolish.default(true),
   APP_VERSION: z.string().default("0.1.0"),
+  /** Embeddings (semantic search, similar films): local (offline, lexical), workers-ai, or openai (any compatible endpoint). */
+  EMBEDDING_PROVIDER: z.enum(["local", "workers-ai", "openai"]).default("local"),
+  /** Model name for EMBEDDING_PROVIDER=openai (it must return or shorten to 384 dimensions). */
+  EMBEDDING_MODEL: z.string().min(1).default("text-embedding-3-small"),
+  /** Workers AI REST (Node jobs with EMBEDDING_PROVIDER=workers-ai; the Worker uses its AI binding). */
+  CLOUDFLARE_ACCOUNT_ID: z.string().min(1).optional(),
+  CLOUDFLARE_API_TOKEN: z.string().min(1).optional(),
+  WORKERS_AI_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://api.cloudflare.com/client/v4"),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://api.openai.com/v1"),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  /** Embedding requests per second the backfill may start. */
+  EMBEDDING_RPS: z.coerce.number().positive().max(1000).default(20),
+  /** Minimum cosine similarity for semantic search hits; unset: 0.05 for local, 0.5 for model providers. */
+  SEARCH_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).optional(),
+  /** TMDB sync: read-access token (v4 "API Read Access Token", sent as Bearer) and API base URL. */
+  TMDB_API_TOKEN: z.string().min(1).optional(),
+  TMDB_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://api.themoviedb.org/3"),
+  /** TMDB requests per second (TMDB asks for at most about 40) and films fetched at once. */
+  TMDB_RPS: z.coerce.number().positive().max(40).default(40),
+  TMDB_CONCURRENCY: positiveInt(1, 64).default(8),
+  TMDB_TIMEOUT_MS: positiveInt(100, 120_000).default(10_000),
   /**
    * HS256 key that signs and verifies access tokens (at least 32 characters). On Supabase, the project's JWT
    * secret, so that PostgREST accepts Marquee's tokens and applies RLS. Required in a Worker; in Node, when

@@ -2,12 +2,14 @@
  * `npx marquee <command>`: one CLI for every job (migrations, demo data, benchmarks, evaluation, TMDB sync,
  * embedding backfill, nightly recomputation). Each command lives in its own file and is listed here.
  */
+import { backfillCommand } from "./backfill";
 import { benchCommand } from "./bench";
 import type { Command } from "./command";
 import { migrateCommand } from "./migrate";
 import { serveCommand } from "./serve";
+import { syncCommand } from "./sync";
 
-const COMMANDS: Command[] = [serveCommand, migrateCommand, benchCommand];
+const COMMANDS: Command[] = [serveCommand, migrateCommand, benchCommand, syncCommand, backfillCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

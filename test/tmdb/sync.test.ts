@@ -1,0 +1,207 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type SyncOptions, syncTmdb } from "../../functions/jobs/tmdb-sync";
+import { TmdbClient } from "../../functions/lib/tmdb/client";
+import { type FakeTmdb, type FakeTmdbOptions, startFakeTmdb } from "../../functions/lib/tmdb/fake-server";
+import { freshDatabase, type TestDatabase } from "../support/database";
+import { catalogue, film, ID } from "./fixtures";
+
+let db: TestDatabase;
+let tmdb: FakeTmdb | undefined;
+const retries: string[] = [];
+
+beforeEach(async () => {
+  db = await freshDatabase();
+  retries.length = 0;
+});
+afterEach(async () => {
+  await tmdb?.close();
+  tmdb = undefined;
+  await db?.dispose();
+});
+
+async function fake(c = catalogue(), options: FakeTmdbOptions = {}) {
+  tmdb = await startFakeTmdb(c, options);
+  return tmdb;
+}
+
+function client(signal?: AbortSignal) {
+  return new TmdbClient({
+    baseUrl: tmdb?.url ?? "",
+    token: "test-token",
+    requestsPerSecond: 40,
+    retry: { timeoutMs: 300, baseDelayMs: 10, maxDelayMs: 50 },
+    signal,
+    onRetry: (reason, wait) => retries.push(`${reason} wait=${Math.round(wait)}`),
+  });
+}
+
+const OPTIONS: SyncOptions = { concurrency: 3, maxFailureRate: 0.5, today: () => "2026-11-20" };
+
+async function movieIds(): Promise<number[]> {
+  return (await db.query<{ id: number }>("select id from public.movies order by id")).map((r) => r.id);
+}
+
+describe("marquee sync tmdb against a fake TMDB with faults", () => {
+  it("loads the popular films, maps details, survives 429/500/timeout, records a truncated body and a 404", async () => {
+    const c = catalogue({ popularExtra: [ID.deleted] });
+    await fake(c, {
+      retryAfter: "1",
+      faults: {
+        [`/3/movie/${ID.matrix}`]: ["429"],
+        [`/3/movie/${ID.inception}`]: ["500", "500"],
+        [`/3/movie/${ID.heat}`]: ["timeout"],
+        [`/3/movie/${ID.gravity}`]: ["truncated"],
+      },
+    });
+    const [run] = await syncTmdb(db, client(), { mode: "initial", limit: 100 }, OPTIONS);
+
+    expect(await movieIds(), "every listed film except the truncated one and the 404").toEqual(
+      [ID.amelie, ID.heat, ID.inception, ID.matrix, ID.arrival].sort((a, b) => a - b),
+    );
+    expect(run, JSON.stringify(run)).toMatchObject({
+      status: "succeeded",
+      inserted: 5,
+      failed: 1,
+      skipped: 1,
+      fetched: 7,
+    });
+    expect(retries, "429 waits the Retry-After second").toContain("HTTP 429 wait=1000");
+    expect(
+      retries.filter((r) => r.startsWith("HTTP 500")),
+      "two 500s retried",
+    ).toHaveLength(2);
+    expect(
+      retries.some((r) => r.startsWith("timed out")),
+      "the hanging request timed out and was retried",
+    ).toBe(true);
+
+    const [failed] = await db.query<{ status: string; detail: string }>(
+      "select status, detail from public.tmdb_sync_queue where movie_id = $1",
+      [ID.gravity],
+    );
+    expect(failed, "the truncated body is recorded, not fatal").toMatchObject({ status: "failed" });
+    expect(failed.detail).toMatch(/malformed body/);
+
+    const [matrix] = await db.query<Record<string, unknown>>(
+      `select title, release_year, runtime, original_language, genres, keywords, cast_names, director, imdb_id, overview,
+              poster_path, vote_count from public.movies where id = $1`,
+      [ID.matrix],
+    );
+    expect(matrix).toEqual({
+      title: "The Matrix",
+      release_year: 1999,
+      runtime: 136,
+      original_language: "en",
+      genres: ["Action", "Science Fiction"],
+      keywords: ["hacker", "artificial intelligence", "simulated reality", "dystopia"],
+      cast_names: ["Keanu Reeves", "Laurence Fishburne", "Carrie-Anne Moss"],
+      director: "Lana Wachowski, Lilly Wachowski",
+      imdb_id: "tt0133093",
+      overview: film(c, ID.matrix).overview,
+      poster_path: `/poster${ID.matrix}.jpg`,
+      vote_count: 24000,
+    });
+    const genres = await db.query<{ name: string }>("select name from public.genres order by name");
+    expect(genres.map((g) => g.name)).toContain("Science Fiction");
+
+    // The next run retries the failed film (its fault is used up) and leaves unchanged films untouched.
+    const before = await db.query("select id, updated_at from public.movies order by id");
+    const [again] = await syncTmdb(db, client(), { mode: "initial", limit: 100 }, OPTIONS);
+    expect(again, JSON.stringify(again)).toMatchObject({ inserted: 1, updated: 0, unchanged: 5, failed: 0 });
+    expect(await movieIds()).toContain(ID.gravity);
+    const after = await db.query("select id, updated_at from public.movies where id <> $1 order by id", [ID.gravity]);
+    expect(after, "idempotent: a re-sync of unchanged films writes nothing").toEqual(before);
+  });
+
+  it("walks /movie/changes in windows of at most 14 days, updates changed films, never stores adult films", async () => {
+    const c = catalogue({
+      changes: [
+        { id: ID.matrix, date: "2026-10-25" },
+        { id: ID.adult, date: "2026-11-02" },
+        { id: ID.arrival, date: "2026-11-19" },
+        { id: ID.deleted, date: "2026-11-19" },
+      ],
+    });
+    await fake(c);
+    await syncTmdb(db, client(), { mode: "ids", ids: [ID.matrix, ID.amelie] }, OPTIONS);
+    film(c, ID.matrix).vote_count = 24_001;
+
+    const [run] = await syncTmdb(db, client(), { mode: "changes", since: "2026-10-20" }, OPTIONS);
+    expect(run, JSON.stringify(run)).toMatchObject({
+      status: "succeeded",
+      inserted: 1,
+      updated: 1,
+      skipped: 2,
+      failed: 0,
+    });
+    expect(run.changesCursor).toBe("2026-11-20");
+    expect(tmdb?.hits.get("/3/movie/changes"), "32 days need three windows").toBe(3);
+    expect(await movieIds()).toEqual([ID.amelie, ID.matrix, ID.arrival]);
+    const [{ vote_count }] = await db.query<{ vote_count: number }>(
+      "select vote_count from public.movies where id = $1",
+      [ID.matrix],
+    );
+    expect(vote_count).toBe(24_001);
+
+    // Next day: starts from the stored cursor.
+    const [next] = await syncTmdb(db, client(), { mode: "changes" }, { ...OPTIONS, today: () => "2026-11-21" });
+    expect(next.fetched, "nothing changed on the cursor day or after it except what is listed again").toBe(0);
+  });
+
+  it("a film we hold that TMDB now flags adult is hidden, and a deleted film nobody rated is removed", async () => {
+    const c = catalogue();
+    await fake(c);
+    await syncTmdb(db, client(), { mode: "ids", ids: [ID.heat, ID.amelie] }, OPTIONS);
+    film(c, ID.heat).adult = true;
+    c.movies = c.movies.filter((m) => m.id !== ID.amelie);
+    await tmdb?.close();
+    await fake(c);
+    const [run] = await syncTmdb(db, client(), { mode: "ids", ids: [ID.heat, ID.amelie] }, OPTIONS);
+    expect(run).toMatchObject({ skipped: 2, failed: 0 });
+    const rows = await db.query<{ id: number; adult: boolean }>("select id, adult from public.movies order by id");
+    expect(rows).toEqual([{ id: ID.heat, adult: true }]);
+  });
+
+  it("a run aborted midway is resumed by the next one: nothing lost, nothing twice", async () => {
+    const controller = new AbortController();
+    let details = 0;
+    const c = catalogue();
+    await fake(c, {
+      onRequest: (path) => {
+        if (path.startsWith("/3/movie/") && /\d$/.test(path) && ++details === 3) controller.abort(new Error("killed"));
+      },
+    });
+    await expect(
+      syncTmdb(
+        db,
+        client(controller.signal),
+        { mode: "initial", limit: 100 },
+        { ...OPTIONS, concurrency: 1, signal: controller.signal },
+      ),
+    ).rejects.toThrow();
+    const partial = await movieIds();
+    expect(partial.length, `stopped midway: ${partial}`).toBeLessThan(6);
+    const [{ running }] = await db.query<{ running: number }>(
+      "select count(*)::int as running from public.tmdb_sync_runs where status = 'running'",
+    );
+    expect(running).toBe(1);
+
+    const summaries = await syncTmdb(db, client(), { mode: "ids", ids: [ID.matrix] }, OPTIONS);
+    expect(summaries[0], JSON.stringify(summaries[0])).toMatchObject({
+      resumed: true,
+      status: "succeeded",
+      inserted: 6,
+      failed: 0,
+    });
+    expect(summaries[1]).toMatchObject({ resumed: false, unchanged: 1 });
+    expect(await movieIds()).toEqual(
+      [ID.amelie, ID.heat, ID.gravity, ID.inception, ID.matrix, ID.arrival].sort((a, b) => a - b),
+    );
+    for (const m of c.movies.filter((f) => !f.adult)) {
+      const hits = tmdb?.hits.get(`/3/movie/${m.id}`) ?? 0;
+      // Each film at most once per run, plus the one in flight when the first run died.
+      expect(hits, `film ${m.id} fetched ${hits} times`).toBeLessThanOrEqual(m.id === ID.matrix ? 3 : 2);
+    }
+    expect(tmdb?.hits.get("/3/movie/popular"), "listing is not repeated after it finished").toBe(1);
+  });
+});
