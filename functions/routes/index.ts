@@ -4,8 +4,15 @@ import * as getMe from "./auth/get-me";
 import * as login from "./auth/login";
 import * as registerAccount from "./auth/register";
 import * as listGenres from "./genres/list-genres";
+import * as listMyInteractions from "./interactions/list-my-interactions";
+import * as recordInteraction from "./interactions/record-interaction";
+import * as removeInteraction from "./interactions/remove-interaction";
 import * as getMovie from "./movies/get-movie";
 import * as listMovies from "./movies/list-movies";
+import * as ratingAliases from "./ratings/cinelibre-aliases";
+import * as deleteRating from "./ratings/delete-rating";
+import * as listMyRatings from "./ratings/list-my-ratings";
+import * as putRating from "./ratings/put-rating";
 import * as getDocs from "./system/get-docs";
 import * as getHealth from "./system/get-health";
 import * as getPing from "./system/get-ping";
@@ -14,6 +21,8 @@ export function registerRoutes(app: App) {
   for (const endpoint of [getPing, getHealth, getDocs, listMovies, getMovie, listGenres]) endpoint.register(app);
 
   for (const endpoint of [registerAccount, login, getMe]) endpoint.register(app);
+  for (const endpoint of [listMyRatings, putRating, deleteRating, ratingAliases]) endpoint.register(app);
+  for (const endpoint of [recordInteraction, listMyInteractions, removeInteraction]) endpoint.register(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

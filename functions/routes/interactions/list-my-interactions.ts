@@ -1,0 +1,43 @@
+/** GET /v1/interactions/me: your signals, newest first, optionally of one type. */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App } from "../../context";
+import { errorResponses } from "../../errors";
+import { BEARER_AUTH, currentUser, requireAuth } from "../../middleware/auth";
+import { decodeCursor, PageQuery, page } from "../ratings/schemas";
+import { INTERACTION_TYPES, InteractionList, toInteraction } from "./schemas";
+
+const Query = PageQuery.extend({
+  type: z.enum(INTERACTION_TYPES).optional().openapi({ description: "Only this type." }),
+});
+
+export const route = createRoute({
+  method: "get",
+  path: "/v1/interactions/me",
+  tags: ["Interactions"],
+  summary: "List my interactions",
+  description: "Your interaction signals, newest first, with each film's title and year and the signal's weight.",
+  middleware: [requireAuth] as const,
+  security: BEARER_AUTH,
+  request: { query: Query },
+  responses: {
+    200: { description: "One page of your signals.", content: { "application/json": { schema: InteractionList } } },
+    ...errorResponses(400, 401, 405),
+  },
+});
+
+export function register(app: App) {
+  app.openapi(route, async (c) => {
+    const { limit, cursor, type } = c.req.valid("query");
+    const user = currentUser(c);
+    const after = cursor ? decodeCursor(cursor) : undefined;
+    const rows = await c
+      .get("services")
+      .db.rpc<Record<string, unknown>>(
+        "list_my_interactions",
+        { p_user_id: user.id, p_type: type, p_after_key: after?.k, p_after_id: after?.i, p_limit: limit + 1 },
+        { jwt: user.token },
+      );
+    c.header("Cache-Control", "private, no-store");
+    return c.json(page(rows, limit, "id", toInteraction), 200);
+  });
+}
