@@ -48,7 +48,7 @@ export const ConfigSchema = z.object({
   OPENAI_API_KEY: z.string().min(1).optional(),
   /** Embedding requests per second the backfill may start. */
   EMBEDDING_RPS: z.coerce.number().positive().max(1000).default(20),
-  /** Minimum cosine similarity for semantic search hits; unset: 0.05 for local, 0.5 for model providers. */
+  /** Minimum cosine similarity for semantic search hits; unset: 0.12 for local, 0.4 for model providers. */
   SEARCH_MIN_SIMILARITY: z.coerce.number().min(-1).max(1).optional(),
   /** TMDB sync: read-access token (v4 "API Read Access Token", sent as Bearer) and API base URL. */
   TMDB_API_TOKEN: z.string().min(1).optional(),

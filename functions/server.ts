@@ -100,5 +100,9 @@ export async function prepareDatabase(db: Database, config: Config, log: (line: 
       );
     }
   }
+  if (config.EMBEDDING_PROVIDER === "local") {
+    const { embedWithLocalProvider } = await import("./jobs/backfill-embeddings");
+    await embedWithLocalProvider(db, log);
+  }
   return result;
 }

@@ -13,13 +13,18 @@ export const backfillCommand: Command = {
     "options:",
     "  --batch-size N  texts per embedding call (default 64; capped by the provider)",
     "  --limit N       stop after N films (default: all that need it)",
+    "  --bulk          drop the HNSW index while writing and rebuild it after (first loads; search is slow meanwhile)",
     "",
     "environment: EMBEDDING_PROVIDER (local | workers-ai | openai), CLOUDFLARE_ACCOUNT_ID + CLOUDFLARE_API_TOKEN",
     "(workers-ai), OPENAI_BASE_URL + OPENAI_API_KEY + EMBEDDING_MODEL (openai), EMBEDDING_RPS, DATABASE_URL.",
     "Exits 1 when some films could not be embedded (they are retried by the next run).",
   ].join("\n"),
   async run(args) {
-    const o = parseOptions(args, { "batch-size": { type: "string", default: "64" }, limit: { type: "string" } });
+    const o = parseOptions(args, {
+      "batch-size": { type: "string", default: "64" },
+      limit: { type: "string" },
+      bulk: { type: "boolean", default: false },
+    });
     const batchSize = Number(o["batch-size"]);
     const limit = o.limit === undefined ? 0 : Number(o.limit);
     if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new Error("--batch-size must be a positive integer");
@@ -33,6 +38,7 @@ export const backfillCommand: Command = {
       const summary = await backfillEmbeddings(db, embedder, {
         batchSize,
         limit,
+        bulkThreshold: o.bulk ? 1 : undefined,
         progress: terminalProgress("backfill embeddings"),
         log: (line) => console.error(`backfill embeddings: ${line}`),
         signal: controller.signal,

@@ -18,6 +18,8 @@ export interface BackfillOptions {
   progress?: ProgressSink;
   log?: (line: string) => void;
   signal?: AbortSignal;
+  /** Drop the HNSW index while writing and rebuild it after, when at least this many films need embedding. */
+  bulkThreshold?: number;
 }
 
 export interface BackfillSummary {
@@ -42,52 +44,63 @@ export async function backfillEmbeddings(
     embedder.model,
   ]);
   const total = options.limit ? Math.min(options.limit, pending) : pending;
-  let afterId = 0;
-  let embedded = 0;
-  let failed = 0;
-  let batches = 0;
-  while (embedded + failed < total) {
-    options.signal?.throwIfAborted();
-    const rows = await db.query<{ id: number; document: string; content_hash: string }>(
-      "select id, document, content_hash from public.movies_needing_embedding($1, $2, $3)",
-      [embedder.model, afterId, Math.min(batchSize, total - embedded - failed)],
-    );
-    if (rows.length === 0) break;
-    afterId = rows[rows.length - 1].id;
-    await limiter?.take(options.signal);
-    let vectors: number[][];
-    try {
-      vectors = await embedder.embed(
-        rows.map((r) => r.document),
-        options.signal,
-      );
-    } catch (error) {
-      if (options.signal?.aborted) throw error;
-      // One bad batch (after the provider's own retries) is skipped, not fatal; the next run retries it.
-      failed += rows.length;
-      options.log?.(`films ${rows[0].id}..${afterId}: ${(error as Error).message}`);
-      progress.update(embedded + failed, total, `(${failed} failed)`);
-      continue;
-    }
-    const payload = rows.map((r, k) => ({
-      id: r.id,
-      embedding: toVectorLiteral(vectors[k]),
-      content_hash: r.content_hash,
-    }));
-    await db.query("select public.store_movie_embeddings($1, $2::jsonb)", [embedder.model, JSON.stringify(payload)]);
-    embedded += rows.length;
-    batches++;
-    progress.update(embedded + failed, total, failed > 0 ? `(${failed} failed)` : "");
+  const bulk = options.bulkThreshold !== undefined && total >= options.bulkThreshold;
+  if (bulk) await db.query("select public.set_embedding_index(false)");
+  try {
+    return await embedAll();
+  } finally {
+    // Always restore: a failed or aborted bulk run must not leave search without its index.
+    if (bulk) await db.query("select public.set_embedding_index(true)");
   }
-  progress.finish();
-  return {
-    model: embedder.model,
-    embedded,
-    failed,
-    remaining: pending - embedded,
-    batches,
-    durationMs: performance.now() - started,
-  };
+
+  async function embedAll(): Promise<BackfillSummary> {
+    let afterId = 0;
+    let embedded = 0;
+    let failed = 0;
+    let batches = 0;
+    while (embedded + failed < total) {
+      options.signal?.throwIfAborted();
+      const rows = await db.query<{ id: number; document: string; content_hash: string }>(
+        "select id, document, content_hash from public.movies_needing_embedding($1, $2, $3)",
+        [embedder.model, afterId, Math.min(batchSize, total - embedded - failed)],
+      );
+      if (rows.length === 0) break;
+      afterId = rows[rows.length - 1].id;
+      await limiter?.take(options.signal);
+      let vectors: number[][];
+      try {
+        vectors = await embedder.embed(
+          rows.map((r) => r.document),
+          options.signal,
+        );
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        // One bad batch (after the provider's own retries) is skipped, not fatal; the next run retries it.
+        failed += rows.length;
+        options.log?.(`films ${rows[0].id}..${afterId}: ${(error as Error).message}`);
+        progress.update(embedded + failed, total, `(${failed} failed)`);
+        continue;
+      }
+      const payload = rows.map((r, k) => ({
+        id: r.id,
+        embedding: toVectorLiteral(vectors[k]),
+        content_hash: r.content_hash,
+      }));
+      await db.query("select public.store_movie_embeddings($1, $2::jsonb)", [embedder.model, JSON.stringify(payload)]);
+      embedded += rows.length;
+      batches++;
+      progress.update(embedded + failed, total, failed > 0 ? `(${failed} failed)` : "");
+    }
+    progress.finish();
+    return {
+      model: embedder.model,
+      embedded,
+      failed,
+      remaining: pending - embedded,
+      batches,
+      durationMs: performance.now() - started,
+    };
+  }
 }
 
 export function formatBackfillSummary(s: BackfillSummary): string {
@@ -95,4 +108,14 @@ export function formatBackfillSummary(s: BackfillSummary): string {
     `embedding backfill (${s.model}): embedded ${s.embedded}, failed ${s.failed}, remaining ${s.remaining}, ` +
     `${s.batches} batches in ${(s.durationMs / 1000).toFixed(1)} s`
   );
+}
+
+/**
+ * On start with EMBEDDING_PROVIDER=local: embeds every film that lacks a current local embedding (the demo films
+ * on first start), so search works on a fresh clone; later starts find nothing to do in one query.
+ */
+export async function embedWithLocalProvider(db: SqlExecutor, log: (line: string) => void): Promise<void> {
+  const { LocalEmbedder } = await import("../lib/embed/local");
+  const summary = await backfillEmbeddings(db, new LocalEmbedder(), { batchSize: 500, bulkThreshold: 200 });
+  if (summary.embedded > 0 || summary.failed > 0) log(formatBackfillSummary(summary));
 }

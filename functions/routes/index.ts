@@ -13,6 +13,8 @@ import * as ratingAliases from "./ratings/cinelibre-aliases";
 import * as deleteRating from "./ratings/delete-rating";
 import * as listMyRatings from "./ratings/list-my-ratings";
 import * as putRating from "./ratings/put-rating";
+import * as listSimilarMovies from "./search/list-similar-movies";
+import * as searchMovies from "./search/search-movies";
 import * as getDocs from "./system/get-docs";
 import * as getHealth from "./system/get-health";
 import * as getPing from "./system/get-ping";
@@ -23,6 +25,8 @@ export function registerRoutes(app: App) {
   for (const endpoint of [registerAccount, login, getMe]) endpoint.register(app);
   for (const endpoint of [listMyRatings, putRating, deleteRating, ratingAliases]) endpoint.register(app);
   for (const endpoint of [recordInteraction, listMyInteractions, removeInteraction]) endpoint.register(app);
+
+  for (const endpoint of [searchMovies, listSimilarMovies]) endpoint.register(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

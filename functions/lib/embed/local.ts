@@ -10,7 +10,7 @@
  */
 import { DIMENSIONS, type Embedder, EmbeddingError, normalise } from "./embedder";
 
-export const LOCAL_MODEL = "marquee-local-hash-v1";
+export const LOCAL_MODEL = "marquee-local-hash-v2";
 
 const STOP_WORDS = new Set(
   (
@@ -20,7 +20,7 @@ const STOP_WORDS = new Set(
   ).split(" "),
 );
 
-const WEIGHTS = { word: 1, bigram: 0.6, trigram: 0.25 };
+const WEIGHTS = { word: 1, bigram: 0.5, trigram: 0.08 };
 
 /** FNV-1a, 32-bit. */
 function hash(text: string): number {

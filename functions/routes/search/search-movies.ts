@@ -1,0 +1,130 @@
+/**
+ * GET /v1/search?q=... (and the CineLibre alias GET /search/semantic?q=...): plain-language search. The query is
+ * embedded at the edge by the configured provider (EMBEDDING_PROVIDER) and match_movies returns exact title
+ * matches first, then the nearest films by cosine similarity, in one round trip.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App, AppContext } from "../../context";
+import { ApiError, errorResponses } from "../../errors";
+import { createEmbedder, EmbeddingError } from "../../lib/embed";
+import { toVectorLiteral } from "../../lib/embed/embedder";
+import { LOCAL_MODEL } from "../../lib/embed/local";
+import { LIST_MAX_AGE, publicCache } from "../../middleware/cache";
+import { MovieSummary, toMovieSummary } from "../movies/schemas";
+
+export const MAX_RESULTS = 50;
+const year = z.coerce.number().int("must be a whole year").min(1870).max(2200);
+
+export const SearchQuery = z
+  .strictObject({
+    q: z
+      .string()
+      .trim()
+      .min(1, "must not be empty")
+      .max(200)
+      .refine((q) => /[\p{L}\p{N}]/u.test(q), "must contain a letter or a digit")
+      .openapi({ example: "a heist movie with a twist", description: "What you are looking for, in plain words." }),
+    genre: z.string().trim().min(1).max(64).optional().openapi({ example: "Thriller" }),
+    year_from: year.optional(),
+    year_to: year.optional(),
+    language: z
+      .string()
+      .regex(/^[a-z]{2}$/, "must be an ISO 639-1 code like en")
+      .optional(),
+    limit: z.coerce.number().int().min(1).max(MAX_RESULTS).default(20),
+    min_similarity: z.coerce
+      .number()
+      .min(-1)
+      .max(1)
+      .optional()
+      .openapi({ description: "Cosine similarity floor for semantic matches (default depends on the provider)." }),
+  })
+  .refine((q) => q.year_from === undefined || q.year_to === undefined || q.year_from <= q.year_to, {
+    message: "must not be after year_to",
+    path: ["year_from"],
+  });
+
+export const SearchHit = MovieSummary.extend({
+  similarity: z
+    .number()
+    .nullable()
+    .openapi({ description: "Cosine similarity to the query (null: title match, no embedding)." }),
+  match: z
+    .enum(["title", "semantic"])
+    .openapi({ description: "title: the title equals the query; semantic: nearest by meaning." }),
+}).openapi("SearchHit");
+
+const SearchResponse = z
+  .object({
+    data: z.array(SearchHit),
+    model: z.string().openapi({ example: "@cf/baai/bge-small-en-v1.5", description: "Embedding model used." }),
+  })
+  .openapi("SearchResults");
+
+const responses = {
+  200: { description: "Matching films, best first.", content: { "application/json": { schema: SearchResponse } } },
+  304: { description: "Not modified (If-None-Match matched the ETag)." },
+  ...errorResponses(400, 405, 503),
+};
+
+export const route = createRoute({
+  method: "get",
+  path: "/v1/search",
+  tags: ["Search"],
+  summary: "Search films in plain language",
+  description:
+    "Semantic search over film embeddings (title, genres, keywords, cast, director, overview), with a title " +
+    "typed exactly always first. Optional genre, year range and language filters. Cached 15 minutes.",
+  middleware: [publicCache(LIST_MAX_AGE)] as const,
+  request: { query: SearchQuery },
+  responses,
+});
+
+export const aliasRoute = createRoute({
+  ...route,
+  path: "/search/semantic",
+  summary: "Search films in plain language (CineLibre alias of /v1/search)",
+});
+
+async function search(c: AppContext, q: z.infer<typeof SearchQuery>) {
+  const { config, db } = c.get("services");
+  let embedder: ReturnType<typeof createEmbedder>;
+  let vector: number[] | null = null;
+  try {
+    embedder = createEmbedder(config, c.env as { AI?: unknown });
+  } catch (error) {
+    throw new ApiError("SERVICE_UNAVAILABLE", "search is not configured", { cause: error });
+  }
+  try {
+    [vector] = await embedder.embed([q.q]);
+  } catch (error) {
+    // The local embedder finds no usable word (only stop words): nothing to search by meaning, titles still count.
+    if (!(error instanceof EmbeddingError && embedder.model === LOCAL_MODEL)) {
+      throw new ApiError("SERVICE_UNAVAILABLE", "the embedding provider is unavailable; try again", { cause: error });
+    }
+  }
+  const threshold = q.min_similarity ?? config.SEARCH_MIN_SIMILARITY ?? (embedder.model === LOCAL_MODEL ? 0.12 : 0.4);
+  const rows = await db.rpc<Record<string, unknown>>("match_movies", {
+    p_embedding: vector ? toVectorLiteral(vector) : undefined,
+    p_title: q.q,
+    p_genre: q.genre,
+    p_year_from: q.year_from,
+    p_year_to: q.year_to,
+    p_language: q.language,
+    p_model: embedder.model,
+    p_threshold: threshold,
+    p_limit: q.limit,
+  });
+  const data = rows.map((r) => ({
+    ...toMovieSummary(r),
+    similarity:
+      r.similarity === null || r.similarity === undefined ? null : Math.round(Number(r.similarity) * 1e4) / 1e4,
+    match: r.match as "title" | "semantic",
+  }));
+  return c.json({ data, model: embedder.model }, 200);
+}
+
+export function register(app: App) {
+  app.openapi(route, (c) => search(c, c.req.valid("query")));
+  app.openapi(aliasRoute, (c) => search(c, c.req.valid("query")));
+}
