@@ -3,6 +3,7 @@
  * on timing (that belongs to people reading the figures, not to the test suite).
  */
 import type { Command } from "../command";
+import { authBench } from "./auth";
 
 export interface BenchSuite {
   name: string;
@@ -11,7 +12,7 @@ export interface BenchSuite {
   run(args: string[]): Promise<number>;
 }
 
-const SUITES: BenchSuite[] = [];
+const SUITES: BenchSuite[] = [authBench];
 
 export const benchCommand: Command = {
   name: "bench",
