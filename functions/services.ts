@@ -8,6 +8,9 @@ import type { Database } from "./lib/db/port";
 import { openPostgres } from "./lib/db/postgres";
 import { openSupabase } from "./lib/db/supabase";
 
+/** HTTP adapters wait a little longer than a statement may run, so the server's own timeout error wins. */
+const httpTimeoutMs = (config: Config) => config.DATABASE_STATEMENT_TIMEOUT_MS + 1000;
+
 export function openRemoteDatabase(config: Config, options: { poolSize?: number } = {}): Database {
   switch (config.MARQUEE_DB) {
     case "postgres":
@@ -17,11 +20,12 @@ export function openRemoteDatabase(config: Config, options: { poolSize?: number 
         statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
       });
     case "neon":
-      return openNeon({ connectionString: config.DATABASE_URL as string });
+      return openNeon({ connectionString: config.DATABASE_URL as string, timeoutMs: httpTimeoutMs(config) });
     case "supabase":
       return openSupabase({
         url: config.SUPABASE_URL as string,
         key: (config.SUPABASE_SERVICE_ROLE_KEY ?? config.SUPABASE_ANON_KEY) as string,
+        timeoutMs: httpTimeoutMs(config),
       });
     case "pglite":
       throw new Error("MARQUEE_DB=pglite runs only in the Node server; set DATABASE_URL or SUPABASE_URL for a Worker");
