@@ -7,6 +7,7 @@
  * the database empty and the next start tries again.
  */
 import { readFile } from "node:fs/promises";
+import { hashPassword } from "../lib/auth/password";
 import type { SqlDatabase, SqlExecutor } from "../lib/db/port";
 import type { FilmFixture, FilmRow } from "./build-fixture";
 import { type DemoRating, type DemoUser, generateDemoRatings, type TasteFilm } from "./taste-model";
@@ -40,6 +41,12 @@ export interface DemoFilm extends TasteFilm {
 }
 
 const CHUNK = 5000;
+
+/**
+ * A documented demo login, so a newcomer can try the personalised endpoints: the first synthetic user (who has
+ * ratings) gets this email and password. Demo data only; never load demo data into a database that matters.
+ */
+export const DEMO_LOGIN = { email: "demo@marquee.dev", password: "marquee-demo" } as const;
 
 export const DEFAULT_FIXTURE = new URL("./data/films.json", import.meta.url);
 
@@ -190,6 +197,16 @@ export async function loadDemoData(db: SqlDatabase, options: LoadDemoOptions = {
     await insertGenres(tx, fixture.genres);
     await insertMovies(tx, films);
     await insertUsers(tx, users);
+    if (users[0]) {
+      await tx.query("update public.users set email = $2, display_name = 'Demo' where id = $1", [
+        users[0].id,
+        DEMO_LOGIN.email,
+      ]);
+      await tx.query("insert into public.user_credentials (user_id, password_hash) values ($1, $2)", [
+        users[0].id,
+        await hashPassword(DEMO_LOGIN.password),
+      ]);
+    }
     await insertRatings(tx, ratings);
     return {
       loaded: true,
