@@ -4,6 +4,8 @@
  */
 import type { Command } from "../command";
 import { authBench } from "./auth";
+import { catalogBench } from "./catalog";
+import { searchBench } from "./search";
 
 export interface BenchSuite {
   name: string;
@@ -12,7 +14,7 @@ export interface BenchSuite {
   run(args: string[]): Promise<number>;
 }
 
-const SUITES: BenchSuite[] = [authBench];
+const SUITES: BenchSuite[] = [catalogBench, authBench, searchBench];
 
 export const benchCommand: Command = {
   name: "bench",
