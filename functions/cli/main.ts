@@ -5,11 +5,13 @@
 import { backfillCommand } from "./backfill";
 import { benchCommand } from "./bench";
 import type { Command } from "./command";
+import { evalCommand } from "./eval";
+import { jobsNightlyCommand } from "./jobs";
 import { migrateCommand } from "./migrate";
 import { serveCommand } from "./serve";
 import { syncCommand } from "./sync";
 
-const COMMANDS: Command[] = [serveCommand, migrateCommand, benchCommand, syncCommand, backfillCommand];
+const COMMANDS: Command[] = [serveCommand, migrateCommand, benchCommand, syncCommand, backfillCommand, jobsNightlyCommand, evalCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
