@@ -248,3 +248,32 @@ describe("logs", () => {
     ).toBe(true);
   });
 });
+
+describe("OpenAPI", () => {
+  it("documents every account, rating and interaction endpoint with bearer security and its errors", async () => {
+    const doc = await (await server.get("/openapi.json")).json();
+    const expected: [string, string][] = [
+      ["/v1/auth/register", "post"],
+      ["/v1/auth/login", "post"],
+      ["/v1/auth/me", "get"],
+      ["/v1/ratings/{movieId}", "put"],
+      ["/v1/ratings/me", "get"],
+      ["/v1/ratings/{movieId}", "delete"],
+      ["/ratings", "post"],
+      ["/ratings/my", "get"],
+      ["/ratings/{id}", "delete"],
+      ["/v1/interactions", "post"],
+      ["/v1/interactions/me", "get"],
+      ["/v1/interactions/{type}/{movieId}", "delete"],
+    ];
+    for (const [path, method] of expected) {
+      const op = doc.paths?.[path]?.[method];
+      expect(op, `${method} ${path} missing from /openapi.json`).toBeTruthy();
+      if (!path.startsWith("/v1/auth/register") && !path.startsWith("/v1/auth/login")) {
+        expect(op.security, `${method} ${path}`).toEqual([{ bearerAuth: [] }]);
+        expect(Object.keys(op.responses), `${method} ${path}`).toContain("401");
+      }
+    }
+    expect(Object.keys(doc.paths["/v1/auth/login"].post.responses)).toContain("429");
+  });
+});
