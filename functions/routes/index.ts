@@ -9,10 +9,13 @@ import * as recordInteraction from "./interactions/record-interaction";
 import * as removeInteraction from "./interactions/remove-interaction";
 import * as getMovie from "./movies/get-movie";
 import * as listMovies from "./movies/list-movies";
+import * as listSimilarWithReasons from "./movies/list-similar-movies";
 import * as ratingAliases from "./ratings/cinelibre-aliases";
 import * as deleteRating from "./ratings/delete-rating";
 import * as listMyRatings from "./ratings/list-my-ratings";
 import * as putRating from "./ratings/put-rating";
+import * as listPopular from "./recommendations/list-popular";
+import * as listRecommendations from "./recommendations/list-recommendations";
 import * as listSimilarMovies from "./search/list-similar-movies";
 import * as searchMovies from "./search/search-movies";
 import * as getDocs from "./system/get-docs";
@@ -26,6 +29,9 @@ export function registerRoutes(app: App) {
   for (const endpoint of [listMyRatings, putRating, deleteRating, ratingAliases]) endpoint.register(app);
   for (const endpoint of [recordInteraction, listMyInteractions, removeInteraction]) endpoint.register(app);
 
+  // Recommendations. listSimilarWithReasons (co-rating + content, with reasons) is registered before the search
+  // endpoint's embedding-only GET /v1/movies/{id}/similar, so it is the one that answers that path.
+  for (const endpoint of [listRecommendations, listPopular, listSimilarWithReasons]) endpoint.register(app);
   for (const endpoint of [searchMovies, listSimilarMovies]) endpoint.register(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

@@ -1,0 +1,95 @@
+/**
+ * GET /v1/movies/{id}/similar (and the CineLibre alias GET /recommendations/similar/{type}/{id}): films similar to a
+ * film by co-rating (the nightly item neighbours) and content (embedding, else genres, keywords, cast, director),
+ * blended 50/50, with reasons. Public; cached 15 minutes.
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { App, AppContext } from "../../context";
+import { ApiError, errorResponses } from "../../errors";
+import { similarReasons } from "../../lib/recommend/reasons";
+import { LIST_MAX_AGE, publicCache } from "../../middleware/cache";
+import { FilterFields, SimilarMovie, YEAR_ORDER_ISSUE, yearOrder } from "../recommendations/schemas";
+import { MovieId, toMovieSummary } from "./schemas";
+
+const SimilarQuery = z
+  .strictObject({
+    limit: z.coerce.number().int().min(1).max(50).default(20).openapi({ description: "At most 50." }),
+    ...FilterFields,
+  })
+  .refine(yearOrder, YEAR_ORDER_ISSUE);
+
+const SimilarList = z.object({ data: z.array(SimilarMovie) }).openapi("SimilarMovieList");
+
+const responses = {
+  200: { description: "Similar films, most similar first.", content: { "application/json": { schema: SimilarList } } },
+  304: { description: "Not modified (If-None-Match matched the ETag)." },
+  ...errorResponses(400, 404, 405),
+};
+
+const description =
+  "Films similar to this one: watched by the same people (item-item co-rating) and close in content (embedding " +
+  "where the film has one, else genres, keywords, cast and director), blended 50/50. Each comes with reasons.";
+
+export const route = createRoute({
+  method: "get",
+  path: "/v1/movies/{id}/similar",
+  tags: ["Recommendations"],
+  summary: "Films similar to a film",
+  description,
+  middleware: [publicCache(LIST_MAX_AGE)] as const,
+  request: { params: z.object({ id: MovieId.openapi({ param: { name: "id", in: "path" } }) }), query: SimilarQuery },
+  responses,
+});
+
+export const aliasRoute = createRoute({
+  method: "get",
+  path: "/recommendations/similar/{type}/{id}",
+  tags: ["Recommendations"],
+  summary: "Similar items (CineLibre alias of GET /v1/movies/{id}/similar)",
+  description: `${description} Only type \`movie\` exists; other types answer 404.`,
+  middleware: [publicCache(LIST_MAX_AGE)] as const,
+  request: {
+    params: z.object({
+      type: z
+        .string()
+        .min(1)
+        .max(32)
+        .openapi({ param: { name: "type", in: "path" }, example: "movie" }),
+      id: MovieId.openapi({ param: { name: "id", in: "path" } }),
+    }),
+    query: SimilarQuery,
+  },
+  responses,
+});
+
+async function listSimilar(c: AppContext, id: number, q: z.infer<typeof SimilarQuery>) {
+  const db = c.get("services").db;
+  const rows = await db.rpc<Record<string, unknown>>("get_similar_movies", {
+    p_movie_id: id,
+    p_limit: q.limit,
+    p_genre: q.genre,
+    p_year_from: q.year_from,
+    p_year_to: q.year_to,
+    p_language: q.language,
+  });
+  const title = rows.length ? String((await db.rpc<{ title: string }>("get_movie", { p_id: id }))[0]?.title) : "";
+  const round = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 10_000) / 10_000);
+  return {
+    data: rows.map((r) => ({
+      ...toMovieSummary(r),
+      similarity: round(r.score) ?? 0,
+      coRating: round(r.co_rating_similarity),
+      content: round(r.content_similarity),
+      reasons: similarReasons(r, title),
+    })),
+  };
+}
+
+export function register(app: App) {
+  app.openapi(route, async (c) => c.json(await listSimilar(c, c.req.valid("param").id, c.req.valid("query")), 200));
+  app.openapi(aliasRoute, async (c) => {
+    const { type, id } = c.req.valid("param");
+    if (type !== "movie") throw new ApiError("NOT_FOUND", `no similar items for type "${type}"; only movie exists`);
+    return c.json(await listSimilar(c, id, c.req.valid("query")), 200);
+  });
+}
