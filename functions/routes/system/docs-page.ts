@@ -20,7 +20,7 @@ border-bottom:1px solid var(--line);background:var(--card);position:sticky;top:0
 header h1{margin:0;font-size:20px}header h1 small{color:var(--muted);font-weight:400;font-size:13px;margin-left:8px}
 .auth{display:flex;gap:8px;align-items:center}.auth label{font-size:13px;color:var(--muted)}
 .auth input{width:260px}
-.layout{display:grid;grid-template-columns:240px minmax(0,1fr);max-width:1280px;margin:0 auto}
+.layout{display:grid;grid-template-columns:260px minmax(0,1fr);max-width:1280px;margin:0 auto}
 nav{padding:20px 16px;position:sticky;top:70px;align-self:start;max-height:calc(100vh - 70px);overflow:auto}
 nav h2{font-size:12px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);margin:16px 0 6px}
 nav ul{list-style:none;margin:0;padding:0}nav li a{display:flex;gap:8px;align-items:baseline;padding:3px 6px;
@@ -47,6 +47,7 @@ code{background:var(--code);padding:1px 4px;border-radius:4px}
 .type{color:var(--accent);font-family:ui-monospace,monospace;font-size:12px}
 .cons{color:var(--muted);font-size:12px}.cons code{font-size:12px}
 ul.schema{list-style:none;margin:4px 0;padding-left:16px;border-left:2px solid var(--line)}ul.schema li{margin:3px 0}
+.np{overflow-wrap:anywhere;min-width:0}
 .desc{font-size:13px;color:var(--muted);margin:0 0 2px}.desc code{font-size:12px}
 .t-get{color:var(--get)}.t-post{color:var(--post)}.t-put{color:var(--put)}.t-patch{color:var(--patch)}.t-delete{color:var(--delete)}
 nav .t-get,nav .t-post,nav .t-put,nav .t-patch,nav .t-delete{font:700 11px ui-monospace,monospace;min-width:42px}
@@ -329,7 +330,7 @@ const SCRIPT = String.raw`
       nav.append(el("h2", { text: tag }), links);
       var section = el("section", { "aria-label": tag }, [el("h2", { text: tag })]);
       groups[tag].forEach(function (o) {
-        links.append(el("li", null, [el("a", { href: "#" + opId(o[0], o[1]) }, [el("span", { className: "t-" + o[0], text: o[0].toUpperCase() }), o[1]])]));
+        links.append(el("li", null, [el("a", { href: "#" + opId(o[0], o[1]) }, [el("span", { className: "t-" + o[0], text: o[0].toUpperCase() }), el("span", { className: "np", text: o[1] })])]));
         section.append(operation(o[0], o[1], o[2]));
       });
       main.append(section);
