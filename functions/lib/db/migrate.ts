@@ -69,10 +69,11 @@ export async function migrate(
   options: { dir?: string; files?: MigrationFile[]; log?: (line: string) => void } = {},
 ): Promise<{ applied: string[]; total: number }> {
   const files = options.files ?? (await readMigrations(options.dir));
-  await db.exec(CREATE_LEDGER);
-  // Transaction-level lock: a second runner waits here, then finds everything applied.
+  // Transaction-level lock: a second runner waits here, then finds everything applied. The ledger is created
+  // under the lock too: two `create table if not exists` racing on a new database collide in the catalogue.
   return db.transaction(async (lockTx) => {
     await lockTx.query("select pg_advisory_xact_lock($1)", [LOCK_KEY]);
+    await lockTx.exec(CREATE_LEDGER);
     const done = await applied(lockTx);
     const checksums = await Promise.all(files.map((f) => sha256Hex(f.sql)));
     files.forEach((file, i) => {

@@ -68,7 +68,8 @@ export function openPostgres(options: PostgresOptions): SqlDatabase & { pool: pg
         return result;
       } catch (error) {
         await client.query("rollback").catch(() => {});
-        throw toDatabaseError(error);
+        // The caller's own errors (say a MigrationError) pass through as they are; driver errors get the SQLSTATE.
+        throw error instanceof pg.DatabaseError ? toDatabaseError(error) : error;
       } finally {
         client.release();
       }
