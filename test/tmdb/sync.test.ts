@@ -29,7 +29,7 @@ function client(signal?: AbortSignal) {
     baseUrl: tmdb?.url ?? "",
     token: "test-token",
     requestsPerSecond: 40,
-    retry: { timeoutMs: 300, baseDelayMs: 10, maxDelayMs: 50 },
+    retry: { timeoutMs: 1500, baseDelayMs: 10, maxDelayMs: 50 },
     signal,
     onRetry: (reason, wait) => retries.push(`${reason} wait=${Math.round(wait)}`),
   });
