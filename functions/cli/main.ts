@@ -11,7 +11,15 @@ import { migrateCommand } from "./migrate";
 import { serveCommand } from "./serve";
 import { syncCommand } from "./sync";
 
-const COMMANDS: Command[] = [serveCommand, migrateCommand, benchCommand, syncCommand, backfillCommand, jobsNightlyCommand, evalCommand];
+const COMMANDS: Command[] = [
+  serveCommand,
+  migrateCommand,
+  benchCommand,
+  syncCommand,
+  backfillCommand,
+  jobsNightlyCommand,
+  evalCommand,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -5,6 +5,7 @@
 import type { Command } from "../command";
 import { authBench } from "./auth";
 import { catalogBench } from "./catalog";
+import { recsSuite } from "./recs";
 import { searchBench } from "./search";
 
 export interface BenchSuite {
@@ -14,7 +15,7 @@ export interface BenchSuite {
   run(args: string[]): Promise<number>;
 }
 
-const SUITES: BenchSuite[] = [catalogBench, authBench, searchBench];
+const SUITES: BenchSuite[] = [catalogBench, authBench, searchBench, recsSuite];
 
 export const benchCommand: Command = {
   name: "bench",

@@ -13,12 +13,9 @@ const POPULAR_MAX_AGE = 5 * 60;
 export const PopularQuery = z
   .strictObject({
     limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ description: "At most 100." }),
-    period: z
-      .enum(["all", "week", "month", "year"])
-      .default("all")
-      .openapi({
-        description: "all: all-time Bayesian average; week/month/year: trending over the last 7/30/365 days.",
-      }),
+    period: z.enum(["all", "week", "month", "year"]).default("all").openapi({
+      description: "all: all-time Bayesian average; week/month/year: trending over the last 7/30/365 days.",
+    }),
     ...FilterFields,
   })
   .refine(yearOrder, YEAR_ORDER_ISSUE);

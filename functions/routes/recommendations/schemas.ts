@@ -39,12 +39,9 @@ export const Reason = z
 
 export const RecommendedMovie = MovieSummary.extend({
   score: z.number().openapi({ description: "Blended score, 0..1 per unit of weight; only the order is meaningful." }),
-  predictedRating: z
-    .number()
-    .nullable()
-    .openapi({
-      description: "Stars you would give it, by user-based CF; null when CF has no neighbours who rated it.",
-    }),
+  predictedRating: z.number().nullable().openapi({
+    description: "Stars you would give it, by user-based CF; null when CF has no neighbours who rated it.",
+  }),
   sources: z
     .array(z.enum(["item", "cf", "content", "popular"]))
     .openapi({ description: "Largest contribution first." }),

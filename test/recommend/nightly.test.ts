@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runNightly } from "../../functions/lib/recommend/nightly";
+import { freshDatabase, type TestDatabase } from "../support/database";
+import { FILMS, insertUser, loadOtherUsers, loadTasteWorld, ME_RATINGS, rate } from "./fixture";
+
+let db: TestDatabase;
+let me: string;
+
+beforeAll(async () => {
+  db = await freshDatabase();
+  await loadTasteWorld(db);
+  await loadOtherUsers(db);
+  me = await insertUser(db, "me");
+  await rate(db, me, ME_RATINGS);
+});
+afterAll(async () => {
+  await db?.dispose();
+});
+
+const neighboursOf = (userId: string) =>
+  db.query<{ name: string; correlation: number; common_count: number }>(
+    `select u.display_name as name, s.correlation, s.common_count from public.user_similarities s
+     join public.users u on u.id = s.neighbour_id where s.user_id = $1 order by s.similarity desc`,
+    [userId],
+  );
+
+describe("marquee jobs nightly", () => {
+  it("keeps only Pearson neighbours with >= 3 films in common and correlation > 0.3", async () => {
+    await runNightly(db);
+    const mine = await neighboursOf(me);
+    expect(mine.map((n) => n.name).sort(), JSON.stringify(mine)).toEqual(["scifi0", "scifi1", "scifi2", "scifi3"]);
+    for (const n of mine) {
+      expect(n.common_count).toBeGreaterThanOrEqual(3);
+      expect(n.correlation).toBeGreaterThan(0.3);
+    }
+  });
+
+  it("makes Prometheus Alien's nearest co-rated film, above the romance films", async () => {
+    const rows = await db.query<{ neighbour_id: number; similarity: number }>(
+      "select neighbour_id, similarity from public.movie_similarities where movie_id = $1 order by similarity desc",
+      [FILMS.alien.id],
+    );
+    const ids = rows.map((r) => r.neighbour_id);
+    expect(ids).toContain(FILMS.prometheus.id);
+    expect(ids, "nobody watched Alien and Titanic").not.toContain(FILMS.titanic.id);
+  });
+
+  it("is safe to re-run, records the run, and expires cached on-request neighbours", async () => {
+    const late = await insertUser(db, "late");
+    await rate(db, late, ME_RATINGS);
+    await db.query("select * from public.user_neighbours($1)", [late]);
+    const [cached] = await db.query<{ n: number }>(
+      "select count(*)::int as n from public.user_neighbour_cache where user_id = $1",
+      [late],
+    );
+    expect(cached.n, "a user the nightly job has not seen gets neighbours on request, cached").toBe(1);
+    await db.query(
+      "insert into public.user_neighbour_cache (user_id, fingerprint, neighbour_ids, similarities, correlations, common_counts, neighbour_means, expires_at) values ($1, 'x', '{}', '{}', '{}', '{}', '{}', now() - interval '1 hour')",
+      [me],
+    );
+
+    const first = await db.query<{ n: number }>("select count(*)::int as n from public.movie_similarities");
+    const summary = await runNightly(db);
+    const second = await db.query<{ n: number }>("select count(*)::int as n from public.movie_similarities");
+    expect(second[0].n, "re-running replaces, never duplicates").toBe(first[0].n);
+    expect(summary.cacheRowsDeleted, "covered and expired cache rows are deleted").toBe(2);
+    expect((await neighboursOf(late)).map((n) => n.name).sort(), "the sci-fi fans, and me (same ratings)").toEqual([
+      "me",
+      "scifi0",
+      "scifi1",
+      "scifi2",
+      "scifi3",
+    ]);
+    const runs = await db.query<{ n: number }>("select count(*)::int as n from public.recommendation_job_runs");
+    expect(runs[0].n).toBe(2);
+  });
+});
