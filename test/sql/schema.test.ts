@@ -1,0 +1,60 @@
+/** Schema rules every migration must keep (checked in the catalogue, so later migrations are held to them too). */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshDatabase, type TestDatabase } from "../support/database";
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await freshDatabase();
+});
+afterAll(async () => {
+  await db?.dispose();
+});
+
+const names = async (sql: string) => (await db.query<{ name: string }>(sql)).map((r) => r.name);
+
+describe("the public schema", () => {
+  it("has row level security enabled on every table", async () => {
+    const open = await names(`
+      select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relrowsecurity order by 1`);
+    expect(open, "tables without RLS are readable by any role with a grant").toEqual([]);
+  });
+
+  it("has a comment on every table", async () => {
+    const bare = await names(`
+      select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind in ('r', 'p') and obj_description(c.oid, 'pg_class') is null
+      order by 1`);
+    expect(bare, "operators read table comments in the Supabase dashboard").toEqual([]);
+  });
+
+  it("has a comment on every column of movies", async () => {
+    const bare = await names(`
+      select a.attname as name from pg_attribute a
+      where a.attrelid = 'public.movies'::regclass and a.attnum > 0 and not a.attisdropped
+        and col_description(a.attrelid, a.attnum) is null
+      order by a.attnum`);
+    expect(bare).toEqual([]);
+  });
+
+  it("pins search_path on every function it defines (extensions' own functions aside)", async () => {
+    const unpinned = await names(`
+      select p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' as name
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = 'public'
+        and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')
+        and not exists (select 1 from unnest(coalesce(p.proconfig, '{}')) c where c like 'search_path=%')
+      order by 1`);
+    expect(unpinned, "a function without a pinned search_path resolves names through the caller's").toEqual([]);
+  });
+
+  it("never lets PUBLIC execute a security definer function", async () => {
+    const exposed = await names(`
+      select p.proname as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname = 'public' and p.prosecdef
+        and has_function_privilege('public', p.oid, 'execute')
+        and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')
+      order by 1`);
+    expect(exposed, "security definer functions are granted to the API roles explicitly").toEqual([]);
+  });
+});
