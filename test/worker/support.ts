@@ -6,7 +6,8 @@
  *   with the catalogue fixture of test/support/catalog-fixture.ts, shared by every file of this suite.
  * - `callWith(env, path, init)` runs the same entry with other bindings (a bad configuration, an unreachable
  *   database) and waits for its waitUntil work, so nothing leaks into the next test.
- * - `registerUser()` creates an account through the Worker's own register endpoint and returns its token.
+ * - `registerUser()` creates an account through the Worker's own register endpoint and returns its token;
+ *   `signTestToken(userId, ...)` forges tokens the Worker accepts (its JWT_SECRET is TEST_JWT_SECRET).
  *
  * The database is shared: tests that write must use their own rows (registerUser makes a unique email each
  * time) and must not assume an empty table. Requests go one at a time (see global-setup.ts): do not fire
@@ -15,6 +16,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import worker from "../../functions/worker";
+import { TEST_PASSWORD } from "../support/auth";
 
 export const ORIGIN = "https://marquee.test";
 
@@ -53,27 +55,26 @@ export async function expectJson<T = Record<string, unknown>>(res: Response, sta
   return JSON.parse(text) as T;
 }
 
-export interface TestUser {
+export interface WorkerUser {
+  id: string;
   email: string;
   password: string;
   token: string;
-  body: Record<string, unknown>;
 }
 
 let users = 0;
 
-/**
- * Registers a fresh user through `POST /v1/auth/register` (issue 3) and returns its bearer token. Adjust the
- * token field here, once, if the endpoint names it differently.
- */
-export async function registerUser(overrides: Record<string, unknown> = {}): Promise<TestUser> {
-  const email = `worker-${Date.now().toString(36)}-${++users}@example.test`;
-  const password = "correct horse battery staple";
+/** Signs up a fresh user through the Worker's own `POST /v1/auth/register` and returns its session token. */
+export async function registerUser(overrides: Record<string, unknown> = {}): Promise<WorkerUser> {
+  users += 1;
+  const email = `worker-${users}-${Date.now().toString(36)}@test.marquee.dev`;
+  const password = TEST_PASSWORD;
   const res = await callJson("/v1/auth/register", { email, password, displayName: `Worker ${users}`, ...overrides });
-  const body = await expectJson<Record<string, unknown>>(res, 201);
-  const token = body.token ?? body.accessToken ?? body.access_token;
-  if (typeof token !== "string") throw new Error(`register answered no token: ${JSON.stringify(body)}`);
-  return { email, password, token, body };
+  const body = await expectJson<{ accessToken: string; user: { id: string; email: string } }>(res, 201);
+  return { id: body.user.id, email: body.user.email, password, token: body.accessToken };
 }
 
 export const bearer = (user: { token: string }) => ({ Authorization: `Bearer ${user.token}` });
+
+/** The Worker verifies tokens with TEST_JWT_SECRET (vitest.config.ts), so tests can forge and tamper with them. */
+export { signTestToken, TEST_JWT_SECRET } from "../support/auth";

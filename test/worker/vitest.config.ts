@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
+import { TEST_JWT_SECRET } from "../support/auth";
 
 const require = createRequire(import.meta.url);
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -24,7 +25,7 @@ export default defineConfig({
         // Secrets a deployment sets with `wrangler secret put`; test-only values.
         bindings: {
           DATABASE_URL: inject("workerDatabaseUrl"),
-          JWT_SECRET: "workerd-test-secret-0123456789abcdef",
+          JWT_SECRET: TEST_JWT_SECRET,
           LOG_LEVEL: "silent",
         },
       },
