@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openPostgres } from "../../lib/db/postgres";
@@ -265,6 +265,7 @@ export const catalogBench: BenchSuite = {
         await server.stop();
       }
     };
+    const loadBefore = loadavg()[0];
     const rows: Row[] = [];
     if (which !== "postgres") rows.push(...(await benchPglite(run("pglite"))));
     if (which !== "pglite" && url) rows.push(...(await benchPostgres(url, run("postgres"))));
@@ -272,8 +273,11 @@ export const catalogBench: BenchSuite = {
     console.log(
       `\nmarquee bench catalog: ${durationMs / 1000} s per scenario after ${warmupMs / 1000} s warm-up, ` +
         `${cpus().length} CPUs, Node ${process.versions.node}, server LOG_LEVEL=${o["log-level"]}` +
-        `${o["pool-size"] ? `, DATABASE_POOL_SIZE=${o["pool-size"]}` : ""}\n`,
+        `${o["pool-size"] ? `, DATABASE_POOL_SIZE=${o["pool-size"]}` : ""}`,
     );
+    // Other work on the machine competes for the same cores; say how busy it was so figures can be judged.
+    const loadAfter = loadavg()[0];
+    console.log(`machine load average (1 min): ${loadBefore.toFixed(1)} at start, ${loadAfter.toFixed(1)} at end\n`);
     console.log(formatTable(rows));
     const verdicts = targets(rows);
     if (verdicts.length) console.log(`\n${verdicts.join("\n")}`);
@@ -281,7 +285,12 @@ export const catalogBench: BenchSuite = {
       const report = {
         suite: "catalog",
         date: new Date().toISOString(),
-        machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.versions.node },
+        machine: {
+          cpus: cpus().length,
+          cpu: cpus()[0]?.model,
+          node: process.versions.node,
+          loadAverage: { start: loadBefore, end: loadAfter },
+        },
         options: { durationMs, warmupMs, concurrencies, logLevel: o["log-level"], poolSize: o["pool-size"] ?? null },
         results: rows,
         targets: verdicts,
