@@ -23,6 +23,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { ConfigError, parseConfig } from "../functions/env";
+import { MigrationError } from "../functions/lib/db/migrate";
 import { openPglite } from "../functions/lib/db/pglite";
 import { openPostgres } from "../functions/lib/db/postgres";
 import { prepareDatabase } from "../functions/server";
@@ -192,6 +193,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof ConfigError || error instanceof MigrationError ? `[dev] ${error.message}` : error);
   process.exit(1);
 });
