@@ -14,9 +14,8 @@
  * Ctrl-C stops wrangler, then the proxy and the socket server, then closes PGlite so everything is flushed.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,7 +25,7 @@ import { ConfigError, parseConfig } from "../functions/env";
 import { MigrationError } from "../functions/lib/db/migrate";
 import { openPglite } from "../functions/lib/db/pglite";
 import { openPostgres } from "../functions/lib/db/postgres";
-import { prepareDatabase } from "../functions/server";
+import { ensureJwtSecret, prepareDatabase } from "../functions/server";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
@@ -34,20 +33,6 @@ const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 const SESSION_IDLE_MS = 30_000;
 
 const log = (line: string) => console.log(`[dev] ${line}`);
-
-/** Same convention as `npm start`: a random key kept in MARQUEE_DATA_DIR/jwt-secret, so tokens survive restarts. */
-async function localJwtSecret(dataDir: string): Promise<string> {
-  const file = join(dataDir, "jwt-secret");
-  const existing = await readFile(file, "utf8").then(
-    (s) => s.trim(),
-    () => "",
-  );
-  if (existing.length >= 32) return existing;
-  await mkdir(dataDir, { recursive: true });
-  const secret = randomBytes(48).toString("base64url");
-  await writeFile(file, `${secret}\n`, { mode: 0o600 });
-  return secret;
-}
 
 /** Admits one client at a time to `upstreamPort`; the others wait in arrival order. */
 function startSerialProxy(upstreamPort: number): Promise<{ server: Server; port: number; close(): Promise<void> }> {
@@ -154,7 +139,8 @@ async function main() {
   const secretsDir = await mkdtemp(join(tmpdir(), "marquee-dev-"));
   cleanups.push(() => rm(secretsDir, { recursive: true, force: true }));
   const envFile = join(secretsDir, "dev.env");
-  const jwtSecret = process.env.JWT_SECRET ?? (await localJwtSecret(config.MARQUEE_DATA_DIR));
+  // Same key as `npm start` (JWT_SECRET, else MARQUEE_DATA_DIR/jwt-secret), so tokens work against either.
+  const jwtSecret = (await ensureJwtSecret(config)).JWT_SECRET;
   await writeFile(envFile, `DATABASE_URL=${databaseUrl}\nJWT_SECRET=${jwtSecret}\n`, { mode: 0o600 });
   await chmod(envFile, 0o600);
   const envFiles = existsSync(join(ROOT, ".dev.vars")) ? [join(ROOT, ".dev.vars"), envFile] : [envFile];
