@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADULT, FILMS, loadCatalogFixture } from "../support/catalog-fixture";
-import { type TestDatabase, freshDatabase } from "../support/database";
-import { type TestServer, startTestServer } from "../support/server";
+import { freshDatabase, type TestDatabase } from "../support/database";
+import { startTestServer, type TestServer } from "../support/server";
 
 let db: TestDatabase;
 let server: TestServer;
@@ -25,7 +25,13 @@ async function titles(path: string): Promise<string[]> {
 
 describe("GET /v1/movies", () => {
   it("sorts by popularity by default and never lists adult films", async () => {
-    expect(await titles("/v1/movies")).toEqual(["The Matrix", "Arrival", "Amélie", "Undated_Drama 100%", "Tiny Perfect Film"]);
+    expect(await titles("/v1/movies")).toEqual([
+      "The Matrix",
+      "Arrival",
+      "Amélie",
+      "Undated_Drama 100%",
+      "Tiny Perfect Film",
+    ]);
   });
 
   it("sorts by weighted rating, so 3 votes of 10 do not beat 20,000 votes of 8.2", async () => {
@@ -35,8 +41,20 @@ describe("GET /v1/movies", () => {
   });
 
   it("sorts by release date with unknown dates last in both directions", async () => {
-    expect(await titles("/v1/movies?sort=release_date")).toEqual(["Arrival", "Tiny Perfect Film", "Amélie", "The Matrix", "Undated_Drama 100%"]);
-    expect(await titles("/v1/movies?sort=release_date&order=asc")).toEqual(["The Matrix", "Amélie", "Tiny Perfect Film", "Arrival", "Undated_Drama 100%"]);
+    expect(await titles("/v1/movies?sort=release_date")).toEqual([
+      "Arrival",
+      "Tiny Perfect Film",
+      "Amélie",
+      "The Matrix",
+      "Undated_Drama 100%",
+    ]);
+    expect(await titles("/v1/movies?sort=release_date&order=asc")).toEqual([
+      "The Matrix",
+      "Amélie",
+      "Tiny Perfect Film",
+      "Arrival",
+      "Undated_Drama 100%",
+    ]);
   });
 
   it("filters by genre (name in any case, or id), year range, language and title text", async () => {
@@ -63,7 +81,11 @@ describe("GET /v1/movies", () => {
         cursor = body.nextCursor;
         pages++;
       } while (cursor && pages < 10);
-      expect(seen.sort(), `sort=${sort}`).toEqual(Object.values(FILMS).map((f) => f.title).sort());
+      expect(seen.sort(), `sort=${sort}`).toEqual(
+        Object.values(FILMS)
+          .map((f) => f.title)
+          .sort(),
+      );
       expect(pages, `sort=${sort}`).toBe(3);
     }
   });
@@ -156,7 +178,11 @@ describe("the error model and request plumbing", () => {
   });
 
   it("answers 415 for a non-JSON body and 413 for an oversized one", async () => {
-    const text = await server.get("/v1/movies", { method: "POST", body: "hello", headers: { "content-type": "text/plain" } });
+    const text = await server.get("/v1/movies", {
+      method: "POST",
+      body: "hello",
+      headers: { "content-type": "text/plain" },
+    });
     expect([405, 415]).toContain(text.status);
     const big = await server.get("/ping", {
       method: "PUT",
@@ -169,7 +195,7 @@ describe("the error model and request plumbing", () => {
   it("echoes a sane X-Request-Id, replaces a hostile one, and logs one JSON line per request", async () => {
     const mine = await server.get("/ping", { headers: { "X-Request-Id": "client-abc-12345" } });
     expect(mine.headers.get("x-request-id")).toBe("client-abc-12345");
-    const hostile = await server.get("/ping", { headers: { "X-Request-Id": "x\"; drop table" } });
+    const hostile = await server.get("/ping", { headers: { "X-Request-Id": 'x"; drop table' } });
     expect(hostile.headers.get("x-request-id")).not.toContain("drop");
     const line = server.logs.find((l) => l.requestId === "client-abc-12345");
     expect(line).toMatchObject({ method: "GET", path: "/ping", status: 200 });

@@ -12,11 +12,57 @@ export const GENRES = [
 ] as const;
 
 export const FILMS = {
-  matrix: { id: 603, title: "The Matrix", date: "1999-03-30", lang: "en", genres: ["Action", "Science Fiction"], popularity: 90, votes: 20000, avg: 8.2 },
-  amelie: { id: 194, title: "Amélie", original: "Le Fabuleux Destin d'Amélie Poulain", date: "2001-04-25", lang: "fr", genres: ["Comedy"], popularity: 40, votes: 9000, avg: 7.9 },
-  obscure: { id: 9001, title: "Tiny Perfect Film", date: "2015-06-01", lang: "en", genres: ["Drama"], popularity: 1, votes: 3, avg: 10 },
-  undated: { id: 9002, title: "Undated_Drama 100%", date: null, lang: "en", genres: ["Drama"], popularity: 5, votes: 100, avg: 6 },
-  arrival: { id: 329865, title: "Arrival", date: "2016-11-10", lang: "en", genres: ["Drama", "Science Fiction"], popularity: 60, votes: 15000, avg: 7.6 },
+  matrix: {
+    id: 603,
+    title: "The Matrix",
+    date: "1999-03-30",
+    lang: "en",
+    genres: ["Action", "Science Fiction"],
+    popularity: 90,
+    votes: 20000,
+    avg: 8.2,
+  },
+  amelie: {
+    id: 194,
+    title: "Amélie",
+    original: "Le Fabuleux Destin d'Amélie Poulain",
+    date: "2001-04-25",
+    lang: "fr",
+    genres: ["Comedy"],
+    popularity: 40,
+    votes: 9000,
+    avg: 7.9,
+  },
+  obscure: {
+    id: 9001,
+    title: "Tiny Perfect Film",
+    date: "2015-06-01",
+    lang: "en",
+    genres: ["Drama"],
+    popularity: 1,
+    votes: 3,
+    avg: 10,
+  },
+  undated: {
+    id: 9002,
+    title: "Undated_Drama 100%",
+    date: null,
+    lang: "en",
+    genres: ["Drama"],
+    popularity: 5,
+    votes: 100,
+    avg: 6,
+  },
+  arrival: {
+    id: 329865,
+    title: "Arrival",
+    date: "2016-11-10",
+    lang: "en",
+    genres: ["Drama", "Science Fiction"],
+    popularity: 60,
+    votes: 15000,
+    avg: 7.6,
+  },
 } as const;
 
 export const ADULT = { id: 9999, title: "Adult Only Film" };

@@ -38,7 +38,10 @@ export async function freshDatabase(options: { poolSize?: number } = {}): Promis
     });
   }
   const dump = await readFile(inject("pgliteDump"));
-  const pglite = await PGlite.create({ loadDataDir: new Blob([new Uint8Array(dump)]), extensions: { vector, pg_trgm } });
+  const pglite = await PGlite.create({
+    loadDataDir: new Blob([new Uint8Array(dump)]),
+    extensions: { vector, pg_trgm },
+  });
   const db = await openPglite({ instance: pglite });
   return Object.assign(db, {
     async dispose() {
