@@ -28,6 +28,8 @@ export const ConfigSchema = z.object({
   SUPABASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   SUPABASE_ANON_KEY: z.string().min(20).optional(),
   SUPABASE_SERVICE_ROLE_KEY: z.string().min(20).optional(),
+  /** Address the Node server listens on (the Worker ignores it); 0.0.0.0 to accept connections from other hosts. */
+  HOST: z.string().min(1).default("127.0.0.1"),
   PORT: positiveInt(0, 65535).default(8787),
   /** Comma-separated browser origins allowed by CORS; "*" allows any (bearer tokens, no cookies). */
   CORS_ORIGINS: csv.default(["*"]),

@@ -20,7 +20,7 @@ async function main() {
   config = await ensureJwtSecret(config);
   const db = await openDatabase(config);
   await prepareDatabase(db, config, say);
-  const server = await startServer({ config, db, hostname: process.env.HOST ?? "127.0.0.1" });
+  const server = await startServer({ config, db, hostname: config.HOST });
   say(`listening on ${server.url} (try ${server.url}/v1/movies and ${server.url}/docs)`);
 
   let stopping = false;

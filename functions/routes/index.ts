@@ -16,7 +16,6 @@ import * as listMyRatings from "./ratings/list-my-ratings";
 import * as putRating from "./ratings/put-rating";
 import * as listPopular from "./recommendations/list-popular";
 import * as listRecommendations from "./recommendations/list-recommendations";
-import * as listSimilarMovies from "./search/list-similar-movies";
 import * as searchMovies from "./search/search-movies";
 import * as getDocs from "./system/get-docs";
 import * as getHealth from "./system/get-health";
@@ -29,10 +28,9 @@ export function registerRoutes(app: App) {
   for (const endpoint of [listMyRatings, putRating, deleteRating, ratingAliases]) endpoint.register(app);
   for (const endpoint of [recordInteraction, listMyInteractions, removeInteraction]) endpoint.register(app);
 
-  // Recommendations. listSimilarWithReasons (co-rating + content, with reasons) is registered before the search
-  // endpoint's embedding-only GET /v1/movies/{id}/similar, so it is the one that answers that path.
-  for (const endpoint of [listRecommendations, listPopular, listSimilarWithReasons]) endpoint.register(app);
-  for (const endpoint of [searchMovies, listSimilarMovies]) endpoint.register(app);
+  // GET /v1/movies/{id}/similar blends co-rating with content similarity (embeddings where present, through
+  // similar_movies) and explains each film.
+  for (const endpoint of [listRecommendations, listPopular, listSimilarWithReasons, searchMovies]) endpoint.register(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
