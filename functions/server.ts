@@ -89,11 +89,13 @@ export async function startServer(options: {
 export async function prepareDatabase(db: Database, config: Config, log: (line: string) => void = () => {}) {
   if (!isSqlDatabase(db)) return;
   const result = await migrate(db, { log });
+  let demoLoaded = false;
   if (config.MARQUEE_DEMO) {
     const { loadDemoData } = await import("./demo/load-demo");
     const started = performance.now();
     const demo = await loadDemoData(db);
     if (demo.loaded) {
+      demoLoaded = true;
       log(
         `loaded demo data: ${demo.movies} films, ${demo.users} users, ${demo.ratings} ratings ` +
           `in ${Math.round(performance.now() - started)} ms`,
@@ -104,5 +106,26 @@ export async function prepareDatabase(db: Database, config: Config, log: (line: 
     const { embedWithLocalProvider } = await import("./jobs/backfill-embeddings");
     await embedWithLocalProvider(db, log);
   }
+  if (config.MARQUEE_DB === "pglite" || demoLoaded) await computeNeighboursOnce(db, log);
   return result;
+}
+
+/**
+ * The embedded database (or a server just given the demo data) has no scheduler running `marquee jobs nightly`, so
+ * the first start that finds ratings but no completed nightly run computes the neighbour tables itself: otherwise
+ * the item-based source (and the hybrid's share of it) would stay empty on a fresh demo. Later starts leave it to
+ * `npx marquee jobs nightly`.
+ */
+async function computeNeighboursOnce(db: SqlDatabase, log: (line: string) => void) {
+  const [state] = await db.query<{ ran: boolean; rated: boolean }>(
+    `select exists (select 1 from public.recommendation_job_runs where job = 'nightly') as ran,
+            exists (select 1 from public.ratings) as rated`,
+  );
+  if (state.ran || !state.rated) return;
+  const { runNightly } = await import("./lib/recommend/nightly");
+  const summary = await runNightly(db);
+  log(
+    `computed recommendation neighbours: ${summary.userPairs} user pairs, ${summary.filmPairs} film pairs in ` +
+      `${(summary.totalMs / 1000).toFixed(1)} s`,
+  );
 }
