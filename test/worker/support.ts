@@ -6,15 +6,19 @@
  *   with the catalogue fixture of test/support/catalog-fixture.ts, shared by every file of this suite.
  * - `callWith(env, path, init)` runs the same entry with other bindings (a bad configuration, an unreachable
  *   database) and waits for its waitUntil work, so nothing leaks into the next test.
- * - `registerUser()` creates an account through the Worker's own register endpoint and returns its token;
+ * - `callTaste(path, init)` is callWith with DATABASE_URL pointing at the second database global-setup.ts started:
+ *   the taste world of test/recommend/fixture.ts, with embeddings and the nightly neighbours already computed.
+ * - `registerUser()` creates an account through the Worker's own register endpoint and returns its token
+ *   (`registerTasteUser()` does the same in the taste database);
  *   `signTestToken(userId, ...)` forges tokens the Worker accepts (its JWT_SECRET is TEST_JWT_SECRET).
  *
- * The database is shared: tests that write must use their own rows (registerUser makes a unique email each
+ * Both databases are shared: tests that write must use their own rows (registerUser makes a unique email each
  * time) and must not assume an empty table. Requests go one at a time (see global-setup.ts): do not fire
  * requests in parallel with Promise.all.
  */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { inject } from "vitest";
 import worker from "../../functions/worker";
 import { TEST_PASSWORD } from "../support/auth";
 
@@ -46,6 +50,34 @@ export async function callWith(bindings: Record<string, string>, path: string, i
 /** The suite's own bindings, for tests that want to change only one of them. */
 export const suiteBindings: Record<string, string> = { ...env };
 
+let tasteBindings: Record<string, string> | undefined;
+
+/**
+ * Runs the Worker entry against the taste database. One bindings object for the whole file, as an isolate would
+ * have, so the configuration is parsed once.
+ */
+export function callTaste(path: string, init?: RequestInit) {
+  tasteBindings ??= { ...suiteBindings, DATABASE_URL: inject("workerTasteDatabaseUrl") };
+  return callWith(tasteBindings, path, init);
+}
+
+/** A request init with a JSON body and, when given, the user's token. */
+export function jsonInit(method: string, body: unknown, user?: { token: string } | null): RequestInit {
+  return {
+    method,
+    headers: { "content-type": "application/json", ...(user ? bearer(user) : {}) },
+    body: JSON.stringify(body),
+  };
+}
+
+/** Parses what callWith or callTaste answered, failing with the status and body if the status is not the expected one. */
+export function parseJson<T = Record<string, unknown>>(answer: { res: Response; text: string }, status: number): T {
+  if (answer.res.status !== status) {
+    throw new Error(`expected HTTP ${status}, got ${answer.res.status}: ${answer.text}`);
+  }
+  return JSON.parse(answer.text) as T;
+}
+
 /** Reads a JSON body and fails with the status and body if the status is not the expected one. */
 export async function expectJson<T = Record<string, unknown>>(res: Response, status: number): Promise<T> {
   const text = await res.text();
@@ -64,17 +96,39 @@ export interface WorkerUser {
 
 let users = 0;
 
-/** Signs up a fresh user through the Worker's own `POST /v1/auth/register` and returns its session token. */
-export async function registerUser(overrides: Record<string, unknown> = {}): Promise<WorkerUser> {
+type Registered = { accessToken: string; user: { id: string; email: string } };
+
+function signUpBody(overrides: Record<string, unknown>) {
   users += 1;
   const email = `worker-${users}-${Date.now().toString(36)}@test.marquee.dev`;
-  const password = TEST_PASSWORD;
-  const res = await callJson("/v1/auth/register", { email, password, displayName: `Worker ${users}`, ...overrides });
-  const body = await expectJson<{ accessToken: string; user: { id: string; email: string } }>(res, 201);
-  return { id: body.user.id, email: body.user.email, password, token: body.accessToken };
+  return { email, password: TEST_PASSWORD, displayName: `Worker ${users}`, ...overrides };
+}
+
+const toUser = (body: Registered, sent: { password: unknown }): WorkerUser => ({
+  id: body.user.id,
+  email: body.user.email,
+  password: String(sent.password),
+  token: body.accessToken,
+});
+
+/** Signs up a fresh user through the Worker's own `POST /v1/auth/register` and returns its session token. */
+export async function registerUser(overrides: Record<string, unknown> = {}): Promise<WorkerUser> {
+  const sent = signUpBody(overrides);
+  return toUser(await expectJson<Registered>(await callJson("/v1/auth/register", sent), 201), sent);
+}
+
+/** registerUser, in the taste database (through callTaste). */
+export async function registerTasteUser(overrides: Record<string, unknown> = {}): Promise<WorkerUser> {
+  const sent = signUpBody(overrides);
+  return toUser(parseJson<Registered>(await callTaste("/v1/auth/register", jsonInit("POST", sent)), 201), sent);
 }
 
 export const bearer = (user: { token: string }) => ({ Authorization: `Bearer ${user.token}` });
+
+/** `call` as this user, with a JSON body when one is given. */
+export function callAs(user: { token: string }, method: string, path: string, body?: unknown): Promise<Response> {
+  return call(path, body === undefined ? { method, headers: bearer(user) } : jsonInit(method, body, user));
+}
 
 /** The Worker verifies tokens with TEST_JWT_SECRET (vitest.config.ts), so tests can forge and tamper with them. */
 export { signTestToken, TEST_JWT_SECRET } from "../support/auth";
