@@ -150,8 +150,15 @@ function dedupeMovies(movies: MlMovie[]): MlMovie[] {
 
 function progressLine() {
   let last = 0;
+  let began = performance.now();
   return (label: string, done: number, total: number) => {
-    if (!process.stderr.isTTY) return;
+    if (done === 1) began = performance.now();
+    if (!process.stderr.isTTY) {
+      // In CI or a log file: one line per finished step instead of a redrawn counter.
+      if (done >= total)
+        process.stderr.write(`${label}: ${total} in ${((performance.now() - began) / 1000).toFixed(1)} s\n`);
+      return;
+    }
     const now = performance.now();
     if (done < total && now - last < 200) return;
     last = now;
