@@ -30,7 +30,8 @@ export function registerRoutes(app: App) {
 
   // GET /v1/movies/{id}/similar blends co-rating with content similarity (embeddings where present, through
   // similar_movies) and explains each film.
-  for (const endpoint of [listRecommendations, listPopular, listSimilarWithReasons, searchMovies]) endpoint.register(app);
+  for (const endpoint of [listRecommendations, listPopular, listSimilarWithReasons, searchMovies])
+    endpoint.register(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
