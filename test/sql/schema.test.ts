@@ -48,6 +48,21 @@ describe("the public schema", () => {
     expect(unpinned, "a function without a pinned search_path resolves names through the caller's").toEqual([]);
   });
 
+  it("plans every query function for its arguments (no generic plans after five calls on a connection)", async () => {
+    const generic = await names(`
+      select p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' as name
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_language l on l.oid = p.prolang
+      where n.nspname = 'public' and l.lanname in ('sql', 'plpgsql')
+        and p.prorettype <> 'trigger'::regtype and p.provolatile <> 'i'
+        and not exists (select 1 from pg_depend d where d.objid = p.oid and d.deptype = 'e')
+        and not ('plan_cache_mode=force_custom_plan' = any(coalesce(p.proconfig, '{}')))
+      order by 1`);
+    expect(
+      generic,
+      "see migrations/20261201000100_custom_plans.sql: generic plans made recommend_items 100x slower",
+    ).toEqual([]);
+  });
+
   it("never lets PUBLIC execute a security definer function", async () => {
     const exposed = await names(`
       select p.proname as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
