@@ -243,8 +243,13 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
          returning 1
        ) select count(*)::int as n from gone`,
     );
+    // Every cached list was computed from the neighbour tables just replaced (its fingerprint names the previous
+    // run): drop them now rather than let them wait for the user's next request.
+    const lists = await db.query<{ n: number }>(
+      "with gone as (delete from public.recommendation_cache returning 1) select count(*)::int as n from gone",
+    );
     step("cache", 1, 1);
-    return Number(rows[0]?.n ?? 0);
+    return Number(rows[0]?.n ?? 0) + Number(lists[0]?.n ?? 0);
   });
 
   const summary: NightlySummary = {
