@@ -4,6 +4,10 @@
 # downloads a browser build from a CDN, which CI machines here cannot reach.
 set -euo pipefail
 
+if [ -n "${CHROMIUM_PATH:-}" ] && [ -x "$CHROMIUM_PATH" ]; then
+  echo "chromium: using CHROMIUM_PATH=$CHROMIUM_PATH ($("$CHROMIUM_PATH" --version 2>/dev/null | head -n1))"
+  exit 0
+fi
 if [ -x /usr/bin/chromium ]; then
   echo "chromium: present ($(/usr/bin/chromium --version 2>/dev/null | head -n1))"
   exit 0

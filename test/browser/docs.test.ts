@@ -10,7 +10,8 @@ import { FILMS, loadCatalogFixture } from "../support/catalog-fixture";
 import { freshDatabase, type TestDatabase } from "../support/database";
 import { startTestServer, type TestServer } from "../support/server";
 
-const CHROMIUM = "/usr/bin/chromium";
+// Debian's Chromium by default; CHROMIUM_PATH for hosts that ship another build (GitHub's Ubuntu runners have Chrome).
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const available = existsSync(CHROMIUM);
 const SCREENSHOT = "/tmp/marquee-docs.png";
 
