@@ -99,6 +99,14 @@ describe("get_recommendations with its cache", () => {
     expect((await cached()).n, "lists computed from the old neighbour tables are dropped").toBe(0);
   });
 
+  it("answers concurrent first requests alike, storing the list once", async () => {
+    await runNightly(db); // empties the cache
+    const live = await db.rpc<Row>("get_recommendations_live", { p_user_id: me, p_limit: 20 });
+    const answers = await Promise.all(Array.from({ length: 8 }, () => recommend()));
+    for (const [k, answer] of answers.entries()) expect(answer, `request ${k}`).toEqual(live);
+    expect((await cached()).n, "one stored list, no duplicate rows").toBe(live.length);
+  });
+
   it("keys the list by strategy and weights, each equal to the uncached computation", async () => {
     for (const args of [{}, { p_strategy: "item" }, { p_strategy: "cf" }, { p_weights: [0, 0, 1] }]) {
       const live = await db.rpc<Row>("get_recommendations_live", { p_user_id: me, p_limit: 20, ...args });
