@@ -67,144 +67,11 @@ comment on function public.recommendation_fingerprint is 'Fingerprint of what a 
 revoke execute on function public.recommendation_fingerprint from public;
 grant execute on function public.recommendation_fingerprint to service_role;
 
--- get_recommendations_live: the computation get_recommendations did before the cache (unchanged).
-create or replace function public.get_recommendations_live(
-  p_user_id uuid,
-  p_strategy text default 'hybrid',
-  p_genre text default null,
-  p_year_from integer default null,
-  p_year_to integer default null,
-  p_language text default null,
-  p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen'],
-  p_limit integer default 20,
-  p_weights real[] default array[0.5, 0.3, 0.2]::real[]
-)
-returns table (
-  id integer,
-  title text,
-  original_title text,
-  release_date date,
-  release_year smallint,
-  runtime smallint,
-  original_language text,
-  genres text[],
-  popularity real,
-  vote_average real,
-  vote_count integer,
-  weighted_rating real,
-  poster_path text,
-  score real,
-  predicted_rating real,
-  sources text[],
-  served_strategy text,
-  cold_start text,
-  rated_count integer,
-  item_because_id integer,
-  item_because_title text,
-  item_because_rating numeric,
-  item_because_signal text,
-  item_similarity real,
-  cf_neighbours integer,
-  cf_correlation real,
-  cf_neighbour_mean real,
-  content_method text,
-  content_because_id integer,
-  content_because_title text,
-  content_features text[],
-  popular_count integer,
-  popular_mean real
-)
-language plpgsql
-volatile
-security definer
-set search_path = public, extensions
-set plan_cache_mode = force_custom_plan
-as $$
-declare
-  v_genre text := public.resolve_genre(p_genre);
-  v_rated integer;
-  v_liked integer;
-  v_served text := p_strategy;
-  v_cold text;
-  v_w real[] := array[0, 0, 0];
-  v_item_share real := 0.7;
-begin
-  perform public.recommendation_caller_check(p_user_id);
-  if p_strategy is null or p_strategy not in ('hybrid', 'cf', 'item', 'content', 'popular') then
-    raise exception 'strategy must be one of hybrid, cf, item, content, popular' using errcode = '22023';
-  end if;
-  if p_limit is null or p_limit < 1 or p_limit > 500 then
-    raise exception 'limit must be between 1 and 500' using errcode = '22023';
-  end if;
-  if p_weights is null or array_length(p_weights, 1) <> 3 or exists (select 1 from unnest(p_weights) x where x < 0 or x is null)
-     or (select sum(x) from unnest(p_weights) x) <= 0 then
-    raise exception 'weights must be three non-negative numbers (collaborative, content, popular), not all 0'
-      using errcode = '22023';
-  end if;
-  if p_year_from is not null and p_year_to is not null and p_year_from > p_year_to then
-    raise exception 'year_from must not be after year_to' using errcode = '22023';
-  end if;
-
-  select count(*) into v_rated from public.ratings r where r.user_id = p_user_id;
-  select count(*) into v_liked from public.user_signals(p_user_id) s where s.weight > 0;
-
-  if p_strategy <> 'popular' and v_liked = 0 and v_rated = 0 then
-    v_served := 'popular';
-    v_cold := 'no_signals';
-  elsif p_strategy = 'content' and v_liked = 0 then
-    v_served := 'popular';
-  elsif p_strategy in ('hybrid', 'cf', 'item') and v_rated < 3 then
-    v_served := case when v_liked > 0 then 'cold_start' else 'popular' end;
-    v_cold := 'few_ratings';
-  end if;
-
-  case v_served
-    when 'hybrid' then v_w := p_weights;
-    when 'cf' then v_w := array[1, 0, 0]; v_item_share := 0;
-    when 'item' then v_w := array[1, 0, 0]; v_item_share := 1;
-    when 'content' then v_w := array[0, 1, 0];
-    when 'popular' then v_w := array[0, 0, 1];
-    when 'cold_start' then v_w := array[0, 0.5, 0.5];
-  end case;
-
-  return query
-    with recs as (
-      select * from public.recommend_hybrid(
-        p_user_id, v_genre, p_year_from, p_year_to, p_language, p_exclude, p_limit,
-        v_w[1], v_w[2], v_w[3], v_item_share)
-    )
-    select m.id, m.title, m.original_title, m.release_date, m.release_year, m.runtime, m.original_language,
-           m.genres, m.popularity, m.vote_average, m.vote_count, m.weighted_rating, m.poster_path,
-           r.score, r.predicted_rating, r.sources, v_served, v_cold, v_rated,
-           r.item_because_id, ib.title, r.item_because_rating, r.item_because_signal, r.item_similarity,
-           r.cf_neighbours, r.cf_correlation, r.cf_neighbour_mean,
-           r.content_method, r.content_because_id, cb.title, r.content_features,
-           r.popular_count, r.popular_mean
-    from recs r
-    join public.movies m on m.id = r.movie_id
-    left join public.movies ib on ib.id = r.item_because_id
-    left join public.movies cb on cb.id = r.content_because_id
-    order by r.score desc, r.movie_id;
-
-  -- The requested source had nothing to offer (e.g. no nightly neighbours yet): fall back to popularity.
-  if not found and v_served not in ('popular') then
-    return query
-      select m.id, m.title, m.original_title, m.release_date, m.release_year, m.runtime, m.original_language,
-             m.genres, m.popularity, m.vote_average, m.vote_count, m.weighted_rating, m.poster_path,
-             p.score, null::real, array['popular'], 'popular'::text, v_cold, v_rated,
-             null::integer, null::text, null::numeric, null::text, null::real,
-             null::integer, null::real, null::real,
-             null::text, null::integer, null::text, null::text[],
-             p.rating_count, p.rating_mean
-      from public.recommend_popular(p_user_id, v_genre, p_year_from, p_year_to, p_language, p_exclude, p_limit) p
-      join public.movies m on m.id = p.movie_id
-      order by p.score desc, p.rating_count desc, p.movie_id;
-  end if;
-end
-$$;
+-- get_recommendations_live: the computation get_recommendations did before the cache, renamed as it is (its body,
+-- grants and settings go with it; its contract is in 20261122002200_recommendation_endpoints.sql).
+alter function public.get_recommendations(uuid, text, text, integer, integer, text, text[], integer, real[])
+  rename to get_recommendations_live;
 comment on function public.get_recommendations_live is 'Personalised recommendations computed on request, never cached (get_recommendations serves from recommendation_cache when it can).';
-revoke execute on function public.get_recommendations_live from public;
-grant execute on function public.get_recommendations_live to service_role;
 
 -- get_recommendations: GET /v1/recommendations. Same arguments, rows and contract as get_recommendations_live
 -- (strategy dispatch, cold start, fallback, film rows and evidence in one call), served from recommendation_cache
@@ -324,3 +191,5 @@ begin
 end
 $$;
 comment on function public.get_recommendations is 'Personalised recommendations (GET /v1/recommendations): strategy dispatch, cold start, fallback, film rows and evidence in one call; cached per user until their signals, the nightly run or the weights change.';
+revoke execute on function public.get_recommendations from public;
+grant execute on function public.get_recommendations to authenticated, service_role;
