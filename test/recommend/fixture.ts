@@ -213,3 +213,12 @@ export async function loadOtherUsers(db: SqlExecutor): Promise<void> {
 }
 
 export const titleOf = (id: number) => Object.values(FILMS).find((f) => f.id === id)?.title ?? `#${id}`;
+
+/** The whole taste world (films, the other users) plus "me" with ME_RATINGS; returns my user id. */
+export async function loadTasteWorldWithMe(db: SqlExecutor): Promise<string> {
+  await loadTasteWorld(db);
+  await loadOtherUsers(db);
+  const me = await insertUser(db, "me");
+  await rate(db, me, ME_RATINGS);
+  return me;
+}

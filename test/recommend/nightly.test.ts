@@ -1,17 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runNightly } from "../../functions/lib/recommend/nightly";
 import { freshDatabase, type TestDatabase } from "../support/database";
-import { FILMS, insertUser, loadOtherUsers, loadTasteWorld, ME_RATINGS, rate } from "./fixture";
+import { FILMS, insertUser, loadTasteWorldWithMe, ME_RATINGS, rate } from "./fixture";
 
 let db: TestDatabase;
 let me: string;
 
 beforeAll(async () => {
   db = await freshDatabase();
-  await loadTasteWorld(db);
-  await loadOtherUsers(db);
-  me = await insertUser(db, "me");
-  await rate(db, me, ME_RATINGS);
+  me = await loadTasteWorldWithMe(db);
 });
 afterAll(async () => {
   await db?.dispose();

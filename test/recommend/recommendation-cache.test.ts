@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runNightly } from "../../functions/lib/recommend/nightly";
 import { freshDatabase, type TestDatabase } from "../support/database";
-import { FILMS, insertUser, interact, loadOtherUsers, loadTasteWorld, ME_RATINGS, rate } from "./fixture";
+import { FILMS, interact, loadTasteWorldWithMe, rate } from "./fixture";
 
 let db: TestDatabase;
 let me: string;
@@ -32,10 +32,7 @@ async function cached(strategy = "hybrid") {
 
 beforeAll(async () => {
   db = await freshDatabase();
-  await loadTasteWorld(db);
-  await loadOtherUsers(db);
-  me = await insertUser(db, "me");
-  await rate(db, me, ME_RATINGS);
+  me = await loadTasteWorldWithMe(db);
   await runNightly(db);
 });
 afterAll(async () => {
