@@ -8,12 +8,14 @@ import type { Command } from "./command";
 import { evalCommand } from "./eval";
 import { jobsNightlyCommand } from "./jobs";
 import { migrateCommand } from "./migrate";
+import { schemaCommand } from "./schema";
 import { serveCommand } from "./serve";
 import { syncCommand } from "./sync";
 
 const COMMANDS: Command[] = [
   serveCommand,
   migrateCommand,
+  schemaCommand,
   benchCommand,
   syncCommand,
   backfillCommand,

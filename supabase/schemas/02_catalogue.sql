@@ -1,0 +1,327 @@
+-- Catalogue: genres and movies (the TMDB-synced film rows, their indexes and read policies), and the functions behind
+-- GET /v1/movies, /v1/movies/{id}, /v1/genres and /health.
+--
+-- The current definition of these objects (declared schema). Change them here, then run
+-- `npx marquee schema diff <name>` to write the migration; `git log -p` on this file is their history.
+
+create table public.genres (
+  id integer primary key,
+  name text not null unique
+);
+
+comment on table public.genres is 'TMDB movie genres (from /genre/movie/list). Public, read-only for API roles.';
+
+comment on column public.genres.id is 'TMDB genre id.';
+
+comment on column public.genres.name is 'English genre name as TMDB spells it; movies.genres holds these names.';
+
+create table public.movies (
+  id integer primary key,
+  title text not null check (length(title) between 1 and 500),
+  original_title text,
+  release_date date,
+  release_year smallint check (release_year between 1870 and 2200),
+  runtime smallint check (runtime >= 0),
+  original_language text check (original_language ~ '^[a-z]{2,3}$'),
+  genres text[] not null default '{}',
+  keywords text[] not null default '{}',
+  cast_names text[] not null default '{}',
+  director text,
+  overview text,
+  popularity real not null default 0 check (popularity >= 0),
+  vote_average real not null default 0 check (vote_average between 0 and 10),
+  vote_count integer not null default 0 check (vote_count >= 0),
+  -- Bayesian average of the TMDB vote: a film with 3 votes of 10 must not outrank one with 20,000 votes of 8.4.
+  -- Shrinks towards 6.0 with the weight of 250 votes; stored so that sort=rating can walk an index.
+  weighted_rating real generated always as (
+    (vote_average * vote_count + 6.0 * 250) / (vote_count + 250)
+  ) stored,
+  poster_path text,
+  imdb_id text check (imdb_id ~ '^tt[0-9]+$'),
+  adult boolean not null default false,
+  embedding vector(384),
+  embedding_model text,
+  content_hash text,
+  embedded_at timestamptz,
+  tmdb_synced_at timestamptz,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now()
+);
+
+comment on table public.movies is 'The film catalogue, one row per TMDB film, kept fresh by the daily TMDB sync job. Public, read-only for API roles.';
+
+comment on column public.movies.id is 'TMDB movie id (https://www.themoviedb.org/movie/<id>).';
+
+comment on column public.movies.title is 'Title in English as TMDB lists it.';
+
+comment on column public.movies.original_title is 'Title in the original language.';
+
+comment on column public.movies.release_date is 'Primary release date; null when TMDB has none.';
+
+comment on column public.movies.release_year is 'Year of release_date, or the year alone when only the year is known. Used by year-range filters.';
+
+comment on column public.movies.runtime is 'Running time in minutes.';
+
+comment on column public.movies.original_language is 'ISO 639-1 code of the original language (for example en, fr, ja).';
+
+comment on column public.movies.genres is 'Genre names (genres.name), in TMDB order.';
+
+comment on column public.movies.keywords is 'TMDB keywords, lower case.';
+
+comment on column public.movies.cast_names is 'Main cast names in billing order (at most 10).';
+
+comment on column public.movies.director is 'Director name(s), comma separated when several.';
+
+comment on column public.movies.overview is 'Plot summary from TMDB, when synced (used for embeddings); demo data has none.';
+
+comment on column public.movies.popularity is 'TMDB popularity score (a daily activity measure, not a rating).';
+
+comment on column public.movies.vote_average is 'TMDB vote average, 0 to 10.';
+
+comment on column public.movies.vote_count is 'Number of TMDB votes behind vote_average.';
+
+comment on column public.movies.weighted_rating is 'Bayesian vote average: (vote_average * vote_count + 6.0 * 250) / (vote_count + 250). What sort=rating orders by.';
+
+comment on column public.movies.poster_path is 'TMDB image path, to be prefixed with an image base URL and size (for example https://image.tmdb.org/t/p/w500).';
+
+comment on column public.movies.imdb_id is 'IMDb id (tt...), from TMDB external ids.';
+
+comment on column public.movies.adult is 'TMDB adult flag. Adult films are never served by the API.';
+
+comment on column public.movies.embedding is 'L2-normalised 384-dimensional text embedding of the film (see embedding_model); null until the backfill job runs.';
+
+comment on column public.movies.embedding_model is 'Name of the model that produced embedding; the backfill re-embeds rows whose model differs from the configured one.';
+
+comment on column public.movies.content_hash is 'SHA-256 of the text that was embedded; the backfill re-embeds rows whose text changed.';
+
+comment on column public.movies.embedded_at is 'When embedding was last written.';
+
+comment on column public.movies.tmdb_synced_at is 'When the TMDB sync last wrote this row.';
+
+create trigger movies_touch_updated_at before update on public.movies
+  for each row execute function public.touch_updated_at();
+
+-- GET /v1/movies default order (popularity desc, id desc as the keyset tie-break).
+create index movies_popularity_idx on public.movies (popularity, id) where not adult;
+
+-- GET /v1/movies?sort=rating (weighted rating, keyset on id).
+create index movies_rating_idx on public.movies (weighted_rating, id) where not adult;
+
+-- GET /v1/movies?sort=release_date and the year-range filters; nulls sort as -infinity.
+create index movies_release_idx on public.movies ((coalesce(release_date, '-infinity'::date)), id) where not adult;
+
+create index movies_year_idx on public.movies (release_year) where not adult;
+
+-- GET /v1/movies?sort=title.
+create index movies_title_sort_idx on public.movies (lower(title), id) where not adult;
+
+-- GET /v1/movies?q=... (substring match on title and original title, any case).
+create index movies_title_trgm_idx on public.movies using gin (title gin_trgm_ops);
+
+create index movies_original_title_trgm_idx on public.movies using gin (original_title gin_trgm_ops);
+
+-- GET /v1/movies?genre=... (array containment).
+create index movies_genres_idx on public.movies using gin (genres);
+
+alter table public.genres enable row level security;
+
+alter table public.movies enable row level security;
+
+create policy "Anyone can read genres" on public.genres for select to anon, authenticated using (true);
+
+create policy "Anyone can read non-adult movies" on public.movies for select to anon, authenticated using (not adult);
+
+-- list_movies: one page of the catalogue, filtered and sorted, with keyset pagination.
+--   p_genre        genre name (any case) or TMDB genre id; unknown -> SQLSTATE 22023
+--   p_year_from/to release year range, inclusive
+--   p_language     ISO 639-1 original language
+--   p_query        case-insensitive substring of title or original title (LIKE wildcards are literal)
+--   p_sort         popularity | rating (weighted_rating) | release_date | title
+--   p_descending   direction; unknown release dates always sort last
+--   p_after_key, p_after_id   keyset cursor: the sort_key and id of the last row of the previous page
+--   p_limit        rows to return, 1..201 (the edge asks for page size + 1 to learn whether there is a next page)
+-- Rows are ordered by (sort key, id) in the requested direction; adult films are never returned.
+-- Security: invoker; reads only public catalogue rows.
+create or replace function public.list_movies(
+  p_genre text default null,
+  p_year_from integer default null,
+  p_year_to integer default null,
+  p_language text default null,
+  p_query text default null,
+  p_sort text default 'popularity',
+  p_descending boolean default true,
+  p_after_key text default null,
+  p_after_id integer default null,
+  p_limit integer default 21
+)
+returns table (
+  id integer,
+  title text,
+  original_title text,
+  release_date date,
+  release_year smallint,
+  runtime smallint,
+  original_language text,
+  genres text[],
+  popularity real,
+  vote_average real,
+  vote_count integer,
+  weighted_rating real,
+  poster_path text,
+  sort_key text
+)
+language plpgsql
+stable
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+declare
+  v_genre text;
+  v_key text;
+  v_type text;
+  v_cmp text := case when p_descending then '<' else '>' end;
+  v_dir text := case when p_descending then 'desc' else 'asc' end;
+  v_pattern text;
+begin
+  if p_limit is null or p_limit < 1 or p_limit > 201 then
+    raise exception 'limit must be between 1 and 201' using errcode = '22023';
+  end if;
+  if p_genre is not null then
+    select g.name into v_genre from public.genres g
+    where lower(g.name) = lower(p_genre) or (p_genre ~ '^[0-9]{1,9}$' and g.id = p_genre::integer);
+    if v_genre is null then
+      raise exception 'unknown genre: %', p_genre using errcode = '22023';
+    end if;
+  end if;
+  if p_query is not null then
+    v_pattern := '%' || replace(replace(replace(p_query, '\', '\\'), '%', '\%'), '_', '\_') || '%';
+  end if;
+  case p_sort
+    when 'popularity' then v_key := 'm.popularity'; v_type := 'real';
+    when 'rating' then v_key := 'm.weighted_rating'; v_type := 'real';
+    when 'release_date' then
+      v_key := format('coalesce(m.release_date, %L::date)', case when p_descending then '-infinity' else 'infinity' end);
+      v_type := 'date';
+    when 'title' then v_key := 'lower(m.title)'; v_type := 'text';
+    else raise exception 'unknown sort: %', p_sort using errcode = '22023';
+  end case;
+  if (p_after_key is null) <> (p_after_id is null) then
+    raise exception 'cursor needs both key and id' using errcode = '22023';
+  end if;
+
+  return query execute format($q$
+    select m.id, m.title, m.original_title, m.release_date, m.release_year, m.runtime, m.original_language,
+           m.genres, m.popularity, m.vote_average, m.vote_count, m.weighted_rating, m.poster_path,
+           (%1$s)::text as sort_key
+    from public.movies m
+    where not m.adult
+      and ($1::text is null or m.genres @> array[$1::text])
+      and ($2::integer is null or m.release_year >= $2)
+      and ($3::integer is null or m.release_year <= $3)
+      and ($4::text is null or m.original_language = $4)
+      and ($5::text is null or m.title ilike $5 or m.original_title ilike $5)
+      and ($6::text is null or (%1$s, m.id) %2$s ($6::%3$s, $7::integer))
+    order by %1$s %4$s, m.id %4$s
+    limit $8
+  $q$, v_key, v_cmp, v_type, v_dir)
+  using v_genre, p_year_from, p_year_to, p_language, v_pattern, p_after_key, p_after_id, p_limit;
+end
+$$;
+
+comment on function public.list_movies is 'One page of the catalogue with filters, sorting and keyset pagination (GET /v1/movies).';
+
+-- get_movie: one film by TMDB id, with everything the detail page shows. No row when absent or adult.
+-- Security: invoker; public catalogue data only (the embedding itself is not returned).
+create or replace function public.get_movie(p_id integer)
+returns table (
+  id integer,
+  title text,
+  original_title text,
+  release_date date,
+  release_year smallint,
+  runtime smallint,
+  original_language text,
+  genres text[],
+  keywords text[],
+  cast_names text[],
+  director text,
+  overview text,
+  popularity real,
+  vote_average real,
+  vote_count integer,
+  weighted_rating real,
+  poster_path text,
+  imdb_id text,
+  has_embedding boolean,
+  updated_at timestamptz
+)
+language sql
+stable
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+  select m.id, m.title, m.original_title, m.release_date, m.release_year, m.runtime, m.original_language,
+         m.genres, m.keywords, m.cast_names, m.director, m.overview, m.popularity, m.vote_average, m.vote_count,
+         m.weighted_rating, m.poster_path, m.imdb_id, m.embedding is not null, m.updated_at
+  from public.movies m
+  where m.id = p_id and not m.adult
+$$;
+
+comment on function public.get_movie is 'One film by TMDB id (GET /v1/movies/{id}); no row when absent or adult.';
+
+-- list_genres: every genre with the number of (non-adult) films carrying it, by name.
+create or replace function public.list_genres()
+returns table (id integer, name text, movie_count bigint)
+language sql
+stable
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+  select g.id, g.name, count(m.id)
+  from public.genres g
+  left join public.movies m on m.genres @> array[g.name] and not m.adult
+  group by g.id, g.name
+  order by g.name
+$$;
+
+comment on function public.list_genres is 'All genres with film counts, by name (GET /v1/genres).';
+
+-- marquee_health: what GET /health reports about the database in one round trip: how many migrations are
+-- applied and the newest, from marquee's own ledger or, on a database migrated by `supabase db push`, from the
+-- Supabase CLI's ledger (whose versions are the same timestamps).
+-- Security: definer so that anon can read the ledgers' summary (never their rows); search_path pinned.
+create or replace function public.marquee_health()
+returns table (migrations_applied integer, latest_migration text, server_version text, database_time timestamptz)
+language plpgsql
+stable
+security definer
+set search_path = public, pg_catalog
+set plan_cache_mode = force_custom_plan
+as $$
+begin
+  select count(*)::integer, max(name) into migrations_applied, latest_migration from public.marquee_migrations;
+  if migrations_applied = 0 and to_regclass('supabase_migrations.schema_migrations') is not null then
+    execute 'select count(*)::integer, max(version) || ''_'' from supabase_migrations.schema_migrations'
+      into migrations_applied, latest_migration;
+  end if;
+  server_version := current_setting('server_version');
+  database_time := now();
+  return next;
+end
+$$;
+
+comment on function public.marquee_health is 'Database summary for GET /health: migrations applied, newest migration, server version.';
+
+-- Comments on the movies columns the catalogue migration left undescribed (operators read them in the Supabase
+-- dashboard; test/sql/schema.test.ts requires one on every column of movies).
+comment on column public.movies.created_at is 'When the film was first added to the catalogue.';
+
+comment on column public.movies.updated_at is 'Last change to the row (set by the movies_touch_updated_at trigger).';
+
+revoke execute on function public.list_movies, public.get_movie, public.list_genres, public.marquee_health from public;
+
+grant execute on function public.list_movies, public.get_movie, public.list_genres, public.marquee_health
+  to anon, authenticated, service_role;
+
+grant select on public.genres, public.movies to anon, authenticated;
+grant all on public.genres, public.movies to service_role;

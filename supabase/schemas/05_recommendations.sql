@@ -1,0 +1,1441 @@
+-- Recommendations: the nightly neighbour tables, the rating and feature views, each recommendation source
+-- (popularity, user CF, item CF, content), the hybrid blend, the per-user cache, and the functions behind
+-- /v1/recommendations, /v1/recommendations/popular and /v1/movies/{id}/similar.
+--
+-- The current definition of these objects (declared schema). Change them here, then run
+-- `npx marquee schema diff <name>` to write the migration; `git log -p` on this file is their history.
+
+create table public.user_similarities (
+  user_id uuid not null,
+  neighbour_id uuid not null,
+  similarity real not null,
+  correlation real not null,
+  common_count integer not null,
+  neighbour_mean real not null,
+  primary key (user_id, neighbour_id)
+);
+
+comment on table public.user_similarities is 'Each user''s top-k most similar users (user-based CF), recomputed by `marquee jobs nightly`. Only pairs with at least 3 films in common and a Pearson correlation above 0.3 are kept.';
+
+comment on column public.user_similarities.correlation is 'Pearson correlation of the two users'' ratings over the films both rated (what reasons quote).';
+
+comment on column public.user_similarities.similarity is 'correlation * min(common_count, 50) / 50 (significance weighting): the weight a neighbour gets in a prediction, and what ranks neighbours.';
+
+comment on column public.user_similarities.common_count is 'Number of films both users rated.';
+
+comment on column public.user_similarities.neighbour_mean is 'The neighbour''s mean rating over all their ratings when computed (predictions centre on it).';
+
+create table public.movie_similarities (
+  movie_id integer not null,
+  neighbour_id integer not null,
+  similarity real not null,
+  support integer not null,
+  primary key (movie_id, neighbour_id)
+);
+
+comment on table public.movie_similarities is 'Each film''s top-k neighbours by co-rating (item-based CF), recomputed by `marquee jobs nightly`. See functions/lib/recommend/neighbours.ts for the similarity and its shrinkage.';
+
+comment on column public.movie_similarities.similarity is 'Shrunk cosine similarity of the two films'' user vectors: cosine * support / (support + shrinkage).';
+
+comment on column public.movie_similarities.support is 'Number of users with a signal on both films.';
+
+-- Evidence lookups go from a recommended film back to the user's films that pointed at it.
+create index movie_similarities_neighbour_idx on public.movie_similarities (neighbour_id, movie_id) include (similarity);
+
+create table public.user_neighbour_cache (
+  user_id uuid primary key references public.users (id) on delete cascade,
+  fingerprint text not null,
+  neighbour_ids uuid[] not null,
+  similarities real[] not null,
+  correlations real[] not null,
+  common_counts integer[] not null,
+  neighbour_means real[] not null,
+  computed_at timestamptz not null default now(),
+  expires_at timestamptz not null
+);
+
+comment on table public.user_neighbour_cache is 'Neighbours computed on request (Pearson over the whole ratings table) for users the nightly job has not covered yet. Valid while the user''s ratings are unchanged (fingerprint) and until expires_at; `marquee jobs nightly` deletes expired rows and rows of users it now covers.';
+
+comment on column public.user_neighbour_cache.fingerprint is 'Number of the user''s ratings and their latest updated_at when computed; any rating change makes the row stale.';
+
+create index user_neighbour_cache_expiry_idx on public.user_neighbour_cache (expires_at);
+
+create table public.recommendation_job_runs (
+  id bigint generated always as identity primary key,
+  job text not null,
+  started_at timestamptz not null,
+  finished_at timestamptz not null default now(),
+  duration_ms integer not null,
+  summary jsonb not null default '{}'
+);
+
+comment on table public.recommendation_job_runs is 'One row per successful `marquee jobs nightly` run, with its counts (for operators; not exposed by the API).';
+
+-- Trending popularity reads the ratings of the last N days.
+create index ratings_created_idx on public.ratings (created_at) include (movie_id, rating);
+
+-- Per-film rating counts and means (popularity). Refreshed nightly; popularity falls back to a live aggregate
+-- while it has never been refreshed, and trending is always live.
+create materialized view public.movie_rating_stats as
+  select r.movie_id, count(*)::integer as rating_count, avg(r.rating)::real as rating_mean
+  from public.ratings r
+  group by r.movie_id;
+
+create unique index movie_rating_stats_movie_idx on public.movie_rating_stats (movie_id);
+
+comment on materialized view public.movie_rating_stats is 'Per-film rating count and mean, for Bayesian popularity. Refreshed by `marquee jobs nightly`.';
+
+-- Content features of each film with TF-IDF weights, L2-normalised per film, so that the dot product of two
+-- films' feature vectors is their cosine similarity. Only features shared by at least two films are kept (a
+-- feature unique to one film can never make two films similar).
+create materialized view public.movie_features as
+  with raw as (
+    select m.id as movie_id, 'genre:' || g as feature from public.movies m, unnest(m.genres) g where not m.adult
+    union
+    select m.id, 'keyword:' || k from public.movies m, unnest(m.keywords) k where not m.adult
+    union
+    select m.id, 'cast:' || c from public.movies m, unnest(m.cast_names[1:5]) c where not m.adult
+    union
+    select m.id, 'director:' || trim(d)
+    from public.movies m, unnest(string_to_array(m.director, ',')) d
+    where not m.adult and m.director is not null and trim(d) <> ''
+  ),
+  df as (select feature, count(*) as n from raw group by feature having count(*) >= 2),
+  total as (select greatest(count(*), 1)::real as n from public.movies where not adult),
+  weighted as (
+    select raw.movie_id, raw.feature, ln(total.n / df.n)::real as idf
+    from raw join df using (feature) cross join total
+  )
+  select w.movie_id, w.feature,
+         (w.idf / nullif(sqrt(sum(w.idf * w.idf) over (partition by w.movie_id)), 0))::real as weight
+  from weighted w
+  where w.idf > 0;
+
+create unique index movie_features_movie_feature_idx on public.movie_features (movie_id, feature) include (weight);
+
+create index movie_features_feature_idx on public.movie_features (feature, movie_id) include (weight);
+
+comment on materialized view public.movie_features is 'TF-IDF weighted content features per film (genre:, keyword:, cast: (top 5 billed), director:), L2-normalised. Content-based recommendations for films without embeddings. Refreshed by `marquee jobs nightly`.';
+
+alter table public.user_similarities enable row level security;
+
+alter table public.movie_similarities enable row level security;
+
+alter table public.user_neighbour_cache enable row level security;
+
+alter table public.recommendation_job_runs enable row level security;
+
+revoke all on public.movie_rating_stats, public.movie_features from anon, authenticated;
+
+grant all on public.user_similarities, public.movie_similarities, public.user_neighbour_cache,
+  public.recommendation_job_runs to service_role;
+
+grant select on public.movie_rating_stats, public.movie_features to service_role;
+
+-- recommendation_caller_check: raises 42501 when a JWT user asks for someone else's recommendations, 22023 when
+-- no user is given. Direct connections (the edge, jobs) carry no JWT and pass.
+create or replace function public.recommendation_caller_check(p_user_id uuid)
+returns void
+language plpgsql
+stable
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+begin
+  if p_user_id is null then
+    raise exception 'a user id is required' using errcode = '22023';
+  end if;
+  if auth.uid() is not null and auth.uid() <> p_user_id and coalesce(auth.role(), '') <> 'service_role' then
+    raise exception 'cannot read another user''s recommendations' using errcode = '42501';
+  end if;
+end
+$$;
+
+comment on function public.recommendation_caller_check is 'Raises unless the caller may read p_user_id''s recommendations (same user, service role, or a direct connection).';
+
+-- resolve_genre: a genre name in any case, or a TMDB genre id, to the canonical name; null stays null.
+-- Unknown genres raise 22023 (the edge answers 400).
+create or replace function public.resolve_genre(p_genre text)
+returns text
+language plpgsql
+stable
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+declare
+  v_name text;
+begin
+  if p_genre is null then
+    return null;
+  end if;
+  select g.name into v_name from public.genres g
+  where lower(g.name) = lower(p_genre) or (p_genre ~ '^[0-9]{1,9}$' and g.id = p_genre::integer);
+  if v_name is null then
+    raise exception 'unknown genre: %', p_genre using errcode = '22023';
+  end if;
+  return v_name;
+end
+$$;
+
+comment on function public.resolve_genre is 'Genre name (any case) or TMDB id -> canonical genre name; unknown -> SQLSTATE 22023.';
+
+-- user_signals: the user's taste evidence per film, read live. weight = rating_weights(rating) + the sum of the
+-- weights of the distinct interaction types on the film (a like recorded twice counts once). rating is the
+-- user's stars (null if unrated); signal is the strongest non-zero interaction type (null if none).
+create or replace function public.user_signals(p_user_id uuid)
+returns table (movie_id integer, weight real, rating numeric, signal text)
+language sql
+stable
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+rows 100
+as $$
+  with r as (
+    select r.movie_id, rw.weight, r.rating
+    from public.ratings r join public.rating_weights rw on rw.rating = r.rating
+    where r.user_id = p_user_id
+  ),
+  i as (
+    select t.movie_id, sum(t.weight)::real as weight,
+           (array_agg(t.type order by abs(t.weight) desc, t.type))[1] as signal
+    from (
+      select distinct i.movie_id, i.type, sw.weight
+      from public.interactions i join public.signal_weights sw on sw.type = i.type
+      where i.user_id = p_user_id and i.movie_id is not null and sw.weight <> 0
+    ) t
+    group by t.movie_id
+  )
+  select coalesce(r.movie_id, i.movie_id), (coalesce(r.weight, 0) + coalesce(i.weight, 0))::real, r.rating, i.signal
+  from r full join i on i.movie_id = r.movie_id
+$$;
+
+comment on function public.user_signals is 'A user''s live taste evidence per film: signed weight from ratings and interactions, stars, strongest interaction.';
+
+-- excluded_movies: the user's films to leave out of recommendations. p_exclude lists any of rated, hidden,
+-- disliked, seen; an unknown word raises 22023.
+create or replace function public.excluded_movies(
+  p_user_id uuid,
+  p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen']
+)
+returns table (movie_id integer)
+language plpgsql
+stable
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+rows 100
+as $$
+declare
+  v_types text[];
+begin
+  if exists (select 1 from unnest(coalesce(p_exclude, '{}')) e where e not in ('rated', 'hidden', 'disliked', 'seen')) then
+    raise exception 'exclude must be any of rated, hidden, disliked, seen' using errcode = '22023';
+  end if;
+  v_types := array_remove(array[
+    case when 'hidden' = any (p_exclude) then 'hide' end,
+    case when 'disliked' = any (p_exclude) then 'dislike' end,
+    case when 'seen' = any (p_exclude) then 'seen' end
+  ], null);
+  return query
+    select r.movie_id from public.ratings r where r.user_id = p_user_id and 'rated' = any (p_exclude)
+    union
+    select i.movie_id from public.interactions i
+    where i.user_id = p_user_id and i.movie_id is not null and i.type = any (v_types);
+end
+$$;
+
+comment on function public.excluded_movies is 'Films a user''s recommendations leave out: rated, hidden, disliked and/or seen (configurable).';
+
+-- user_neighbours: the user's most similar users for user-based CF, best first.
+--   p_live false: the nightly user_similarities rows; for a user the nightly job has not covered, neighbours
+--                 computed on request and cached in user_neighbour_cache until the user's ratings change or 24 h.
+--   p_live true:  always computed on request over the whole ratings table (the seeds' approach; never cached).
+-- Definition (the seeds'): Pearson correlation over the films both users rated, at least 3 in common, correlation
+-- above 0.3. Neighbours are ranked by correlation * min(common, 50) / 50 and the top p_k kept.
+-- Volatile: it may write the cache.
+create or replace function public.user_neighbours(p_user_id uuid, p_live boolean default false, p_k integer default 50)
+returns table (neighbour_id uuid, similarity real, correlation real, common_count integer, neighbour_mean real)
+language plpgsql
+volatile
+rows 50
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+declare
+  v_fingerprint text;
+  v_cache public.user_neighbour_cache;
+begin
+  perform public.recommendation_caller_check(p_user_id);
+  if not p_live then
+    return query
+      select s.neighbour_id, s.similarity, s.correlation, s.common_count, s.neighbour_mean
+      from public.user_similarities s where s.user_id = p_user_id
+      order by s.similarity desc, s.neighbour_id limit p_k;
+    if found then
+      return;
+    end if;
+    select count(*)::text || '@' || coalesce(max(r.updated_at)::text, '-') into v_fingerprint
+    from public.ratings r where r.user_id = p_user_id;
+    select * into v_cache from public.user_neighbour_cache c
+    where c.user_id = p_user_id and c.fingerprint = v_fingerprint and c.expires_at > now();
+    if found then
+      return query
+        select u.n, u.s, u.c, u.k, u.m
+        from unnest(v_cache.neighbour_ids, v_cache.similarities, v_cache.correlations, v_cache.common_counts,
+                    v_cache.neighbour_means) as u(n, s, c, k, m)
+        limit p_k;
+      return;
+    end if;
+  end if;
+
+  with me as (select r.movie_id, r.rating::real as rating from public.ratings r where r.user_id = p_user_id),
+  pairs as (
+    select o.user_id, count(*)::integer as n, corr(me.rating, o.rating::real)::real as c
+    from me join public.ratings o on o.movie_id = me.movie_id and o.user_id <> p_user_id
+    group by o.user_id
+    having count(*) >= 3
+  ),
+  best as (
+    select p.user_id, (p.c * least(p.n, 50) / 50.0)::real as s, p.c, p.n
+    from pairs p where p.c > 0.3
+    order by 2 desc, 1
+    limit p_k
+  ),
+  means as (
+    select b.*, (select avg(r.rating)::real from public.ratings r where r.user_id = b.user_id) as m from best b
+  )
+  select coalesce(array_agg(b.user_id order by b.s desc, b.user_id), '{}'),
+         coalesce(array_agg(b.s order by b.s desc, b.user_id), '{}'),
+         coalesce(array_agg(b.c order by b.s desc, b.user_id), '{}'),
+         coalesce(array_agg(b.n order by b.s desc, b.user_id), '{}'),
+         coalesce(array_agg(b.m order by b.s desc, b.user_id), '{}')
+  into v_cache.neighbour_ids, v_cache.similarities, v_cache.correlations, v_cache.common_counts,
+       v_cache.neighbour_means
+  from means b;
+
+  if not p_live and exists (select 1 from public.users u where u.id = p_user_id) then
+    insert into public.user_neighbour_cache as c
+      (user_id, fingerprint, neighbour_ids, similarities, correlations, common_counts, neighbour_means,
+       computed_at, expires_at)
+    values (p_user_id, v_fingerprint, v_cache.neighbour_ids, v_cache.similarities, v_cache.correlations,
+            v_cache.common_counts, v_cache.neighbour_means, now(), now() + interval '24 hours')
+    on conflict (user_id) do update set
+      fingerprint = excluded.fingerprint, neighbour_ids = excluded.neighbour_ids,
+      similarities = excluded.similarities, correlations = excluded.correlations,
+      common_counts = excluded.common_counts, neighbour_means = excluded.neighbour_means, computed_at = excluded.computed_at, expires_at = excluded.expires_at;
+  end if;
+  return query
+    select u.n, u.s, u.c, u.k, u.m
+    from unnest(v_cache.neighbour_ids, v_cache.similarities, v_cache.correlations, v_cache.common_counts,
+                v_cache.neighbour_means) as u(n, s, c, k, m);
+end
+$$;
+
+comment on function public.user_neighbours is 'A user''s CF neighbours (Pearson, >= 3 common films, correlation > 0.3): nightly table, else computed on request and cached; p_live forces on-request.';
+
+-- recommend_items: item-based CF. score(j) = sum over the user's films i with a non-zero signal of
+-- weight(i) * similarity(i, j), over each i's nightly top-k neighbours (movie_similarities); negative signals
+-- (dislikes, hides, low ratings) push their neighbours down. Only films with a positive score are returned.
+-- Evidence: the user's film contributing most to each recommendation, with its stars/signal and the similarity.
+create or replace function public.recommend_items(
+  p_user_id uuid,
+  p_genre text default null,
+  p_year_from integer default null,
+  p_year_to integer default null,
+  p_language text default null,
+  p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen'],
+  p_limit integer default 20
+)
+returns table (
+  movie_id integer, score real, because_movie_id integer, because_rating numeric, because_signal text,
+  because_similarity real
+)
+language plpgsql
+stable
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+rows 200
+as $$
+begin
+  perform public.recommendation_caller_check(p_user_id);
+  return query
+    with sig as materialized (select s.* from public.user_signals(p_user_id) s where s.weight <> 0),
+    ex as materialized (select e.movie_id from public.excluded_movies(p_user_id, p_exclude) e),
+    scored as (
+      select s.neighbour_id, sum(sig.weight * s.similarity) as score
+      from sig join public.movie_similarities s on s.movie_id = sig.movie_id
+      group by s.neighbour_id
+    ),
+    top as materialized (
+      select c.neighbour_id as movie_id, c.score::real as score
+      from scored c join public.movies m on m.id = c.neighbour_id
+      where c.score > 0
+        and not m.adult
+        and (p_genre is null or m.genres @> array[p_genre])
+        and (p_year_from is null or m.release_year >= p_year_from)
+        and (p_year_to is null or m.release_year <= p_year_to)
+        and (p_language is null or m.original_language = p_language)
+        and c.neighbour_id not in (select ex.movie_id from ex)
+      order by c.score desc, c.neighbour_id
+      limit p_limit
+    ),
+    evidence as (
+      select distinct on (s.neighbour_id) s.neighbour_id, sig.movie_id, sig.rating, sig.signal, s.similarity
+      from top join public.movie_similarities s on s.neighbour_id = top.movie_id
+      join sig on sig.movie_id = s.movie_id
+      where sig.weight > 0
+      order by s.neighbour_id, sig.weight * s.similarity desc, sig.movie_id
+    )
+    select t.movie_id, t.score, e.movie_id, e.rating, e.signal, e.similarity
+    from top t left join evidence e on e.neighbour_id = t.movie_id
+    order by t.score desc, t.movie_id;
+end
+$$;
+
+comment on function public.recommend_items is 'Item-based CF over the nightly top-k film neighbours and the user''s live signals, with the strongest contributing film as evidence.';
+
+-- recommend_content: content-based. The user's profile is built from films with a positive signal:
+--   embeddings: when any of those films has an embedding, the weighted mean of their embeddings; films are
+--               ranked by cosine similarity to it (method 'embedding'), evidence = the nearest liked film.
+--   features:   otherwise the weighted sum of their TF-IDF feature vectors (movie_features: genres, keywords,
+--               top-5 cast, director); films are ranked by cosine similarity (method 'features'), evidence = the
+--               three profile features contributing most.
+-- Negative signals subtract from the feature profile; features with a net negative weight are dropped.
+create or replace function public.recommend_content(
+  p_user_id uuid,
+  p_genre text default null,
+  p_year_from integer default null,
+  p_year_to integer default null,
+  p_language text default null,
+  p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen'],
+  p_limit integer default 20
+)
+returns table (
+  movie_id integer, score real, method text, because_movie_id integer, shared_features text[]
+)
+language plpgsql
+stable
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+rows 200
+as $$
+declare
+  v_profile vector;
+begin
+  perform public.recommendation_caller_check(p_user_id);
+  select avg(m.embedding) into v_profile
+  from public.user_signals(p_user_id) s join public.movies m on m.id = s.movie_id
+  where s.weight > 0 and m.embedding is not null;
+
+  if v_profile is not null then
+    return query
+      with ex as materialized (select e.movie_id from public.excluded_movies(p_user_id, p_exclude) e),
+      liked as materialized (
+        select s.movie_id, m.embedding
+        from public.user_signals(p_user_id) s join public.movies m on m.id = s.movie_id
+        where s.weight > 0 and m.embedding is not null
+      ),
+      top as materialized (
+        select m.id, (1 - (m.embedding <=> v_profile))::real as score, m.embedding
+        from public.movies m
+        where m.embedding is not null
+          and not m.adult
+          and (p_genre is null or m.genres @> array[p_genre])
+          and (p_year_from is null or m.release_year >= p_year_from)
+          and (p_year_to is null or m.release_year <= p_year_to)
+          and (p_language is null or m.original_language = p_language)
+          and m.id not in (select ex.movie_id from ex)
+        order by m.embedding <=> v_profile, m.id
+        limit p_limit
+      )
+      select t.id, t.score, 'embedding'::text, b.movie_id, '{}'::text[]
+      from top t
+      left join lateral (
+        select l.movie_id from liked l
+        order by l.embedding <=> t.embedding, l.movie_id
+        limit 1
+      ) b on true
+      order by t.score desc, t.id;
+    return;
+  end if;
+
+  return query
+    with ex as materialized (select e.movie_id from public.excluded_movies(p_user_id, p_exclude) e),
+    sig as materialized (select s.movie_id, s.weight from public.user_signals(p_user_id) s where s.weight <> 0),
+    profile as materialized (
+      select f.feature, sum(s.weight * f.weight) as pw
+      from sig s join public.movie_features f on f.movie_id = s.movie_id
+      group by f.feature
+      having sum(s.weight * f.weight) > 0
+    ),
+    norm as (select sqrt(sum(p.pw * p.pw)) as n from profile p),
+    scored as (
+      select f.movie_id, sum(p.pw * f.weight) / max(norm.n) as score
+      from profile p join public.movie_features f on f.feature = p.feature cross join norm
+      group by f.movie_id
+    ),
+    top as materialized (
+      select c.movie_id, c.score::real as score
+      from scored c join public.movies m on m.id = c.movie_id
+      where not m.adult
+        and (p_genre is null or m.genres @> array[p_genre])
+        and (p_year_from is null or m.release_year >= p_year_from)
+        and (p_year_to is null or m.release_year <= p_year_to)
+        and (p_language is null or m.original_language = p_language)
+        and c.movie_id not in (select ex.movie_id from ex)
+      order by c.score desc, c.movie_id
+      limit p_limit
+    ),
+    shared as (
+      select t.movie_id, (array_agg(p.feature order by p.pw * f.weight desc, p.feature))[1:3] as features
+      from top t join public.movie_features f on f.movie_id = t.movie_id
+      join profile p on p.feature = f.feature
+      group by t.movie_id
+    )
+    select t.movie_id, t.score, 'features'::text, null::integer, coalesce(sh.features, '{}')
+    from top t left join shared sh on sh.movie_id = t.movie_id
+    order by t.score desc, t.movie_id;
+end
+$$;
+
+comment on function public.recommend_content is 'Content-based: cosine similarity to the user''s liked films, by embedding where present, else by TF-IDF genres/keywords/cast/director.';
+
+-- recommend_popular: Bayesian-average popularity over Marquee ratings.
+--   score = (n * mean + p_prior_weight * C) / (n + p_prior_weight), C = the mean of all ratings in the window
+-- Films with fewer than p_min_ratings ratings are left out. p_window_days null = all time (the nightly
+-- movie_rating_stats view, or a live aggregate while it has never been refreshed); a number = trending over the
+-- last N days (always live). p_user_id is optional: when given, that user's excluded films are left out.
+create or replace function public.recommend_popular(
+  p_user_id uuid default null,
+  p_genre text default null,
+  p_year_from integer default null,
+  p_year_to integer default null,
+  p_language text default null,
+  p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen'],
+  p_limit integer default 20,
+  p_window_days integer default null,
+  p_min_ratings integer default 5,
+  p_prior_weight real default 25
+)
+returns table (movie_id integer, score real, rating_count integer, rating_mean real)
+language plpgsql
+stable
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+rows 200
+as $$
+declare
+  v_mode text;
+begin
+  if p_user_id is not null then
+    perform public.recommendation_caller_check(p_user_id);
+  end if;
+  if p_window_days is not null and (p_window_days < 1 or p_window_days > 3650) then
+    raise exception 'window must be between 1 and 3650 days' using errcode = '22023';
+  end if;
+  if p_min_ratings is null or p_min_ratings < 1 or p_prior_weight is null or p_prior_weight < 0 then
+    raise exception 'min ratings must be >= 1 and prior weight >= 0' using errcode = '22023';
+  end if;
+  if p_window_days is not null then
+    v_mode := 'window';
+  elsif exists (select 1 from public.movie_rating_stats) then
+    v_mode := 'nightly';
+  else
+    v_mode := 'live';
+  end if;
+
+  return query
+    with ex as materialized (
+      select e.movie_id from public.excluded_movies(p_user_id, p_exclude) e where p_user_id is not null
+    ),
+    -- Only the branch matching v_mode runs (its condition is a one-time filter).
+    stats as materialized (
+      select r.movie_id, count(*)::integer as n, avg(r.rating)::real as mean from public.ratings r
+      where v_mode = 'window' and r.created_at >= now() - make_interval(days => p_window_days)
+      group by r.movie_id
+      union all
+      select s.movie_id, s.rating_count, s.rating_mean from public.movie_rating_stats s where v_mode = 'nightly'
+      union all
+      select r.movie_id, count(*)::integer, avg(r.rating)::real from public.ratings r
+      where v_mode = 'live'
+      group by r.movie_id
+    ),
+    prior as (select sum(s.n * s.mean) / nullif(sum(s.n), 0) as c from stats s)
+    select s.movie_id, ((s.n * s.mean + p_prior_weight * prior.c) / (s.n + p_prior_weight))::real, s.n, s.mean
+    from stats s
+    cross join prior
+    join public.movies m on m.id = s.movie_id
+    where s.n >= p_min_ratings
+      and not m.adult
+      and (p_genre is null or m.genres @> array[p_genre])
+      and (p_year_from is null or m.release_year >= p_year_from)
+      and (p_year_to is null or m.release_year <= p_year_to)
+      and (p_language is null or m.original_language = p_language)
+      and s.movie_id not in (select ex.movie_id from ex)
+    order by 2 desc, s.n desc, s.movie_id
+    limit p_limit;
+end
+$$;
+
+comment on function public.recommend_popular is 'Bayesian-average popularity (all time or trending over N days), min ratings and prior weight configurable.';
+
+-- get_recommendations: GET /v1/recommendations in one round trip.
+--   p_strategy  hybrid | cf (user-based) | item | content | popular
+--   p_genre     name in any case or TMDB id (unknown -> 22023); p_year_from/to, p_language; p_exclude as above
+--   p_limit     1..500 (the edge allows 50; the offline evaluation asks for k)
+--   p_weights   {collaborative, content, popular} for hybrid; default {0.5, 0.3, 0.2}
+-- Cold start: a user with no rating and no positive signal gets popularity (cold_start 'no_signals'); fewer than
+-- 3 ratings gets popularity blended 50/50 with content similarity to what they rated or liked ('few_ratings').
+-- This applies to hybrid, cf and item; content needs only one liked film; popular is never personalised beyond
+-- the exclusions. When the requested source has no candidates at all (for example item-based before the first
+-- nightly run) the response falls back to popularity. served_strategy says what actually produced the rows.
+-- Rows carry the film, the blend's evidence and the titles of the films quoted as evidence.
+create or replace function public.get_recommendations_live(
+  p_user_id uuid,
+  p_strategy text default 'hybrid',
+  p_genre text default null,
+  p_year_from integer default null,
+  p_year_to integer default null,
+  p_language text default null,
+  p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen'],
+  p_limit integer default 20,
+  p_weights real[] default array[0.5, 0.3, 0.2]::real[]
+)
+returns table (
+  id integer,
+  title text,
+  original_title text,
+  release_date date,
+  release_year smallint,
+  runtime smallint,
+  original_language text,
+  genres text[],
+  popularity real,
+  vote_average real,
+  vote_count integer,
+  weighted_rating real,
+  poster_path text,
+  score real,
+  predicted_rating real,
+  sources text[],
+  served_strategy text,
+  cold_start text,
+  rated_count integer,
+  item_because_id integer,
+  item_because_title text,
+  item_because_rating numeric,
+  item_because_signal text,
+  item_similarity real,
+  cf_neighbours integer,
+  cf_correlation real,
+  cf_neighbour_mean real,
+  content_method text,
+  content_because_id integer,
+  content_because_title text,
+  content_features text[],
+  popular_count integer,
+  popular_mean real
+)
+language plpgsql
+volatile
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+declare
+  v_genre text := public.resolve_genre(p_genre);
+  v_rated integer;
+  v_liked integer;
+  v_served text := p_strategy;
+  v_cold text;
+  v_w real[] := array[0, 0, 0];
+  v_item_share real := 0.7;
+begin
+  perform public.recommendation_caller_check(p_user_id);
+  if p_strategy is null or p_strategy not in ('hybrid', 'cf', 'item', 'content', 'popular') then
+    raise exception 'strategy must be one of hybrid, cf, item, content, popular' using errcode = '22023';
+  end if;
+  if p_limit is null or p_limit < 1 or p_limit > 500 then
+    raise exception 'limit must be between 1 and 500' using errcode = '22023';
+  end if;
+  if p_weights is null or array_length(p_weights, 1) <> 3 or exists (select 1 from unnest(p_weights) x where x < 0 or x is null)
+     or (select sum(x) from unnest(p_weights) x) <= 0 then
+    raise exception 'weights must be three non-negative numbers (collaborative, content, popular), not all 0'
+      using errcode = '22023';
+  end if;
+  if p_year_from is not null and p_year_to is not null and p_year_from > p_year_to then
+    raise exception 'year_from must not be after year_to' using errcode = '22023';
+  end if;
+
+  select count(*) into v_rated from public.ratings r where r.user_id = p_user_id;
+  select count(*) into v_liked from public.user_signals(p_user_id) s where s.weight > 0;
+
+  if p_strategy <> 'popular' and v_liked = 0 and v_rated = 0 then
+    v_served := 'popular';
+    v_cold := 'no_signals';
+  elsif p_strategy = 'content' and v_liked = 0 then
+    v_served := 'popular';
+  elsif p_strategy in ('hybrid', 'cf', 'item') and v_rated < 3 then
+    v_served := case when v_liked > 0 then 'cold_start' else 'popular' end;
+    v_cold := 'few_ratings';
+  end if;
+
+  case v_served
+    when 'hybrid' then v_w := p_weights;
+    when 'cf' then v_w := array[1, 0, 0]; v_item_share := 0;
+    when 'item' then v_w := array[1, 0, 0]; v_item_share := 1;
+    when 'content' then v_w := array[0, 1, 0];
+    when 'popular' then v_w := array[0, 0, 1];
+    when 'cold_start' then v_w := array[0, 0.5, 0.5];
+  end case;
+
+  return query
+    with recs as (
+      select * from public.recommend_hybrid(
+        p_user_id, v_genre, p_year_from, p_year_to, p_language, p_exclude, p_limit,
+        v_w[1], v_w[2], v_w[3], v_item_share)
+    )
+    select m.id, m.title, m.original_title, m.release_date, m.release_year, m.runtime, m.original_language,
+           m.genres, m.popularity, m.vote_average, m.vote_count, m.weighted_rating, m.poster_path,
+           r.score, r.predicted_rating, r.sources, v_served, v_cold, v_rated,
+           r.item_because_id, ib.title, r.item_because_rating, r.item_because_signal, r.item_similarity,
+           r.cf_neighbours, r.cf_correlation, r.cf_neighbour_mean,
+           r.content_method, r.content_because_id, cb.title, r.content_features,
+           r.popular_count, r.popular_mean
+    from recs r
+    join public.movies m on m.id = r.movie_id
+    left join public.movies ib on ib.id = r.item_because_id
+    left join public.movies cb on cb.id = r.content_because_id
+    order by r.score desc, r.movie_id;
+
+  -- The requested source had nothing to offer (e.g. no nightly neighbours yet): fall back to popularity.
+  if not found and v_served not in ('popular') then
+    return query
+      select m.id, m.title, m.original_title, m.release_date, m.release_year, m.runtime, m.original_language,
+             m.genres, m.popularity, m.vote_average, m.vote_count, m.weighted_rating, m.poster_path,
+             p.score, null::real, array['popular'], 'popular'::text, v_cold, v_rated,
+             null::integer, null::text, null::numeric, null::text, null::real,
+             null::integer, null::real, null::real,
+             null::text, null::integer, null::text, null::text[],
+             p.rating_count, p.rating_mean
+      from public.recommend_popular(p_user_id, v_genre, p_year_from, p_year_to, p_language, p_exclude, p_limit) p
+      join public.movies m on m.id = p.movie_id
+      order by p.score desc, p.rating_count desc, p.movie_id;
+  end if;
+end
+$$;
+
+comment on function public.get_recommendations_live is 'Personalised recommendations computed on request, never cached (get_recommendations serves from recommendation_cache when it can).';
+
+-- recommendation_profile: how much the engine knows about a user (ratings, positive signals, whether the nightly
+-- job has neighbours for them). The edge calls it only when get_recommendations returns no rows, to still say
+-- which strategy would have served.
+create or replace function public.recommendation_profile(p_user_id uuid)
+returns table (rated_count integer, liked_count integer, has_user_neighbours boolean)
+language plpgsql
+stable
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+begin
+  perform public.recommendation_caller_check(p_user_id);
+  return query
+    select (select count(*)::integer from public.ratings r where r.user_id = p_user_id),
+           (select count(*)::integer from public.user_signals(p_user_id) s where s.weight > 0),
+           exists (select 1 from public.user_similarities s where s.user_id = p_user_id);
+end
+$$;
+
+comment on function public.recommendation_profile is 'A user''s rating count, positive-signal count and nightly-neighbour presence.';
+
+-- get_popular_movies: GET /v1/recommendations/popular. Public (no user). Bayesian popularity all time
+-- (p_window_days null) or trending over the last N days, with the filters. p_limit 1..100.
+create or replace function public.get_popular_movies(
+  p_window_days integer default null,
+  p_genre text default null,
+  p_year_from integer default null,
+  p_year_to integer default null,
+  p_language text default null,
+  p_limit integer default 20,
+  p_min_ratings integer default 5,
+  p_prior_weight real default 25
+)
+returns table (
+  id integer,
+  title text,
+  original_title text,
+  release_date date,
+  release_year smallint,
+  runtime smallint,
+  original_language text,
+  genres text[],
+  popularity real,
+  vote_average real,
+  vote_count integer,
+  weighted_rating real,
+  poster_path text,
+  score real,
+  rating_count integer,
+  rating_mean real
+)
+language plpgsql
+stable
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+declare
+  v_genre text := public.resolve_genre(p_genre);
+begin
+  if p_limit is null or p_limit < 1 or p_limit > 100 then
+    raise exception 'limit must be between 1 and 100' using errcode = '22023';
+  end if;
+  if p_year_from is not null and p_year_to is not null and p_year_from > p_year_to then
+    raise exception 'year_from must not be after year_to' using errcode = '22023';
+  end if;
+  return query
+    select m.id, m.title, m.original_title, m.release_date, m.release_year, m.runtime, m.original_language,
+           m.genres, m.popularity, m.vote_average, m.vote_count, m.weighted_rating, m.poster_path,
+           p.score, p.rating_count, p.rating_mean
+    from public.recommend_popular(null, v_genre, p_year_from, p_year_to, p_language, '{}', p_limit,
+                                  p_window_days, p_min_ratings, p_prior_weight) p
+    join public.movies m on m.id = p.movie_id
+    order by p.score desc, p.rating_count desc, p.movie_id;
+end
+$$;
+
+comment on function public.get_popular_movies is 'Public Bayesian popularity, all time or trending (GET /v1/recommendations/popular).';
+
+-- get_similar_movies: GET /v1/movies/{id}/similar. Blends, 50/50 after normalising each by its best score:
+--   co-rating: the film's nightly top-k neighbours (movie_similarities), with the number of users behind it;
+--   content:   cosine similarity of embeddings when the film has one (method 'embedding'), else of TF-IDF
+--              features (method 'features', with the shared features, most telling first).
+-- Optional filters on the similar films: genre (any case or id; unknown -> 22023), year range, language.
+-- Unknown or adult film -> P0002 (404). Rows best first, ties by movie id; the film itself never appears.
+create function public.get_similar_movies(
+  p_movie_id integer,
+  p_limit integer default 20,
+  p_genre text default null,
+  p_year_from integer default null,
+  p_year_to integer default null,
+  p_language text default null
+)
+returns table (
+  id integer,
+  title text,
+  original_title text,
+  release_date date,
+  release_year smallint,
+  runtime smallint,
+  original_language text,
+  genres text[],
+  popularity real,
+  vote_average real,
+  vote_count integer,
+  weighted_rating real,
+  poster_path text,
+  score real,
+  co_rating_similarity real,
+  co_rating_support integer,
+  content_similarity real,
+  content_method text,
+  shared_features text[]
+)
+language plpgsql
+stable
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+declare
+  v_embedding vector;
+  v_genre text := public.resolve_genre(p_genre);
+begin
+  if p_limit is null or p_limit < 1 or p_limit > 100 then
+    raise exception 'limit must be between 1 and 100' using errcode = '22023';
+  end if;
+  if not exists (select 1 from public.movies m where m.id = p_movie_id and not m.adult) then
+    raise exception 'movie % not found', p_movie_id using errcode = 'P0002';
+  end if;
+  select m.embedding into v_embedding from public.movies m where m.id = p_movie_id;
+
+  return query
+    with co as materialized (
+      select s.neighbour_id as movie_id, s.similarity, s.support,
+             s.similarity / nullif(max(s.similarity) over (), 0) as norm
+      from public.movie_similarities s
+      where s.movie_id = p_movie_id and s.similarity > 0
+    ),
+    emb as materialized (
+      select m.id as movie_id, (1 - (m.embedding <=> v_embedding))::real as similarity
+      from public.movies m
+      where v_embedding is not null and m.embedding is not null and m.id <> p_movie_id and not m.adult
+      order by m.embedding <=> v_embedding, m.id
+      limit 300
+    ),
+    feat as materialized (
+      select f2.movie_id, sum(f1.weight * f2.weight)::real as similarity,
+             (array_agg(f1.feature order by f1.weight * f2.weight desc, f1.feature))[1:3] as shared
+      from public.movie_features f1
+      join public.movie_features f2 on f2.feature = f1.feature and f2.movie_id <> p_movie_id
+      where f1.movie_id = p_movie_id
+      group by f2.movie_id
+      order by 2 desc, 1
+      limit 300
+    ),
+    content as materialized (
+      select e.movie_id, e.similarity, 'embedding'::text as method, null::text[] as shared from emb e
+      union all
+      select f.movie_id, f.similarity, 'features', f.shared from feat f where v_embedding is null
+    ),
+    content_norm as (
+      select c.*, c.similarity / nullif(max(c.similarity) over (), 0) as norm from content c where c.similarity > 0
+    ),
+    blended as (
+      select coalesce(co.movie_id, cn.movie_id) as movie_id,
+             (0.5 * coalesce(co.norm, 0) + 0.5 * coalesce(cn.norm, 0))::real as score,
+             co.similarity as co_sim, co.support, cn.similarity as c_sim, cn.method, cn.shared
+      from co full join content_norm cn on cn.movie_id = co.movie_id
+    )
+    select m.id, m.title, m.original_title, m.release_date, m.release_year, m.runtime, m.original_language,
+           m.genres, m.popularity, m.vote_average, m.vote_count, m.weighted_rating, m.poster_path,
+           b.score, b.co_sim, b.support, b.c_sim, b.method, coalesce(b.shared, '{}')
+    from blended b join public.movies m on m.id = b.movie_id
+    where not m.adult
+      and (v_genre is null or m.genres @> array[v_genre])
+      and (p_year_from is null or m.release_year >= p_year_from)
+      and (p_year_to is null or m.release_year <= p_year_to)
+      and (p_language is null or m.original_language = p_language)
+    order by b.score desc, m.id
+    limit p_limit;
+end
+$$;
+
+comment on function public.get_similar_movies is 'Films similar to one film: co-rating neighbours and content similarity blended 50/50 (GET /v1/movies/{id}/similar).';
+
+revoke execute on function public.get_similar_movies from public;
+
+grant execute on function public.get_similar_movies to anon, authenticated, service_role;
+
+create materialized view public.movie_baselines as
+  with user_means as (select r.user_id, avg(r.rating) as mean from public.ratings r group by r.user_id)
+  select r.movie_id, count(*)::integer as rating_count, sum(r.rating - um.mean)::real as deviation_sum
+  from public.ratings r join user_means um on um.user_id = r.user_id
+  group by r.movie_id;
+
+create unique index movie_baselines_movie_idx on public.movie_baselines (movie_id);
+
+comment on materialized view public.movie_baselines is 'Per film: ratings and the sum of (rating - the rater''s mean rating), for the film bias in CF predictions. Refreshed by `marquee jobs nightly`.';
+
+comment on column public.movie_baselines.deviation_sum is 'Sum over the film''s ratings of rating minus that rater''s mean; bias = deviation_sum / (rating_count + 10).';
+
+revoke all on public.movie_baselines from anon, authenticated;
+
+grant select on public.movie_baselines to service_role;
+
+-- film_bias: the shrunk bias of each given film (0 for films with no ratings, or before the first refresh).
+create or replace function public.film_bias(p_movie_ids integer[], p_shrinkage real default 10)
+returns table (movie_id integer, bias real)
+language sql
+stable
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+  select w, coalesce(b.deviation_sum / (b.rating_count + p_shrinkage), 0)::real
+  from unnest(p_movie_ids) w
+  left join public.movie_baselines b on b.movie_id = w
+$$;
+
+comment on function public.film_bias is 'Per-film rating bias (how far raters rate it above their own mean), shrunk for films with few ratings.';
+
+revoke execute on function public.film_bias from public;
+
+grant execute on function public.film_bias to service_role;
+
+-- recommend_user_cf: user-based collaborative filtering (the seeds' neighbours: Pearson, at least 3 films in
+-- common, correlation above 0.3). For each film a neighbour rated:
+--   score            = sum(sim * r_v) / sum of sim over all the user's neighbours   (what rows are ordered by)
+--   predicted_rating = mean(user) + b_i + sum(sim * (r_v - mean_v - b_i)) / (sum(|sim|) + p_shrinkage), 0.5..5
+-- Evidence a reason quotes: neighbours who rated it, their mean correlation and mean rating. The user's mean is
+-- read live; a neighbour's mean is the one stored with the neighbour.
+create or replace function public.recommend_user_cf(
+  p_user_id uuid,
+  p_genre text default null,
+  p_year_from integer default null,
+  p_year_to integer default null,
+  p_language text default null,
+  p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen'],
+  p_limit integer default 20,
+  p_live boolean default false,
+  p_shrinkage real default 1
+)
+returns table (
+  movie_id integer, score real, predicted_rating real, neighbour_count integer, mean_correlation real,
+  neighbour_mean real
+)
+language plpgsql
+volatile
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+rows 200
+as $$
+#variable_conflict use_column
+begin
+  return query
+      with nb as materialized (select * from public.user_neighbours(p_user_id, p_live)),
+      total as materialized (select sum(nb.similarity) as sim from nb),
+      me as materialized (select avg(r.rating)::real as mean from public.ratings r where r.user_id = p_user_id),
+      ex as materialized (select e.movie_id from public.excluded_movies(p_user_id, p_exclude) e),
+      nr as (
+        select r.movie_id, r.rating::real as rating, nb.similarity, nb.correlation, nb.neighbour_mean
+        from nb join public.ratings r on r.user_id = nb.neighbour_id
+      ),
+      votes as (
+        select nr.movie_id, count(*)::integer as n,
+               sum(nr.similarity * nr.rating) as weighted,
+               sum(nr.similarity * (nr.rating - nr.neighbour_mean)) as num,
+               sum(nr.similarity) as sim,
+               sum(abs(nr.similarity)) as den,
+               avg(nr.correlation)::real as corr,
+               avg(nr.rating)::real as mean_rating
+        from nr group by nr.movie_id
+      ),
+      ranked as materialized (
+        select v.*
+        from votes v
+        join public.movies m on m.id = v.movie_id
+        cross join me
+        where me.mean is not null
+          and not m.adult
+          and (p_genre is null or m.genres @> array[p_genre])
+          and (p_year_from is null or m.release_year >= p_year_from)
+          and (p_year_to is null or m.release_year <= p_year_to)
+          and (p_language is null or m.original_language = p_language)
+          and v.movie_id not in (select ex.movie_id from ex)
+        order by v.weighted desc, v.movie_id
+        limit p_limit
+      )
+      select v.movie_id,
+             (v.weighted / nullif(total.sim, 0))::real,
+             least(5, greatest(0.5, me.mean + b.bias + (v.num - b.bias * v.sim) / (v.den + p_shrinkage)))::real,
+             v.n, v.corr, v.mean_rating
+      from ranked v
+      cross join me
+      cross join total
+      join public.film_bias(array(select r.movie_id from ranked r)) b on b.movie_id = v.movie_id
+      order by v.weighted desc, v.movie_id;
+end
+$$;
+
+comment on function public.recommend_user_cf is 'User-based CF (Pearson neighbours): films ranked by the neighbourhood''s similarity-weighted rating, with the predicted rating (user mean + film bias + neighbours) and neighbour evidence.';
+
+-- predict_ratings: the user's predicted stars for the given films, by the formula of recommend_user_cf:
+--   mean(user) + b_i + sum(sim * (r_v - mean_v - b_i)) / (sum(|sim|) + 1)            (method 'neighbours')
+-- Films no neighbour rated get mean(user) + b_i ('user_mean'); a user with no ratings gets the film's mean, else
+-- the global mean ('film_mean' / 'global_mean'). Clamped to 0.5..5. Used by the offline evaluation for RMSE/MAE
+-- and by anything that shows "you would rate this 4.2".
+create or replace function public.predict_ratings(p_user_id uuid, p_movie_ids integer[], p_live boolean default false)
+returns table (movie_id integer, predicted_rating real, neighbour_count integer, method text)
+language plpgsql
+volatile
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+rows 50
+as $$
+#variable_conflict use_column
+begin
+  return query
+      with wanted as (select distinct w as movie_id from unnest(p_movie_ids) w),
+      bias as materialized (select * from public.film_bias(array(select w.movie_id from wanted w))),
+      nb as materialized (select * from public.user_neighbours(p_user_id, p_live)),
+      me as materialized (select avg(r.rating)::real as mean from public.ratings r where r.user_id = p_user_id),
+      nr as (
+        select r.movie_id, r.rating::real as rating, nb.similarity, nb.neighbour_mean
+        from nb join public.ratings r on r.user_id = nb.neighbour_id
+      ),
+      votes as (
+        select nr.movie_id, count(*)::integer as n,
+               sum(nr.similarity * (nr.rating - nr.neighbour_mean - b.bias)) / (sum(abs(nr.similarity)) + 1) as dev
+        from nr
+        join wanted w on w.movie_id = nr.movie_id
+        join bias b on b.movie_id = nr.movie_id
+        group by nr.movie_id
+      )
+      select w.movie_id,
+             least(5, greatest(0.5, coalesce(
+               me.mean + b.bias + v.dev,
+               me.mean + b.bias,
+               (select avg(r.rating) from public.ratings r where r.movie_id = w.movie_id),
+               (select avg(r.rating) from public.ratings r)
+             )))::real,
+             coalesce(v.n, 0),
+             case
+               when me.mean is not null and v.dev is not null then 'neighbours'
+               when me.mean is not null then 'user_mean'
+               when exists (select 1 from public.ratings r where r.movie_id = w.movie_id) then 'film_mean'
+               else 'global_mean'
+             end
+      from wanted w
+      cross join me
+      join bias b on b.movie_id = w.movie_id
+      left join votes v on v.movie_id = w.movie_id
+      order by w.movie_id;
+end
+$$;
+
+comment on function public.predict_ratings is 'Predicted stars for given films: user mean + film bias + Pearson neighbours (fallback: user mean + film bias, film mean, global mean), with the method used.';
+
+-- recommend_hybrid: a weighted blend of the sources, every score normalised per source before blending:
+--   item-based scores are divided by the source's best score (0..1); user-based CF, content and popularity are
+--   min-max scaled over their candidates (0..1). Content is min-max scaled (it was divided by its best score)
+--   because cosine similarity to a taste profile has a high floor: most films share a genre or two with it, so
+--   divided by the best every candidate scored near 1 and drowned the collaborative ranking (hybrid P@10 on
+--   ml-latest-small 0.174 -> 0.178 with the CF change above; the popularity baseline is 0.110).
+--   collaborative = p_item_share * item + (1 - p_item_share) * user-based CF (each side alone when the other has
+--   nothing); score = p_w_collaborative * collaborative + p_w_content * content + p_w_popular * popularity.
+-- Each source contributes its best p_candidates films (a film outside every source's list scores 0 everywhere);
+-- a source whose weight is 0 is not run. Weights need not sum to 1. Rows: best first, ties by movie id.
+-- sources lists the weighted sources that scored the film, largest contribution first; the evidence columns carry
+-- what each source knows about the film (null when it did not score it).
+create or replace function public.recommend_hybrid(
+  p_user_id uuid,
+  p_genre text default null,
+  p_year_from integer default null,
+  p_year_to integer default null,
+  p_language text default null,
+  p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen'],
+  p_limit integer default 20,
+  p_w_collaborative real default 0.5,
+  p_w_content real default 0.3,
+  p_w_popular real default 0.2,
+  p_item_share real default 0.7,
+  p_candidates integer default 200
+)
+returns table (
+  movie_id integer,
+  score real,
+  sources text[],
+  item_score real,
+  cf_score real,
+  content_score real,
+  popular_score real,
+  predicted_rating real,
+  item_because_id integer,
+  item_because_rating numeric,
+  item_because_signal text,
+  item_similarity real,
+  cf_neighbours integer,
+  cf_correlation real,
+  cf_neighbour_mean real,
+  content_method text,
+  content_because_id integer,
+  content_features text[],
+  popular_count integer,
+  popular_mean real
+)
+language sql
+volatile
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+  with w as (
+    select p_w_collaborative * least(1, greatest(0, p_item_share)) as item,
+           p_w_collaborative * (1 - least(1, greatest(0, p_item_share))) as cf,
+           p_w_content as content,
+           p_w_popular as popular,
+           case
+             when (p_w_collaborative > 0)::int + (p_w_content > 0)::int + (p_w_popular > 0)::int > 1
+               or (p_w_collaborative > 0 and p_item_share > 0 and p_item_share < 1)
+             then greatest(p_limit, p_candidates)
+             else p_limit
+           end as n
+  ),
+  item as materialized (
+    select s.*, s.score / nullif(max(s.score) over (), 0) as norm
+    from w, public.recommend_items(p_user_id, p_genre, p_year_from, p_year_to, p_language, p_exclude, w.n) s
+    where p_w_collaborative > 0 and p_item_share > 0
+  ),
+  cf as materialized (
+    select s.*,
+           coalesce((s.score - min(s.score) over ()) / nullif(max(s.score) over () - min(s.score) over (), 0), 1) as norm
+    from w, public.recommend_user_cf(p_user_id, p_genre, p_year_from, p_year_to, p_language, p_exclude, w.n) s
+    where p_w_collaborative > 0 and p_item_share < 1
+  ),
+  content as materialized (
+    select s.*, coalesce((s.score - min(s.score) over ()) / nullif(max(s.score) over () - min(s.score) over (), 0), 1) as norm
+    from w, public.recommend_content(p_user_id, p_genre, p_year_from, p_year_to, p_language, p_exclude, w.n) s
+    where p_w_content > 0
+  ),
+  pop as materialized (
+    select s.*,
+           coalesce((s.score - min(s.score) over ()) / nullif(max(s.score) over () - min(s.score) over (), 0), 1) as norm
+    from w, public.recommend_popular(p_user_id, p_genre, p_year_from, p_year_to, p_language, p_exclude, w.n) s
+    where p_w_popular > 0
+  ),
+  -- When one collaborative side found nothing at all, the other takes its whole share.
+  share as (
+    select case
+             when not exists (select 1 from item) then 0
+             when not exists (select 1 from cf) then 1
+             else least(1, greatest(0, p_item_share))
+           end as item
+  ),
+  ids as (
+    select item.movie_id from item union select cf.movie_id from cf
+    union select content.movie_id from content union select pop.movie_id from pop
+  ),
+  blended as (
+    select ids.movie_id,
+           p_w_collaborative * share.item * coalesce(item.norm, 0) as c_item,
+           p_w_collaborative * (1 - share.item) * coalesce(cf.norm, 0) as c_cf,
+           p_w_content * coalesce(content.norm, 0) as c_content,
+           p_w_popular * coalesce(pop.norm, 0) as c_pop,
+           item.norm as item_norm, cf.norm as cf_norm, content.norm as content_norm, pop.norm as pop_norm,
+           item.because_movie_id, item.because_rating, item.because_signal, item.because_similarity,
+           cf.predicted_rating, cf.neighbour_count, cf.mean_correlation, cf.neighbour_mean,
+           content.method, content.because_movie_id as content_because, content.shared_features,
+           pop.rating_count, pop.rating_mean
+    from ids
+    cross join share
+    left join item on item.movie_id = ids.movie_id
+    left join cf on cf.movie_id = ids.movie_id
+    left join content on content.movie_id = ids.movie_id
+    left join pop on pop.movie_id = ids.movie_id
+  )
+  select b.movie_id,
+         (b.c_item + b.c_cf + b.c_content + b.c_pop)::real,
+         array(
+           select x.name
+           from (values ('item', b.c_item, b.item_norm, w.item), ('cf', b.c_cf, b.cf_norm, w.cf),
+                        ('content', b.c_content, b.content_norm, w.content),
+                        ('popular', b.c_pop, b.pop_norm, w.popular)) x(name, c, n, weight)
+           where x.n is not null and x.weight > 0
+           order by x.c desc, x.name
+         ),
+         b.item_norm::real, b.cf_norm::real, b.content_norm::real, b.pop_norm::real,
+         b.predicted_rating,
+         b.because_movie_id, b.because_rating, b.because_signal, b.because_similarity,
+         b.neighbour_count, b.mean_correlation, b.neighbour_mean,
+         b.method, b.content_because, b.shared_features,
+         b.rating_count, b.rating_mean
+  from blended b cross join w
+  order by 2 desc, 1
+  limit p_limit
+$$;
+
+comment on function public.recommend_hybrid is 'Hybrid recommendations: per-source normalised scores blended (default 50% collaborative, 30% content, 20% popularity), with every source''s evidence.';
+
+create table public.recommendation_cache (
+  user_id uuid not null references public.users (id) on delete cascade,
+  strategy text not null,
+  rank smallint not null check (rank >= 1),
+  fingerprint text not null,
+  computed_at timestamptz not null default now(),
+  movie_id integer not null,
+  score real,
+  predicted_rating real,
+  sources text[],
+  served_strategy text not null,
+  cold_start text,
+  rated_count integer,
+  item_because_id integer,
+  item_because_rating numeric,
+  item_because_signal text,
+  item_similarity real,
+  cf_neighbours integer,
+  cf_correlation real,
+  cf_neighbour_mean real,
+  content_method text,
+  content_because_id integer,
+  content_features text[],
+  popular_count integer,
+  popular_mean real,
+  primary key (user_id, strategy, rank)
+);
+
+alter table public.recommendation_cache enable row level security;
+
+comment on table public.recommendation_cache is 'Each user''s last computed recommendation list per strategy (100 deep), reused while its fingerprint matches. Written only by get_recommendations; emptied by `marquee jobs nightly`.';
+
+comment on column public.recommendation_cache.fingerprint is 'What the list was computed from: the user''s ratings and interactions (count, newest change), the nightly run, the weights.';
+
+comment on column public.recommendation_cache.rank is 'Rank in the list, 1 = best.';
+
+comment on column public.recommendation_cache.served_strategy is 'The strategy that produced the list (cold start and fallbacks included), as get_recommendations reports it.';
+
+comment on column public.recommendation_cache.computed_at is 'When the list was computed.';
+
+revoke all on public.recommendation_cache from anon, authenticated;
+
+grant all on public.recommendation_cache to service_role;
+
+-- recommendation_fingerprint: a text that changes whenever a user's recommendation list for these weights could.
+-- Reads two index ranges and the newest nightly run: well under a millisecond.
+create or replace function public.recommendation_fingerprint(p_user_id uuid, p_weights real[])
+returns text
+language sql
+stable
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+  select concat_ws('|',
+    (select count(*) || '@' || coalesce(max(r.updated_at)::text, '') from public.ratings r where r.user_id = p_user_id),
+    (select count(*) || '@' || coalesce(max(i.created_at)::text, '') from public.interactions i where i.user_id = p_user_id),
+    (select coalesce(max(j.id), 0)::text from public.recommendation_job_runs j where j.job = 'nightly'),
+    p_weights::text)
+$$;
+
+comment on function public.recommendation_fingerprint is 'Fingerprint of what a user''s recommendations depend on (their signals, the nightly run, the weights); keys recommendation_cache.';
+
+revoke execute on function public.recommendation_fingerprint from public;
+
+grant execute on function public.recommendation_fingerprint to service_role;
+
+-- get_recommendations: GET /v1/recommendations. Same arguments, rows and contract as get_recommendations_live
+-- (strategy dispatch, cold start, fallback, film rows and evidence in one call), served from recommendation_cache
+-- when the request is cacheable and the fingerprint matches; on a miss the list is computed 100 deep, stored, and
+-- its first p_limit rows returned (every source orders deterministically, so a shorter list is a prefix of a
+-- longer one). Concurrent misses for one user: the first computes and stores, the others compute without storing.
+-- Security definer with a pinned search_path; its own caller check (a JWT caller may only ask for themself).
+create or replace function public.get_recommendations(
+  p_user_id uuid,
+  p_strategy text default 'hybrid',
+  p_genre text default null,
+  p_year_from integer default null,
+  p_year_to integer default null,
+  p_language text default null,
+  p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen'],
+  p_limit integer default 20,
+  p_weights real[] default array[0.5, 0.3, 0.2]::real[]
+)
+returns table (
+  id integer,
+  title text,
+  original_title text,
+  release_date date,
+  release_year smallint,
+  runtime smallint,
+  original_language text,
+  genres text[],
+  popularity real,
+  vote_average real,
+  vote_count integer,
+  weighted_rating real,
+  poster_path text,
+  score real,
+  predicted_rating real,
+  sources text[],
+  served_strategy text,
+  cold_start text,
+  rated_count integer,
+  item_because_id integer,
+  item_because_title text,
+  item_because_rating numeric,
+  item_because_signal text,
+  item_similarity real,
+  cf_neighbours integer,
+  cf_correlation real,
+  cf_neighbour_mean real,
+  content_method text,
+  content_because_id integer,
+  content_because_title text,
+  content_features text[],
+  popular_count integer,
+  popular_mean real
+)
+language plpgsql
+volatile
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+declare
+  c_depth constant integer := 100;
+  v_fingerprint text;
+begin
+  perform public.recommendation_caller_check(p_user_id);
+  if p_strategy in ('hybrid', 'cf', 'item', 'content')
+     and p_genre is null and p_year_from is null and p_year_to is null and p_language is null
+     and p_exclude is not distinct from array['rated', 'hidden', 'disliked', 'seen']
+     and p_limit between 1 and c_depth
+     and p_weights is not null and array_length(p_weights, 1) = 3 then
+    v_fingerprint := public.recommendation_fingerprint(p_user_id, p_weights);
+    if not exists (
+      select 1 from public.recommendation_cache c
+      where c.user_id = p_user_id and c.strategy = p_strategy and c.rank = 1 and c.fingerprint = v_fingerprint
+    ) then
+      if not pg_try_advisory_xact_lock(hashtext('recommendation_cache'), hashtext(p_user_id::text || p_strategy)) then
+        return query select * from public.get_recommendations_live(
+          p_user_id, p_strategy, null, null, null, null, p_exclude, p_limit, p_weights);
+        return;
+      end if;
+      delete from public.recommendation_cache c where c.user_id = p_user_id and c.strategy = p_strategy;
+      insert into public.recommendation_cache (
+        user_id, strategy, rank, fingerprint, movie_id, score, predicted_rating, sources, served_strategy,
+        cold_start, rated_count, item_because_id, item_because_rating, item_because_signal, item_similarity,
+        cf_neighbours, cf_correlation, cf_neighbour_mean, content_method, content_because_id, content_features,
+        popular_count, popular_mean)
+      select p_user_id, p_strategy, l.n, v_fingerprint, l.id, l.score, l.predicted_rating, l.sources,
+             l.served_strategy, l.cold_start, l.rated_count, l.item_because_id, l.item_because_rating,
+             l.item_because_signal, l.item_similarity, l.cf_neighbours, l.cf_correlation, l.cf_neighbour_mean,
+             l.content_method, l.content_because_id, l.content_features, l.popular_count, l.popular_mean
+      from public.get_recommendations_live(
+        p_user_id, p_strategy, null, null, null, null, p_exclude, c_depth, p_weights) with ordinality as l
+        (id, title, original_title, release_date, release_year, runtime, original_language, genres, popularity,
+         vote_average, vote_count, weighted_rating, poster_path, score, predicted_rating, sources, served_strategy,
+         cold_start, rated_count, item_because_id, item_because_title, item_because_rating, item_because_signal,
+         item_similarity, cf_neighbours, cf_correlation, cf_neighbour_mean, content_method, content_because_id,
+         content_because_title, content_features, popular_count, popular_mean, n);
+    end if;
+    return query
+      select m.id, m.title, m.original_title, m.release_date, m.release_year, m.runtime, m.original_language,
+             m.genres, m.popularity, m.vote_average, m.vote_count, m.weighted_rating, m.poster_path,
+             c.score, c.predicted_rating, c.sources, c.served_strategy, c.cold_start, c.rated_count,
+             c.item_because_id, ib.title, c.item_because_rating, c.item_because_signal, c.item_similarity,
+             c.cf_neighbours, c.cf_correlation, c.cf_neighbour_mean,
+             c.content_method, c.content_because_id, cb.title, c.content_features,
+             c.popular_count, c.popular_mean
+      from public.recommendation_cache c
+      join public.movies m on m.id = c.movie_id and not m.adult
+      left join public.movies ib on ib.id = c.item_because_id
+      left join public.movies cb on cb.id = c.content_because_id
+      where c.user_id = p_user_id and c.strategy = p_strategy
+      order by c.rank
+      limit p_limit;
+    return;
+  end if;
+  return query select * from public.get_recommendations_live(
+    p_user_id, p_strategy, p_genre, p_year_from, p_year_to, p_language, p_exclude, p_limit, p_weights);
+end
+$$;
+
+comment on function public.get_recommendations is 'Personalised recommendations (GET /v1/recommendations): strategy dispatch, cold start, fallback, film rows and evidence in one call; cached per user until their signals, the nightly run or the weights change.';
+
+revoke execute on function public.get_recommendations from public;
+
+grant execute on function public.get_recommendations to authenticated, service_role;
+
+revoke execute on function
+  public.recommendation_caller_check, public.resolve_genre, public.user_signals, public.excluded_movies,
+  public.user_neighbours, public.recommend_user_cf, public.predict_ratings, public.recommend_items,
+  public.recommend_content, public.recommend_popular, public.recommend_hybrid, public.get_recommendations_live,
+  public.recommendation_profile, public.get_popular_movies, public.get_similar_movies
+from public;
+
+grant execute on function public.resolve_genre, public.get_popular_movies, public.get_similar_movies
+  to anon, authenticated, service_role;
+
+grant execute on function
+  public.recommendation_caller_check, public.user_signals, public.excluded_movies, public.user_neighbours,
+  public.recommend_user_cf, public.predict_ratings, public.recommend_items, public.recommend_content,
+  public.recommend_popular, public.recommend_hybrid, public.get_recommendations_live, public.recommendation_profile
+  to authenticated, service_role;
+
+grant usage, select on sequence public.recommendation_job_runs_id_seq to service_role;
