@@ -5,6 +5,7 @@
  * schema (see node/db/declared-schema.ts for what it generates and what it leaves to a hand-written migration).
  */
 import { writeFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import {
   applyDeclaredSchema,
@@ -14,9 +15,12 @@ import {
   generateMigration,
   readDeclaredSchema,
 } from "../../node/db/declared-schema";
+import { generateRpcTypes } from "../../node/db/rpc-types";
 import { MIGRATIONS_DIR, migrate, readMigrations } from "../lib/db/migrate";
 import { openPglite } from "../lib/db/pglite";
 import type { Command } from "./command";
+
+const RPC_TYPES_FILE = fileURLToPath(new URL("../lib/db/rpc-types.ts", import.meta.url));
 
 const NAME = /^[a-z0-9_]+$/;
 
@@ -27,11 +31,12 @@ function timestamp(now = new Date()): string {
 export const schemaCommand: Command = {
   name: "schema",
   summary: "Compare the declared schema with the migrations, or generate the migration for a declared change",
-  usage: "check | diff <migration_name> [--dry-run]",
+  usage: "check | diff <migration_name> [--dry-run] | types",
   help: [
     "check                 exit 0 when replaying migrations/ and applying supabase/schemas/ give the same catalog",
     "diff <name>           write migrations/<timestamp>_<name>.sql with what changed in supabase/schemas/",
     "  --dry-run           print it instead of writing it",
+    "types                 regenerate functions/lib/db/rpc-types.ts (the typed db.rpc) from the declared schema",
   ].join("\n"),
   async run(args) {
     const { positionals, values } = parseArgs({
@@ -41,8 +46,8 @@ export const schemaCommand: Command = {
       strict: true,
     });
     const [action, name] = positionals;
-    if (action !== "check" && action !== "diff") {
-      console.error("usage: marquee schema check | diff <migration_name>");
+    if (action !== "check" && action !== "diff" && action !== "types") {
+      console.error("usage: marquee schema check | diff <migration_name> | types");
       return 2;
     }
     if (action === "diff" && (!name || !NAME.test(name))) {
@@ -56,6 +61,12 @@ export const schemaCommand: Command = {
     try {
       await migrate(migrated, { files: migrations });
       await applyDeclaredSchema(declared, files);
+      if (action === "types") {
+        const source = await generateRpcTypes(declared);
+        await writeFile(RPC_TYPES_FILE, source);
+        console.log(`wrote functions/lib/db/rpc-types.ts (${source.split("\n").length} lines)`);
+        return 0;
+      }
       if (action === "check") {
         const differences = diffCatalogs(await catalogSnapshot(migrated), await catalogSnapshot(declared));
         if (differences.length === 0) {

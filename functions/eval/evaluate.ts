@@ -69,19 +69,19 @@ export async function evaluate(db: SqlDatabase, test: MlRating[], options: EvalO
     let done = 0;
     const started = performance.now();
     await pool(rankingUsers, options.concurrency, async ({ user, relevant }) => {
-      const rows = await db.rpc<{ id: number; served_strategy: string }>("get_recommendations", {
+      const rows = await db.rpc("get_recommendations", {
         p_user_id: mlUserUuid(user),
         p_strategy: strategy,
         p_limit: options.k,
       });
-      const ranked = rows.map((r) => Number(r.id));
+      const ranked = rows.map((r) => Number(r.movie?.id));
       for (const id of ranked) recommended.add(id);
       const s = rankingScores(ranked, relevant, options.k);
       sums.precision += s.precision;
       sums.recall += s.recall;
       sums.ndcg += s.ndcg;
       sums.ap += s.ap;
-      const by = rows[0]?.served_strategy ?? "none";
+      const by = rows[0]?.strategy?.served ?? "none";
       if (by !== strategy) served[by] = (served[by] ?? 0) + 1;
       options.onProgress?.(strategy, ++done, rankingUsers.length);
     });
@@ -106,7 +106,7 @@ export async function evaluate(db: SqlDatabase, test: MlRating[], options: EvalO
       let k = 0;
       const users = [...byUser.entries()];
       await pool(users, options.concurrency, async ([user, rs]) => {
-        const rows = await db.rpc<{ movie_id: number; predicted_rating: number; method: string }>("predict_ratings", {
+        const rows = await db.rpc("predict_ratings", {
           p_user_id: mlUserUuid(user),
           p_movie_ids: rs.map((r) => r.movie),
         });

@@ -178,8 +178,15 @@ interface Counts {
 }
 
 async function countsOf(db: SqlDatabase, runId: number): Promise<Counts> {
-  const [c] = await db.rpc<Counts>("tmdb_sync_counts", { p_run_id: runId });
-  return c;
+  const [c] = await db.rpc("tmdb_sync_counts", { p_run_id: runId });
+  return {
+    pending: c?.pending ?? 0,
+    inserted: c?.inserted ?? 0,
+    updated: c?.updated ?? 0,
+    unchanged: c?.unchanged ?? 0,
+    skipped: c?.skipped ?? 0,
+    failed: c?.failed ?? 0,
+  };
 }
 
 async function executeRun(

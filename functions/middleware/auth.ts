@@ -9,14 +9,10 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { InvalidTokenError, verifyToken } from "../lib/auth/tokens";
+import type { RpcRow } from "../lib/db/port";
 
-export interface AuthUserRow {
-  id: string;
-  email: string;
-  username: string | null;
-  display_name: string;
-  created_at: string | Date;
-}
+/** A live account as get_auth_user, register_user and complete_login return it. */
+export type AuthUserRow = RpcRow<"get_auth_user">;
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -52,7 +48,7 @@ async function authenticate(c: Context<AppEnv>, token: string): Promise<void> {
     if (error instanceof InvalidTokenError) throw unauthorized(error.message);
     throw error;
   }
-  const [user] = await db.rpc<AuthUserRow>("get_auth_user", { p_user_id: userId }, { jwt: token });
+  const [user] = await db.rpc("get_auth_user", { p_user_id: userId }, { jwt: token });
   if (!user) throw unauthorized("token user does not exist");
   c.set("userId", userId);
   c.set("authToken", token);

@@ -116,21 +116,21 @@ export function planMigration(
     const rel = /^relation public\.(\w+)$/.exec(d.key);
     const typ = /^type public\.(\w+)$/.exec(d.key);
     if (fn) {
-      const [, name] = fn;
+      // The key holds pg_get_function_identity_arguments, which DROP FUNCTION accepts as it is.
+      const [, name, identity] = fn;
       if (d.kind === "only-left") {
-        drops.push(`drop function public.${name}(${identityTypes(before.get(d.key))});`);
+        drops.push(`drop function public.${name}(${identity});`);
         continue;
       }
       changedFunctions.add(name);
-      const old = before.get(d.key);
       // A changed result or argument list cannot be replaced in place.
       if (d.kind === "changed" && (d.fields.includes("result") || d.fields.includes("arguments"))) {
-        drops.push(`drop function public.${name}(${identityTypes(old)});`);
+        drops.push(`drop function public.${name}(${identity});`);
       }
       // A new signature for an existing name: the old overloads go unless still declared.
-      for (const [key, value] of before) {
+      for (const key of before.keys()) {
         if (key.startsWith(`function public.${name}(`) && !after.has(key) && d.kind === "only-right") {
-          drops.push(`drop function public.${name}(${identityTypes(value)});`);
+          drops.push(`drop function ${key.slice("function ".length)};`);
         }
       }
     } else if (rel && ["v", "m"].includes(String((after.get(d.key) ?? before.get(d.key))?.relkind))) {
@@ -187,18 +187,6 @@ export function planMigration(
   }
   for (const st of commentOnly) emit(st);
   return { sql: out.length ? `${out.join("\n\n")}\n` : "", manual };
-}
-
-function identityTypes(fn: Record<string, unknown> | undefined): string {
-  // "p_user_id uuid, p_limit integer DEFAULT 20" -> "uuid, integer" (drop needs the types only).
-  const args = String(fn?.arguments ?? "");
-  if (!args) return "";
-  return args
-    .split(/,(?![^(]*\))/)
-    .map((a) => a.replace(/\s+DEFAULT\s+.*$/i, "").trim())
-    .map((a) => a.replace(/^(IN|OUT|INOUT|VARIADIC)\s+/i, ""))
-    .map((a) => a.split(/\s+/).slice(1).join(" ") || a)
-    .join(", ");
 }
 
 function onlyCommentsDiffer(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): boolean {

@@ -102,6 +102,58 @@ create trigger movies_touch_updated_at before update on public.movies
   for each row execute function public.touch_updated_at();
 
 -- GET /v1/movies default order (popularity desc, id desc as the keyset tie-break).
+-- A film as every list shows it, declared once: catalogue pages, recommendations, popular, similar films and search
+-- return it as their `movie` column, built by to_movie_card. kind says which catalogue a card comes from, so that
+-- a second catalogue (books) can travel beside films in the same rows.
+create type public.movie_card as (
+  kind text,
+  id integer,
+  title text,
+  original_title text,
+  release_date date,
+  release_year smallint,
+  runtime smallint,
+  original_language text,
+  genres text[],
+  popularity real,
+  vote_average real,
+  vote_count integer,
+  weighted_rating real,
+  poster_path text
+);
+
+comment on type public.movie_card is 'A film as lists show it (catalogue, recommendations, popular, similar, search).';
+comment on column public.movie_card.kind is 'Catalogue of the item: movie.';
+comment on column public.movie_card.id is 'TMDB movie id (movies.id).';
+comment on column public.movie_card.title is 'Title in English as TMDB lists it.';
+comment on column public.movie_card.original_title is 'Title in the original language.';
+comment on column public.movie_card.release_date is 'Primary release date; null when TMDB has none.';
+comment on column public.movie_card.release_year is 'Year of release.';
+comment on column public.movie_card.runtime is 'Running time in minutes.';
+comment on column public.movie_card.original_language is 'ISO 639-1 code of the original language.';
+comment on column public.movie_card.genres is 'Genre names, in TMDB order.';
+comment on column public.movie_card.popularity is 'TMDB popularity score.';
+comment on column public.movie_card.vote_average is 'TMDB vote average, 0 to 10.';
+comment on column public.movie_card.vote_count is 'Number of TMDB votes.';
+comment on column public.movie_card.weighted_rating is 'Bayesian vote average (movies.weighted_rating).';
+comment on column public.movie_card.poster_path is 'TMDB image path.';
+
+-- to_movie_card: the card of one movies row. Immutable and inlined by the planner: no cost over listing columns.
+create or replace function public.to_movie_card(p_movie public.movies)
+returns public.movie_card
+language sql
+immutable
+set search_path = public, extensions
+as $$
+  select row('movie', p_movie.id, p_movie.title, p_movie.original_title, p_movie.release_date, p_movie.release_year,
+             p_movie.runtime, p_movie.original_language, p_movie.genres, p_movie.popularity, p_movie.vote_average,
+             p_movie.vote_count, p_movie.weighted_rating, p_movie.poster_path)::public.movie_card
+$$;
+
+comment on function public.to_movie_card is 'The movie_card of a movies row.';
+
+grant execute on function public.to_movie_card to anon, authenticated, service_role;
+
 create index movies_popularity_idx on public.movies (popularity, id) where not adult;
 
 -- GET /v1/movies?sort=rating (weighted rating, keyset on id).
@@ -155,19 +207,7 @@ create or replace function public.list_movies(
   p_limit integer default 21
 )
 returns table (
-  id integer,
-  title text,
-  original_title text,
-  release_date date,
-  release_year smallint,
-  runtime smallint,
-  original_language text,
-  genres text[],
-  popularity real,
-  vote_average real,
-  vote_count integer,
-  weighted_rating real,
-  poster_path text,
+  movie public.movie_card,
   sort_key text
 )
 language plpgsql
@@ -210,8 +250,7 @@ begin
   end if;
 
   return query execute format($q$
-    select m.id, m.title, m.original_title, m.release_date, m.release_year, m.runtime, m.original_language,
-           m.genres, m.popularity, m.vote_average, m.vote_count, m.weighted_rating, m.poster_path,
+    select public.to_movie_card(m),
            (%1$s)::text as sort_key
     from public.movies m
     where not m.adult
@@ -234,23 +273,11 @@ comment on function public.list_movies is 'One page of the catalogue with filter
 -- Security: invoker; public catalogue data only (the embedding itself is not returned).
 create or replace function public.get_movie(p_id integer)
 returns table (
-  id integer,
-  title text,
-  original_title text,
-  release_date date,
-  release_year smallint,
-  runtime smallint,
-  original_language text,
-  genres text[],
+  movie public.movie_card,
   keywords text[],
   cast_names text[],
   director text,
   overview text,
-  popularity real,
-  vote_average real,
-  vote_count integer,
-  weighted_rating real,
-  poster_path text,
   imdb_id text,
   has_embedding boolean,
   updated_at timestamptz
@@ -260,9 +287,8 @@ stable
 set search_path = public, extensions
 set plan_cache_mode = force_custom_plan
 as $$
-  select m.id, m.title, m.original_title, m.release_date, m.release_year, m.runtime, m.original_language,
-         m.genres, m.keywords, m.cast_names, m.director, m.overview, m.popularity, m.vote_average, m.vote_count,
-         m.weighted_rating, m.poster_path, m.imdb_id, m.embedding is not null, m.updated_at
+  select public.to_movie_card(m), m.keywords, m.cast_names, m.director, m.overview, m.imdb_id,
+         m.embedding is not null, m.updated_at
   from public.movies m
   where m.id = p_id and not m.adult
 $$;

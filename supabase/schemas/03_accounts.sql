@@ -16,6 +16,10 @@ create table public.users (
 
 comment on table public.users is 'Marquee accounts (profile only; credentials live in user_credentials). Each user sees only their own row.';
 
+comment on column public.users.updated_at is 'Last change of the profile.';
+
+comment on column public.users.created_at is 'When the account was created.';
+
 comment on column public.users.id is 'User id; the sub claim of the user''s JWT.';
 
 comment on column public.users.email is 'Login email, normalised (trimmed, lower case). Unique among live accounts.';
@@ -43,6 +47,10 @@ create table public.user_credentials (
 
 comment on table public.user_credentials is 'Password hashes, one per account, apart from the profile so that no profile read can reach them. Never readable by anon or authenticated.';
 
+comment on column public.user_credentials.updated_at is 'When the password hash last changed.';
+
+comment on column public.user_credentials.user_id is 'The account (users.id).';
+
 comment on column public.user_credentials.password_hash is 'Self-describing hash: pbkdf2_sha256$<iterations>$<salt>$<hash>, base64url. The login path re-hashes when the parameters are weaker than the current ones.';
 
 create trigger user_credentials_touch_updated_at before update on public.user_credentials
@@ -55,6 +63,10 @@ create table public.login_throttle (
 );
 
 comment on table public.login_throttle is 'Login attempts per account (key account:<email>) and per client address (key client:<address>) in the current fixed window. Shared by every Worker isolate because it lives here. Rows expire with their window.';
+
+comment on column public.login_throttle.window_started_at is 'Start of the current counting window.';
+
+comment on column public.login_throttle.key is 'What is throttled: account:<email> or client:<address>.';
 
 comment on column public.login_throttle.failures is 'Attempts in the window that have not succeeded (an attempt counts when it starts, so parallel guesses cannot overshoot the limit).';
 

@@ -15,6 +15,12 @@ create table public.ratings (
 
 comment on table public.ratings is 'Explicit star ratings, one per user and film (0.5 to 5.0 in half steps). Each user sees and changes only their own.';
 
+comment on column public.ratings.created_at is 'When the film was first rated.';
+
+comment on column public.ratings.movie_id is 'The film rated (movies.id).';
+
+comment on column public.ratings.user_id is 'Who rated (users.id).';
+
 comment on column public.ratings.rating is 'Stars, 0.5 to 5.0 in steps of 0.5.';
 
 comment on column public.ratings.updated_at is 'Last change; GET /v1/ratings/me lists newest first by this.';
@@ -35,6 +41,10 @@ create table public.signal_weights (
 );
 
 comment on table public.signal_weights is 'How much each interaction type counts as taste evidence for the recommendation engine. Edit a weight here to retune the engine; no deploy needed.';
+
+comment on column public.signal_weights.description is 'What the signal means, for operators.';
+
+comment on column public.signal_weights.type is 'Interaction type (interactions.type).';
 
 comment on column public.signal_weights.weight is 'Signed weight: positive means the user likes the film, negative dislikes it, 0 records the signal without using it.';
 
@@ -58,6 +68,10 @@ create table public.rating_weights (
 
 comment on table public.rating_weights is 'Signal weight of each star rating (5 stars +3, 4 +2, 3 +1, 2 -1, 1 -2, half stars in between) used where ratings and interactions are blended.';
 
+comment on column public.rating_weights.weight is 'Signed taste weight of that rating (positive: liked).';
+
+comment on column public.rating_weights.rating is 'Stars, 0.5 to 5.0.';
+
 insert into public.rating_weights (rating, weight) values
   (0.5, -2.5), (1.0, -2), (1.5, -1.5), (2.0, -1), (2.5, 0), (3.0, 1), (3.5, 1.5), (4.0, 2), (4.5, 2.5), (5.0, 3)
 on conflict (rating) do nothing;
@@ -76,6 +90,14 @@ create table public.interactions (
 );
 
 comment on table public.interactions is 'Interaction signals (likes, hides, watchlist, views, searches...), an append-only log per user. Each user sees only their own.';
+
+comment on column public.interactions.created_at is 'When the signal was recorded.';
+
+comment on column public.interactions.movie_id is 'The film the signal is about (movies.id); null for a search.';
+
+comment on column public.interactions.user_id is 'Who gave the signal (users.id).';
+
+comment on column public.interactions.id is 'Row id (identity); the keyset cursor of GET /v1/interactions/me.';
 
 comment on column public.interactions.type is 'Signal type; its weight is signal_weights.weight.';
 

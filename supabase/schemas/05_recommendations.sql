@@ -17,6 +17,10 @@ create table public.user_similarities (
 
 comment on table public.user_similarities is 'Each user''s top-k most similar users (user-based CF), recomputed by `marquee jobs nightly`. Only pairs with at least 3 films in common and a Pearson correlation above 0.3 are kept.';
 
+comment on column public.user_similarities.neighbour_id is 'One of their nearest users (users.id).';
+
+comment on column public.user_similarities.user_id is 'The user (users.id).';
+
 comment on column public.user_similarities.correlation is 'Pearson correlation of the two users'' ratings over the films both rated (what reasons quote).';
 
 comment on column public.user_similarities.similarity is 'correlation * min(common_count, 50) / 50 (significance weighting): the weight a neighbour gets in a prediction, and what ranks neighbours.';
@@ -34,6 +38,10 @@ create table public.movie_similarities (
 );
 
 comment on table public.movie_similarities is 'Each film''s top-k neighbours by co-rating (item-based CF), recomputed by `marquee jobs nightly`. See functions/lib/recommend/neighbours.ts for the similarity and its shrinkage.';
+
+comment on column public.movie_similarities.neighbour_id is 'One of its nearest films by co-rating (movies.id).';
+
+comment on column public.movie_similarities.movie_id is 'The film (movies.id).';
 
 comment on column public.movie_similarities.similarity is 'Shrunk cosine similarity of the two films'' user vectors: cosine * support / (support + shrinkage).';
 
@@ -56,6 +64,22 @@ create table public.user_neighbour_cache (
 
 comment on table public.user_neighbour_cache is 'Neighbours computed on request (Pearson over the whole ratings table) for users the nightly job has not covered yet. Valid while the user''s ratings are unchanged (fingerprint) and until expires_at; `marquee jobs nightly` deletes expired rows and rows of users it now covers.';
 
+comment on column public.user_neighbour_cache.expires_at is 'When they must be recomputed (also when the user''s ratings change).';
+
+comment on column public.user_neighbour_cache.computed_at is 'When they were computed.';
+
+comment on column public.user_neighbour_cache.neighbour_means is 'Each neighbour''s mean rating, same order.';
+
+comment on column public.user_neighbour_cache.common_counts is 'Films rated in common with each neighbour, same order.';
+
+comment on column public.user_neighbour_cache.correlations is 'Raw Pearson correlation of each neighbour, same order.';
+
+comment on column public.user_neighbour_cache.similarities is 'Shrunk similarity of each neighbour, same order.';
+
+comment on column public.user_neighbour_cache.neighbour_ids is 'Their neighbours, best first (users.id).';
+
+comment on column public.user_neighbour_cache.user_id is 'The user the neighbours were computed for (users.id).';
+
 comment on column public.user_neighbour_cache.fingerprint is 'Number of the user''s ratings and their latest updated_at when computed; any rating change makes the row stale.';
 
 create index user_neighbour_cache_expiry_idx on public.user_neighbour_cache (expires_at);
@@ -71,6 +95,18 @@ create table public.recommendation_job_runs (
 
 comment on table public.recommendation_job_runs is 'One row per successful `marquee jobs nightly` run, with its counts (for operators; not exposed by the API).';
 
+comment on column public.recommendation_job_runs.summary is 'What the run computed (counts, timings per step), as JSON.';
+
+comment on column public.recommendation_job_runs.duration_ms is 'Wall time of the run in milliseconds.';
+
+comment on column public.recommendation_job_runs.finished_at is 'When the run finished.';
+
+comment on column public.recommendation_job_runs.started_at is 'When the run started.';
+
+comment on column public.recommendation_job_runs.job is 'Which job ran: nightly.';
+
+comment on column public.recommendation_job_runs.id is 'Run id (identity); part of every recommendation cache fingerprint.';
+
 -- Trending popularity reads the ratings of the last N days.
 create index ratings_created_idx on public.ratings (created_at) include (movie_id, rating);
 
@@ -84,6 +120,12 @@ create materialized view public.movie_rating_stats as
 create unique index movie_rating_stats_movie_idx on public.movie_rating_stats (movie_id);
 
 comment on materialized view public.movie_rating_stats is 'Per-film rating count and mean, for Bayesian popularity. Refreshed by `marquee jobs nightly`.';
+
+comment on column public.movie_rating_stats.rating_mean is 'Their mean, in stars.';
+
+comment on column public.movie_rating_stats.rating_count is 'Marquee ratings of the film at the last refresh.';
+
+comment on column public.movie_rating_stats.movie_id is 'The film (movies.id).';
 
 -- Content features of each film with TF-IDF weights, L2-normalised per film, so that the dot product of two
 -- films' feature vectors is their cosine similarity. Only features shared by at least two films are kept (a
@@ -117,6 +159,12 @@ create index movie_features_feature_idx on public.movie_features (feature, movie
 
 comment on materialized view public.movie_features is 'TF-IDF weighted content features per film (genre:, keyword:, cast: (top 5 billed), director:), L2-normalised. Content-based recommendations for films without embeddings. Refreshed by `marquee jobs nightly`.';
 
+comment on column public.movie_features.weight is 'TF-IDF weight of the feature for the film, L2-normalised per film.';
+
+comment on column public.movie_features.feature is 'A content feature: genre:<name>, keyword:<word>, cast:<name> or director:<name>.';
+
+comment on column public.movie_features.movie_id is 'The film (movies.id).';
+
 alter table public.user_similarities enable row level security;
 
 alter table public.movie_similarities enable row level security;
@@ -131,6 +179,63 @@ grant all on public.user_similarities, public.movie_similarities, public.user_ne
   public.recommendation_job_runs to service_role;
 
 grant select on public.movie_rating_stats, public.movie_features to service_role;
+
+-- The evidence behind one recommended film, declared once: what recommend_hybrid's blend found, as
+-- get_recommendations returns it and recommendation_cache stores it. Catalogue-neutral: the film itself travels
+-- beside it as a movie_card (a book would travel as its own card with the same evidence).
+create type public.recommendation_row as (
+  score real,
+  predicted_rating real,
+  sources text[],
+  item_because_id integer,
+  item_because_rating numeric,
+  item_because_signal text,
+  item_similarity real,
+  cf_neighbours integer,
+  cf_correlation real,
+  cf_neighbour_mean real,
+  content_method text,
+  content_because_id integer,
+  content_features text[],
+  popular_count integer,
+  popular_mean real
+);
+
+comment on type public.recommendation_row is 'Why one film is recommended: blended score, predicted stars and each source''s evidence.';
+comment on column public.recommendation_row.score is 'Blended score, higher is better (comparable within one list only).';
+comment on column public.recommendation_row.predicted_rating is 'Predicted stars (0.5-5) where the rating model has one.';
+comment on column public.recommendation_row.sources is 'Sources that scored the film: item, cf, content, popular.';
+comment on column public.recommendation_row.item_because_id is 'Item CF: the user''s film that contributes most (movies.id).';
+comment on column public.recommendation_row.item_because_rating is 'Item CF: the user''s stars for item_because_id, when rated.';
+comment on column public.recommendation_row.item_because_signal is 'Item CF: the strongest interaction on item_because_id (like, superlike...).';
+comment on column public.recommendation_row.item_similarity is 'Item CF: similarity of the film to item_because_id.';
+comment on column public.recommendation_row.cf_neighbours is 'User CF: neighbours who rated the film.';
+comment on column public.recommendation_row.cf_correlation is 'User CF: mean similarity of those neighbours to the user.';
+comment on column public.recommendation_row.cf_neighbour_mean is 'User CF: those neighbours'' mean rating of the film.';
+comment on column public.recommendation_row.content_method is 'Content: embedding or features (TF-IDF of genres, keywords, people).';
+comment on column public.recommendation_row.content_because_id is 'Content: the liked film it is closest to (movies.id).';
+comment on column public.recommendation_row.content_features is 'Content: the features it shares with the user''s profile, most telling first.';
+comment on column public.recommendation_row.popular_count is 'Popularity: Marquee ratings behind the Bayesian average.';
+comment on column public.recommendation_row.popular_mean is 'Popularity: mean of those ratings.';
+
+-- Which strategy serves a request and why, declared once: plan_recommendations decides it, get_recommendations
+-- reports it on every row, and the edge reads it even when the list is empty.
+create type public.recommendation_strategy as (
+  requested text,
+  served text,
+  cold_start text,
+  reason text,
+  rated_count integer,
+  liked_count integer
+);
+
+comment on type public.recommendation_strategy is 'The strategy a recommendation request asked for, the one that served, and why they differ.';
+comment on column public.recommendation_strategy.requested is 'Strategy asked for: hybrid, cf, item, content or popular.';
+comment on column public.recommendation_strategy.served is 'Strategy that produced the list: the requested one, cold_start (popularity blended with content) or popular.';
+comment on column public.recommendation_strategy.cold_start is 'no_signals (nothing rated or liked) or few_ratings (fewer than 3 ratings); null otherwise.';
+comment on column public.recommendation_strategy.reason is 'Why served differs from requested: no_signals, few_ratings, no_liked_films, source_empty; null when it does not.';
+comment on column public.recommendation_strategy.rated_count is 'The user''s ratings when the list was planned.';
+comment on column public.recommendation_strategy.liked_count is 'Films with a positive signal (rating of 3 or more stars, like, superlike, watchlist...) when planned.';
 
 -- recommendation_caller_check: raises 42501 when a JWT user asks for someone else's recommendations, 22023 when
 -- no user is given. Direct connections (the edge, jobs) carry no JWT and pass.
@@ -582,17 +687,63 @@ $$;
 
 comment on function public.recommend_popular is 'Bayesian-average popularity (all time or trending over N days), min ratings and prior weight configurable.';
 
--- get_recommendations: GET /v1/recommendations in one round trip.
---   p_strategy  hybrid | cf (user-based) | item | content | popular
+-- plan_recommendations: which strategy serves a user's request, decided once for get_recommendations_live and
+-- for the edge when a list comes back empty.
+--   no rating and no positive signal           -> popular, cold_start 'no_signals' (any strategy but popular)
+--   content without a positive signal          -> popular, reason 'no_liked_films'
+--   hybrid, cf or item with fewer than 3 ratings -> cold_start (popularity blended 50/50 with content) when
+--                                                 something is liked, else popular; cold_start 'few_ratings'
+-- get_recommendations_live adds reason 'source_empty' when the planned source then finds no candidates at all.
+-- Caller check as for every recommendation function; 22023 for an unknown strategy.
+create or replace function public.plan_recommendations(p_user_id uuid, p_strategy text default 'hybrid')
+returns setof public.recommendation_strategy
+language plpgsql
+stable
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+declare
+  v public.recommendation_strategy;
+begin
+  perform public.recommendation_caller_check(p_user_id);
+  if p_strategy is null or p_strategy not in ('hybrid', 'cf', 'item', 'content', 'popular') then
+    raise exception 'strategy must be one of hybrid, cf, item, content, popular' using errcode = '22023';
+  end if;
+  v.requested := p_strategy;
+  v.served := p_strategy;
+  select count(*)::integer into v.rated_count from public.ratings r where r.user_id = p_user_id;
+  select count(*)::integer into v.liked_count from public.user_signals(p_user_id) s where s.weight > 0;
+  if p_strategy <> 'popular' and v.liked_count = 0 and v.rated_count = 0 then
+    v.served := 'popular';
+    v.cold_start := 'no_signals';
+    v.reason := 'no_signals';
+  elsif p_strategy = 'content' and v.liked_count = 0 then
+    v.served := 'popular';
+    v.reason := 'no_liked_films';
+  elsif p_strategy in ('hybrid', 'cf', 'item') and v.rated_count < 3 then
+    v.served := case when v.liked_count > 0 then 'cold_start' else 'popular' end;
+    v.cold_start := 'few_ratings';
+    v.reason := 'few_ratings';
+  end if;
+  return next v;
+end
+$$;
+
+comment on function public.plan_recommendations is 'The strategy that serves a user''s recommendation request and why (cold start, no liked films), decided in one place.';
+
+revoke execute on function public.plan_recommendations from public;
+
+grant execute on function public.plan_recommendations to authenticated, service_role;
+
+-- get_recommendations_live: GET /v1/recommendations computed on request, in one round trip.
+--   p_strategy  hybrid | cf (user-based) | item | content | popular; planned by plan_recommendations
 --   p_genre     name in any case or TMDB id (unknown -> 22023); p_year_from/to, p_language; p_exclude as above
 --   p_limit     1..500 (the edge allows 50; the offline evaluation asks for k)
 --   p_weights   {collaborative, content, popular} for hybrid; default {0.5, 0.3, 0.2}
--- Cold start: a user with no rating and no positive signal gets popularity (cold_start 'no_signals'); fewer than
--- 3 ratings gets popularity blended 50/50 with content similarity to what they rated or liked ('few_ratings').
--- This applies to hybrid, cf and item; content needs only one liked film; popular is never personalised beyond
--- the exclusions. When the requested source has no candidates at all (for example item-based before the first
--- nightly run) the response falls back to popularity. served_strategy says what actually produced the rows.
--- Rows carry the film, the blend's evidence and the titles of the films quoted as evidence.
+-- When the planned source has no candidates at all (for example item-based before the first nightly run) the
+-- response falls back to popularity with reason 'source_empty'. Rows, best first: the film (movie_card), the
+-- evidence (recommendation_row), the titles of the films quoted as evidence, and the strategy that served.
 create or replace function public.get_recommendations_live(
   p_user_id uuid,
   p_strategy text default 'hybrid',
@@ -605,39 +756,11 @@ create or replace function public.get_recommendations_live(
   p_weights real[] default array[0.5, 0.3, 0.2]::real[]
 )
 returns table (
-  id integer,
-  title text,
-  original_title text,
-  release_date date,
-  release_year smallint,
-  runtime smallint,
-  original_language text,
-  genres text[],
-  popularity real,
-  vote_average real,
-  vote_count integer,
-  weighted_rating real,
-  poster_path text,
-  score real,
-  predicted_rating real,
-  sources text[],
-  served_strategy text,
-  cold_start text,
-  rated_count integer,
-  item_because_id integer,
+  movie public.movie_card,
+  recommendation public.recommendation_row,
   item_because_title text,
-  item_because_rating numeric,
-  item_because_signal text,
-  item_similarity real,
-  cf_neighbours integer,
-  cf_correlation real,
-  cf_neighbour_mean real,
-  content_method text,
-  content_because_id integer,
   content_because_title text,
-  content_features text[],
-  popular_count integer,
-  popular_mean real
+  strategy public.recommendation_strategy
 )
 language plpgsql
 volatile
@@ -647,17 +770,11 @@ set plan_cache_mode = force_custom_plan
 as $$
 declare
   v_genre text := public.resolve_genre(p_genre);
-  v_rated integer;
-  v_liked integer;
-  v_served text := p_strategy;
-  v_cold text;
+  v_plan public.recommendation_strategy;
   v_w real[] := array[0, 0, 0];
   v_item_share real := 0.7;
 begin
-  perform public.recommendation_caller_check(p_user_id);
-  if p_strategy is null or p_strategy not in ('hybrid', 'cf', 'item', 'content', 'popular') then
-    raise exception 'strategy must be one of hybrid, cf, item, content, popular' using errcode = '22023';
-  end if;
+  select * into v_plan from public.plan_recommendations(p_user_id, p_strategy);
   if p_limit is null or p_limit < 1 or p_limit > 500 then
     raise exception 'limit must be between 1 and 500' using errcode = '22023';
   end if;
@@ -670,20 +787,7 @@ begin
     raise exception 'year_from must not be after year_to' using errcode = '22023';
   end if;
 
-  select count(*) into v_rated from public.ratings r where r.user_id = p_user_id;
-  select count(*) into v_liked from public.user_signals(p_user_id) s where s.weight > 0;
-
-  if p_strategy <> 'popular' and v_liked = 0 and v_rated = 0 then
-    v_served := 'popular';
-    v_cold := 'no_signals';
-  elsif p_strategy = 'content' and v_liked = 0 then
-    v_served := 'popular';
-  elsif p_strategy in ('hybrid', 'cf', 'item') and v_rated < 3 then
-    v_served := case when v_liked > 0 then 'cold_start' else 'popular' end;
-    v_cold := 'few_ratings';
-  end if;
-
-  case v_served
+  case v_plan.served
     when 'hybrid' then v_w := p_weights;
     when 'cf' then v_w := array[1, 0, 0]; v_item_share := 0;
     when 'item' then v_w := array[1, 0, 0]; v_item_share := 1;
@@ -698,29 +802,27 @@ begin
         p_user_id, v_genre, p_year_from, p_year_to, p_language, p_exclude, p_limit,
         v_w[1], v_w[2], v_w[3], v_item_share)
     )
-    select m.id, m.title, m.original_title, m.release_date, m.release_year, m.runtime, m.original_language,
-           m.genres, m.popularity, m.vote_average, m.vote_count, m.weighted_rating, m.poster_path,
-           r.score, r.predicted_rating, r.sources, v_served, v_cold, v_rated,
-           r.item_because_id, ib.title, r.item_because_rating, r.item_because_signal, r.item_similarity,
-           r.cf_neighbours, r.cf_correlation, r.cf_neighbour_mean,
-           r.content_method, r.content_because_id, cb.title, r.content_features,
-           r.popular_count, r.popular_mean
+    select public.to_movie_card(m),
+           row(r.score, r.predicted_rating, r.sources, r.item_because_id, r.item_because_rating,
+               r.item_because_signal, r.item_similarity, r.cf_neighbours, r.cf_correlation, r.cf_neighbour_mean,
+               r.content_method, r.content_because_id, r.content_features, r.popular_count,
+               r.popular_mean)::public.recommendation_row,
+           ib.title, cb.title, v_plan
     from recs r
     join public.movies m on m.id = r.movie_id
     left join public.movies ib on ib.id = r.item_because_id
     left join public.movies cb on cb.id = r.content_because_id
     order by r.score desc, r.movie_id;
 
-  -- The requested source had nothing to offer (e.g. no nightly neighbours yet): fall back to popularity.
-  if not found and v_served not in ('popular') then
+  -- The planned source had nothing to offer (e.g. no nightly neighbours yet): fall back to popularity.
+  if not found and v_plan.served <> 'popular' then
+    v_plan.served := 'popular';
+    v_plan.reason := coalesce(v_plan.reason, 'source_empty');
     return query
-      select m.id, m.title, m.original_title, m.release_date, m.release_year, m.runtime, m.original_language,
-             m.genres, m.popularity, m.vote_average, m.vote_count, m.weighted_rating, m.poster_path,
-             p.score, null::real, array['popular'], 'popular'::text, v_cold, v_rated,
-             null::integer, null::text, null::numeric, null::text, null::real,
-             null::integer, null::real, null::real,
-             null::text, null::integer, null::text, null::text[],
-             p.rating_count, p.rating_mean
+      select public.to_movie_card(m),
+             row(p.score, null, array['popular'], null, null, null, null, null, null, null, null, null, null,
+                 p.rating_count, p.rating_mean)::public.recommendation_row,
+             null::text, null::text, v_plan
       from public.recommend_popular(p_user_id, v_genre, p_year_from, p_year_to, p_language, p_exclude, p_limit) p
       join public.movies m on m.id = p.movie_id
       order by p.score desc, p.rating_count desc, p.movie_id;
@@ -729,28 +831,6 @@ end
 $$;
 
 comment on function public.get_recommendations_live is 'Personalised recommendations computed on request, never cached (get_recommendations serves from recommendation_cache when it can).';
-
--- recommendation_profile: how much the engine knows about a user (ratings, positive signals, whether the nightly
--- job has neighbours for them). The edge calls it only when get_recommendations returns no rows, to still say
--- which strategy would have served.
-create or replace function public.recommendation_profile(p_user_id uuid)
-returns table (rated_count integer, liked_count integer, has_user_neighbours boolean)
-language plpgsql
-stable
-security definer
-set search_path = public, extensions
-set plan_cache_mode = force_custom_plan
-as $$
-begin
-  perform public.recommendation_caller_check(p_user_id);
-  return query
-    select (select count(*)::integer from public.ratings r where r.user_id = p_user_id),
-           (select count(*)::integer from public.user_signals(p_user_id) s where s.weight > 0),
-           exists (select 1 from public.user_similarities s where s.user_id = p_user_id);
-end
-$$;
-
-comment on function public.recommendation_profile is 'A user''s rating count, positive-signal count and nightly-neighbour presence.';
 
 -- get_popular_movies: GET /v1/recommendations/popular. Public (no user). Bayesian popularity all time
 -- (p_window_days null) or trending over the last N days, with the filters. p_limit 1..100.
@@ -765,19 +845,7 @@ create or replace function public.get_popular_movies(
   p_prior_weight real default 25
 )
 returns table (
-  id integer,
-  title text,
-  original_title text,
-  release_date date,
-  release_year smallint,
-  runtime smallint,
-  original_language text,
-  genres text[],
-  popularity real,
-  vote_average real,
-  vote_count integer,
-  weighted_rating real,
-  poster_path text,
+  movie public.movie_card,
   score real,
   rating_count integer,
   rating_mean real
@@ -798,8 +866,7 @@ begin
     raise exception 'year_from must not be after year_to' using errcode = '22023';
   end if;
   return query
-    select m.id, m.title, m.original_title, m.release_date, m.release_year, m.runtime, m.original_language,
-           m.genres, m.popularity, m.vote_average, m.vote_count, m.weighted_rating, m.poster_path,
+    select public.to_movie_card(m),
            p.score, p.rating_count, p.rating_mean
     from public.recommend_popular(null, v_genre, p_year_from, p_year_to, p_language, '{}', p_limit,
                                   p_window_days, p_min_ratings, p_prior_weight) p
@@ -816,7 +883,8 @@ comment on function public.get_popular_movies is 'Public Bayesian popularity, al
 --              features (method 'features', with the shared features, most telling first).
 -- Optional filters on the similar films: genre (any case or id; unknown -> 22023), year range, language.
 -- Unknown or adult film -> P0002 (404). Rows best first, ties by movie id; the film itself never appears.
-create function public.get_similar_movies(
+-- source_title is the title of p_movie_id, on every row, so that reasons can name it without a second call.
+create or replace function public.get_similar_movies(
   p_movie_id integer,
   p_limit integer default 20,
   p_genre text default null,
@@ -825,25 +893,14 @@ create function public.get_similar_movies(
   p_language text default null
 )
 returns table (
-  id integer,
-  title text,
-  original_title text,
-  release_date date,
-  release_year smallint,
-  runtime smallint,
-  original_language text,
-  genres text[],
-  popularity real,
-  vote_average real,
-  vote_count integer,
-  weighted_rating real,
-  poster_path text,
+  movie public.movie_card,
   score real,
   co_rating_similarity real,
   co_rating_support integer,
   content_similarity real,
   content_method text,
-  shared_features text[]
+  shared_features text[],
+  source_title text
 )
 language plpgsql
 stable
@@ -853,6 +910,7 @@ set plan_cache_mode = force_custom_plan
 as $$
 declare
   v_embedding vector;
+  v_title text;
   v_genre text := public.resolve_genre(p_genre);
 begin
   if p_limit is null or p_limit < 1 or p_limit > 100 then
@@ -861,7 +919,7 @@ begin
   if not exists (select 1 from public.movies m where m.id = p_movie_id and not m.adult) then
     raise exception 'movie % not found', p_movie_id using errcode = 'P0002';
   end if;
-  select m.embedding into v_embedding from public.movies m where m.id = p_movie_id;
+  select m.embedding, m.title into v_embedding, v_title from public.movies m where m.id = p_movie_id;
 
   return query
     with co as materialized (
@@ -901,9 +959,8 @@ begin
              co.similarity as co_sim, co.support, cn.similarity as c_sim, cn.method, cn.shared
       from co full join content_norm cn on cn.movie_id = co.movie_id
     )
-    select m.id, m.title, m.original_title, m.release_date, m.release_year, m.runtime, m.original_language,
-           m.genres, m.popularity, m.vote_average, m.vote_count, m.weighted_rating, m.poster_path,
-           b.score, b.co_sim, b.support, b.c_sim, b.method, coalesce(b.shared, '{}')
+    select public.to_movie_card(m),
+           b.score, b.co_sim, b.support, b.c_sim, b.method, coalesce(b.shared, '{}'), v_title
     from blended b join public.movies m on m.id = b.movie_id
     where not m.adult
       and (v_genre is null or m.genres @> array[v_genre])
@@ -930,6 +987,10 @@ create materialized view public.movie_baselines as
 create unique index movie_baselines_movie_idx on public.movie_baselines (movie_id);
 
 comment on materialized view public.movie_baselines is 'Per film: ratings and the sum of (rating - the rater''s mean rating), for the film bias in CF predictions. Refreshed by `marquee jobs nightly`.';
+
+comment on column public.movie_baselines.rating_count is 'Ratings of the film at the last refresh.';
+
+comment on column public.movie_baselines.movie_id is 'The film (movies.id).';
 
 comment on column public.movie_baselines.deviation_sum is 'Sum over the film''s ratings of rating minus that rater''s mean; bias = deviation_sum / (rating_count + 10).';
 
@@ -1239,24 +1300,8 @@ create table public.recommendation_cache (
   fingerprint text not null,
   computed_at timestamptz not null default now(),
   movie_id integer not null,
-  score real,
-  predicted_rating real,
-  sources text[],
-  served_strategy text not null,
-  cold_start text,
-  rated_count integer,
-  item_because_id integer,
-  item_because_rating numeric,
-  item_because_signal text,
-  item_similarity real,
-  cf_neighbours integer,
-  cf_correlation real,
-  cf_neighbour_mean real,
-  content_method text,
-  content_because_id integer,
-  content_features text[],
-  popular_count integer,
-  popular_mean real,
+  recommendation public.recommendation_row not null,
+  served public.recommendation_strategy not null,
   primary key (user_id, strategy, rank)
 );
 
@@ -1264,13 +1309,21 @@ alter table public.recommendation_cache enable row level security;
 
 comment on table public.recommendation_cache is 'Each user''s last computed recommendation list per strategy (100 deep), reused while its fingerprint matches. Written only by get_recommendations; emptied by `marquee jobs nightly`.';
 
-comment on column public.recommendation_cache.fingerprint is 'What the list was computed from: the user''s ratings and interactions (count, newest change), the nightly run, the weights.';
+comment on column public.recommendation_cache.user_id is 'Whose list it is (users.id).';
+
+comment on column public.recommendation_cache.strategy is 'The strategy requested: hybrid, cf, item or content (popular is never cached per user).';
 
 comment on column public.recommendation_cache.rank is 'Rank in the list, 1 = best.';
 
-comment on column public.recommendation_cache.served_strategy is 'The strategy that produced the list (cold start and fallbacks included), as get_recommendations reports it.';
+comment on column public.recommendation_cache.fingerprint is 'What the list was computed from: the user''s ratings and interactions (count, newest change), the nightly run, the weights.';
 
 comment on column public.recommendation_cache.computed_at is 'When the list was computed.';
+
+comment on column public.recommendation_cache.movie_id is 'The recommended film (movies.id); its row is joined live when served.';
+
+comment on column public.recommendation_cache.recommendation is 'Score and evidence (recommendation_row), as get_recommendations_live computed them.';
+
+comment on column public.recommendation_cache.served is 'The strategy that produced the list and why (recommendation_strategy), as get_recommendations reports it.';
 
 revoke all on public.recommendation_cache from anon, authenticated;
 
@@ -1299,7 +1352,7 @@ revoke execute on function public.recommendation_fingerprint from public;
 grant execute on function public.recommendation_fingerprint to service_role;
 
 -- get_recommendations: GET /v1/recommendations. Same arguments, rows and contract as get_recommendations_live
--- (strategy dispatch, cold start, fallback, film rows and evidence in one call), served from recommendation_cache
+-- (strategy plan, cold start, fallback, film rows and evidence in one call), served from recommendation_cache
 -- when the request is cacheable and the fingerprint matches; on a miss the list is computed 100 deep, stored, and
 -- its first p_limit rows returned (every source orders deterministically, so a shorter list is a prefix of a
 -- longer one). Concurrent misses for one user: the first computes and stores, the others compute without storing.
@@ -1316,39 +1369,11 @@ create or replace function public.get_recommendations(
   p_weights real[] default array[0.5, 0.3, 0.2]::real[]
 )
 returns table (
-  id integer,
-  title text,
-  original_title text,
-  release_date date,
-  release_year smallint,
-  runtime smallint,
-  original_language text,
-  genres text[],
-  popularity real,
-  vote_average real,
-  vote_count integer,
-  weighted_rating real,
-  poster_path text,
-  score real,
-  predicted_rating real,
-  sources text[],
-  served_strategy text,
-  cold_start text,
-  rated_count integer,
-  item_because_id integer,
+  movie public.movie_card,
+  recommendation public.recommendation_row,
   item_because_title text,
-  item_because_rating numeric,
-  item_because_signal text,
-  item_similarity real,
-  cf_neighbours integer,
-  cf_correlation real,
-  cf_neighbour_mean real,
-  content_method text,
-  content_because_id integer,
   content_because_title text,
-  content_features text[],
-  popular_count integer,
-  popular_mean real
+  strategy public.recommendation_strategy
 )
 language plpgsql
 volatile
@@ -1377,35 +1402,18 @@ begin
         return;
       end if;
       delete from public.recommendation_cache c where c.user_id = p_user_id and c.strategy = p_strategy;
-      insert into public.recommendation_cache (
-        user_id, strategy, rank, fingerprint, movie_id, score, predicted_rating, sources, served_strategy,
-        cold_start, rated_count, item_because_id, item_because_rating, item_because_signal, item_similarity,
-        cf_neighbours, cf_correlation, cf_neighbour_mean, content_method, content_because_id, content_features,
-        popular_count, popular_mean)
-      select p_user_id, p_strategy, l.n, v_fingerprint, l.id, l.score, l.predicted_rating, l.sources,
-             l.served_strategy, l.cold_start, l.rated_count, l.item_because_id, l.item_because_rating,
-             l.item_because_signal, l.item_similarity, l.cf_neighbours, l.cf_correlation, l.cf_neighbour_mean,
-             l.content_method, l.content_because_id, l.content_features, l.popular_count, l.popular_mean
+      insert into public.recommendation_cache (user_id, strategy, rank, fingerprint, movie_id, recommendation, served)
+      select p_user_id, p_strategy, l.n, v_fingerprint, (l.movie).id, l.recommendation, l.strategy
       from public.get_recommendations_live(
         p_user_id, p_strategy, null, null, null, null, p_exclude, c_depth, p_weights) with ordinality as l
-        (id, title, original_title, release_date, release_year, runtime, original_language, genres, popularity,
-         vote_average, vote_count, weighted_rating, poster_path, score, predicted_rating, sources, served_strategy,
-         cold_start, rated_count, item_because_id, item_because_title, item_because_rating, item_because_signal,
-         item_similarity, cf_neighbours, cf_correlation, cf_neighbour_mean, content_method, content_because_id,
-         content_because_title, content_features, popular_count, popular_mean, n);
+        (movie, recommendation, item_because_title, content_because_title, strategy, n);
     end if;
     return query
-      select m.id, m.title, m.original_title, m.release_date, m.release_year, m.runtime, m.original_language,
-             m.genres, m.popularity, m.vote_average, m.vote_count, m.weighted_rating, m.poster_path,
-             c.score, c.predicted_rating, c.sources, c.served_strategy, c.cold_start, c.rated_count,
-             c.item_because_id, ib.title, c.item_because_rating, c.item_because_signal, c.item_similarity,
-             c.cf_neighbours, c.cf_correlation, c.cf_neighbour_mean,
-             c.content_method, c.content_because_id, cb.title, c.content_features,
-             c.popular_count, c.popular_mean
+      select public.to_movie_card(m), c.recommendation, ib.title, cb.title, c.served
       from public.recommendation_cache c
       join public.movies m on m.id = c.movie_id and not m.adult
-      left join public.movies ib on ib.id = c.item_because_id
-      left join public.movies cb on cb.id = c.content_because_id
+      left join public.movies ib on ib.id = (c.recommendation).item_because_id
+      left join public.movies cb on cb.id = (c.recommendation).content_because_id
       where c.user_id = p_user_id and c.strategy = p_strategy
       order by c.rank
       limit p_limit;
@@ -1426,7 +1434,7 @@ revoke execute on function
   public.recommendation_caller_check, public.resolve_genre, public.user_signals, public.excluded_movies,
   public.user_neighbours, public.recommend_user_cf, public.predict_ratings, public.recommend_items,
   public.recommend_content, public.recommend_popular, public.recommend_hybrid, public.get_recommendations_live,
-  public.recommendation_profile, public.get_popular_movies, public.get_similar_movies
+  public.get_popular_movies, public.get_similar_movies
 from public;
 
 grant execute on function public.resolve_genre, public.get_popular_movies, public.get_similar_movies
@@ -1435,7 +1443,7 @@ grant execute on function public.resolve_genre, public.get_popular_movies, publi
 grant execute on function
   public.recommendation_caller_check, public.user_signals, public.excluded_movies, public.user_neighbours,
   public.recommend_user_cf, public.predict_ratings, public.recommend_items, public.recommend_content,
-  public.recommend_popular, public.recommend_hybrid, public.get_recommendations_live, public.recommendation_profile
+  public.recommend_popular, public.recommend_hybrid, public.get_recommendations_live
   to authenticated, service_role;
 
 grant usage, select on sequence public.recommendation_job_runs_id_seq to service_role;

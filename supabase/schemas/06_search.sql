@@ -125,19 +125,7 @@ create or replace function public.match_movies(
   p_limit integer default 20
 )
 returns table (
-  id integer,
-  title text,
-  original_title text,
-  release_date date,
-  release_year smallint,
-  runtime smallint,
-  original_language text,
-  genres text[],
-  popularity real,
-  vote_average real,
-  vote_count integer,
-  weighted_rating real,
-  poster_path text,
+  movie public.movie_card,
   similarity real,
   match text
 )
@@ -192,8 +180,7 @@ begin
     select n.id, (1 - n.distance)::real, 'semantic', 1 from nearest n
     where 1 - n.distance >= p_threshold and n.id not in (select t.id from titled t)
   )
-  select m.id, m.title, m.original_title, m.release_date, m.release_year, m.runtime, m.original_language, m.genres,
-         m.popularity, m.vote_average, m.vote_count, m.weighted_rating, m.poster_path, r.similarity, r.match
+  select public.to_movie_card(m), r.similarity, r.match
   from ranked r join public.movies m on m.id = r.id
   order by r.tier, r.similarity desc nulls last, m.popularity desc, m.id
   limit p_limit;
@@ -218,19 +205,7 @@ create or replace function public.similar_movies(
   p_limit integer default 20
 )
 returns table (
-  id integer,
-  title text,
-  original_title text,
-  release_date date,
-  release_year smallint,
-  runtime smallint,
-  original_language text,
-  genres text[],
-  popularity real,
-  vote_average real,
-  vote_count integer,
-  weighted_rating real,
-  poster_path text,
+  movie public.movie_card,
   similarity real
 )
 language plpgsql
@@ -264,8 +239,7 @@ begin
     order by m.embedding <=> v_embedding
     limit p_limit
   )
-  select m.id, m.title, m.original_title, m.release_date, m.release_year, m.runtime, m.original_language, m.genres,
-         m.popularity, m.vote_average, m.vote_count, m.weighted_rating, m.poster_path, (1 - n.distance)::real
+  select public.to_movie_card(m), (1 - n.distance)::real
   from nearest n join public.movies m on m.id = n.id
   where 1 - n.distance >= coalesce(p_threshold, 0)
   order by n.distance, m.id;

@@ -11,6 +11,12 @@ create table public.tmdb_sync_state (
 
 comment on table public.tmdb_sync_state is 'Key/value state of the TMDB sync job. changes_cursor: the date (YYYY-MM-DD) up to which /movie/changes has been fully applied.';
 
+comment on column public.tmdb_sync_state.updated_at is 'When the value last changed.';
+
+comment on column public.tmdb_sync_state.value is 'State value, as text.';
+
+comment on column public.tmdb_sync_state.key is 'State name (for example changes_cursor).';
+
 create table public.tmdb_sync_runs (
   id bigint generated always as identity primary key,
   mode text not null check (mode in ('initial', 'changes', 'ids')),
@@ -25,6 +31,16 @@ create table public.tmdb_sync_runs (
 );
 
 comment on table public.tmdb_sync_runs is 'One row per TMDB sync run. A run left running (killed) is resumed by the next invocation.';
+
+comment on column public.tmdb_sync_runs.finished_at is 'When the run ended; null while running.';
+
+comment on column public.tmdb_sync_runs.started_at is 'When the run started.';
+
+comment on column public.tmdb_sync_runs.status is 'running, succeeded or failed.';
+
+comment on column public.tmdb_sync_runs.mode is 'initial (whole catalogue), changes (TMDB''s change lists since the cursor) or ids (given films).';
+
+comment on column public.tmdb_sync_runs.id is 'Run id (identity).';
 
 comment on column public.tmdb_sync_runs.params is 'What the run was asked to do (limit, source, ids, since), so a resumed run does the same work.';
 
@@ -50,6 +66,12 @@ create table public.tmdb_sync_queue (
 );
 
 comment on table public.tmdb_sync_queue is 'Film ids a TMDB sync run must fetch, with the outcome of each. One row per film: listing the same id twice cannot duplicate work.';
+
+comment on column public.tmdb_sync_queue.updated_at is 'Last change of the queue entry.';
+
+comment on column public.tmdb_sync_queue.run_id is 'The sync run that queued it (tmdb_sync_runs.id).';
+
+comment on column public.tmdb_sync_queue.movie_id is 'TMDB film id to fetch.';
 
 comment on column public.tmdb_sync_queue.status is 'pending (to fetch), inserted, updated, unchanged, skipped (adult or gone from TMDB), failed (see detail; retried by later runs).';
 

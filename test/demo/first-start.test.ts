@@ -32,13 +32,13 @@ describe("the first start on an empty embedded database", () => {
   it("serves the demo user item-based recommendations, not the popularity fallback", async () => {
     const [demo] = await db.query<{ id: string }>("select id from public.users where email = $1", [DEMO_LOGIN.email]);
     for (const strategy of ["item", "cf", "content", "hybrid"]) {
-      const rows = await db.rpc<{ id: number; served_strategy: string }>("get_recommendations", {
+      const rows = await db.rpc("get_recommendations", {
         p_user_id: demo.id,
         p_strategy: strategy,
         p_limit: 10,
       });
       expect(rows.length, `${strategy}: no recommendations`).toBe(10);
-      expect(rows[0].served_strategy, `${strategy} fell back`).toBe(strategy);
+      expect(rows[0].strategy?.served, `${strategy} fell back`).toBe(strategy);
     }
   });
 

@@ -71,4 +71,40 @@ describe("marquee jobs nightly", () => {
     const runs = await db.query<{ n: number }>("select count(*)::int as n from public.recommendation_job_runs");
     expect(runs[0].n).toBe(2);
   });
+
+  it("agrees with the on-request rule: SQL user_neighbours(live) finds the nightly job's neighbours for every user", async () => {
+    await runNightly(db);
+    const users = await db.query<{ id: string; name: string }>("select id, display_name as name from public.users");
+    let compared = 0;
+    for (const user of users) {
+      const nightly = await db.query<{
+        neighbour_id: string;
+        similarity: number;
+        correlation: number;
+        common_count: number;
+      }>(
+        `select neighbour_id, similarity, correlation, common_count from public.user_similarities
+         where user_id = $1 order by similarity desc, neighbour_id`,
+        [user.id],
+      );
+      const live = await db.query<{
+        neighbour_id: string;
+        similarity: number;
+        correlation: number;
+        common_count: number;
+      }>("select neighbour_id, similarity, correlation, common_count from public.user_neighbours($1, true)", [user.id]);
+      const byId = new Map(live.map((r) => [r.neighbour_id, r]));
+      expect(live.map((r) => r.neighbour_id).sort(), `${user.name}: same neighbours`).toEqual(
+        nightly.map((r) => r.neighbour_id).sort(),
+      );
+      for (const n of nightly) {
+        const l = byId.get(n.neighbour_id);
+        expect(l?.common_count, `${user.name}: films in common`).toBe(n.common_count);
+        expect(Math.abs(Number(l?.correlation) - n.correlation), `${user.name}: correlation`).toBeLessThan(1e-4);
+        expect(Math.abs(Number(l?.similarity) - n.similarity), `${user.name}: weighted similarity`).toBeLessThan(1e-4);
+        compared++;
+      }
+    }
+    expect(compared, "the fixture has neighbours to compare").toBeGreaterThan(10);
+  });
 });

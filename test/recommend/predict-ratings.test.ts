@@ -20,8 +20,18 @@ interface Prediction {
 }
 
 async function predict(user: string, ids: number[]): Promise<Map<number, Prediction>> {
-  const rows = await db.rpc<Prediction>("predict_ratings", { p_user_id: user, p_movie_ids: ids });
-  return new Map(rows.map((r) => [Number(r.movie_id), { ...r, predicted_rating: Number(r.predicted_rating) }]));
+  const rows = await db.rpc("predict_ratings", { p_user_id: user, p_movie_ids: ids });
+  return new Map(
+    rows.map((r) => [
+      Number(r.movie_id),
+      {
+        movie_id: Number(r.movie_id),
+        predicted_rating: Number(r.predicted_rating),
+        neighbour_count: Number(r.neighbour_count),
+        method: String(r.method),
+      },
+    ]),
+  );
 }
 
 beforeAll(async () => {

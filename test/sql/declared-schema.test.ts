@@ -3,9 +3,12 @@
  * a reader opens supabase/schemas/ to see today's functions, and Supabase applies migrations/. Both are built on
  * the same server (PGlite, or the PostgreSQL of DATABASE_URL) and their catalogs compared object by object.
  */
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalogSnapshot, diffCatalogs } from "../../node/db/catalog";
 import { applyDeclaredSchema, planMigration, readDeclaredSchema } from "../../node/db/declared-schema";
+import { generateRpcTypes } from "../../node/db/rpc-types";
 import { freshDatabase, type TestDatabase } from "../support/database";
 import { type EmptyDatabase, emptyDatabase } from "./empty-database";
 
@@ -84,3 +87,13 @@ describe("the declared schema", () => {
 });
 
 class Rollback extends Error {}
+
+describe("the typed RPC boundary (functions/lib/db/rpc-types.ts)", () => {
+  it("is what the database's catalog generates: a renamed argument or column fails tsc, not a user", async () => {
+    const committed = await readFile(
+      fileURLToPath(new URL("../../functions/lib/db/rpc-types.ts", import.meta.url)),
+      "utf8",
+    );
+    expect(await generateRpcTypes(migrated), "stale: run `npx marquee schema types`").toBe(committed);
+  });
+});

@@ -13,6 +13,7 @@ import { loadDataset } from "../../eval/load";
 import { mlUserUuid, seededRandom } from "../../eval/movielens";
 import { generateSynthetic } from "../../eval/synthetic";
 import { issueToken } from "../../lib/auth/tokens";
+import type { RpcArgs } from "../../lib/db/port";
 import { runNightly } from "../../lib/recommend/nightly";
 import { loadConfig, parseOptions } from "../command";
 import { formatNightlySummary, progressPrinter } from "../jobs";
@@ -226,7 +227,10 @@ export const recsSuite: BenchSuite = {
 
       // The seed approach vs ours, same users, SQL calls at concurrency 1.
       const seedUsers = sample.slice(0, Number(o["seed-users"])).map(mlUserUuid);
-      const time = async (fn: string, args: (u: string) => Record<string, unknown>) => {
+      const time = async <F extends "get_recommendations_live" | "recommend_user_cf">(
+        fn: F,
+        args: (u: string) => RpcArgs<F>,
+      ) => {
         const ms: number[] = [];
         for (const u of seedUsers) {
           const s = performance.now();

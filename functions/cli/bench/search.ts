@@ -123,7 +123,7 @@ async function benchScale(db: ReturnType<typeof openPostgres>, n: number, querie
     const started = performance.now();
     for (const { q } of qs) {
       const t = performance.now();
-      const hits = await db.rpc<{ id: number }>("match_movies", {
+      const hits = await db.rpc("match_movies", {
         p_embedding: q,
         p_genre: genre,
         p_model: "bench",
@@ -140,7 +140,7 @@ async function benchScale(db: ReturnType<typeof openPostgres>, n: number, querie
           );
         });
         const truth = new Set(exact.map((r) => r.id));
-        recall += hits.filter((h) => truth.has(h.id)).length / 10;
+        recall += hits.filter((h) => truth.has(Number(h.movie?.id))).length / 10;
       }
     }
     const elapsed = performance.now() - started;

@@ -4,7 +4,18 @@
  * when given, is forwarded as Neon's authToken so Neon RLS can see it.
  */
 import { neon, neonConfig, types } from "@neondatabase/serverless";
-import { type Database, DatabaseError, type Row, type RpcOptions, rpcStatement, toDatabaseError } from "./port";
+import {
+  type Database,
+  DatabaseError,
+  type Row,
+  type RpcArgs,
+  type RpcName,
+  type RpcOptions,
+  type RpcRow,
+  rpcRows,
+  rpcStatement,
+  toDatabaseError,
+} from "./port";
 
 export interface NeonOptions {
   connectionString: string;
@@ -48,7 +59,7 @@ export function openNeon(options: NeonOptions): Database {
   const timeoutMs = options.timeoutMs ?? 15_000;
   return {
     kind: "neon",
-    async rpc<T = Row>(fn: string, args?: Record<string, unknown>, rpcOptions?: RpcOptions): Promise<T[]> {
+    async rpc<F extends RpcName>(fn: F, args?: RpcArgs<F>, rpcOptions?: RpcOptions): Promise<RpcRow<F>[]> {
       const statement = rpcStatement(fn, args);
       try {
         const rows = await sql.query(statement.sql, statement.params, {
@@ -56,7 +67,7 @@ export function openNeon(options: NeonOptions): Database {
           fetchOptions: { signal: AbortSignal.timeout(timeoutMs) },
           ...(rpcOptions?.jwt ? { authToken: rpcOptions.jwt } : {}),
         });
-        return rows as T[];
+        return rpcRows<RpcRow<F>>(fn, rows as { row: unknown }[]);
       } catch (error) {
         throw fromDriver(error);
       }

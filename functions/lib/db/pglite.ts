@@ -6,7 +6,18 @@
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { vector } from "@electric-sql/pglite-pgvector";
-import { type Row, type RpcOptions, rpcStatement, type SqlDatabase, type SqlExecutor, toDatabaseError } from "./port";
+import {
+  type Row,
+  type RpcArgs,
+  type RpcName,
+  type RpcOptions,
+  type RpcRow,
+  rpcRows,
+  rpcStatement,
+  type SqlDatabase,
+  type SqlExecutor,
+  toDatabaseError,
+} from "./port";
 
 export interface PgliteOptions {
   /** Folder to persist to; in memory when omitted. */
@@ -46,9 +57,9 @@ export async function openPglite(options: PgliteOptions = {}): Promise<SqlDataba
     kind: "pglite",
     pglite,
     ...base,
-    async rpc<T = Row>(fn: string, args?: Record<string, unknown>, _options?: RpcOptions): Promise<T[]> {
+    async rpc<F extends RpcName>(fn: F, args?: RpcArgs<F>, _options?: RpcOptions): Promise<RpcRow<F>[]> {
       const { sql, params } = rpcStatement(fn, args);
-      return base.query<T>(sql, params);
+      return rpcRows<RpcRow<F>>(fn, await base.query<{ row: unknown }>(sql, params));
     },
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       return pglite.transaction((tx) => fn(executor(tx)));

@@ -3,7 +3,14 @@
  * wire, Supabase, Neon) calls the same SQL functions with the same named arguments.
  */
 
+import type { RpcFunctions } from "./rpc-types";
+
 export type Row = Record<string, unknown>;
+
+/** Every SQL function the app may call, with its arguments and row (generated from the schema: rpc-types.ts). */
+export type RpcName = keyof RpcFunctions;
+export type RpcArgs<F extends RpcName> = RpcFunctions[F]["Args"];
+export type RpcRow<F extends RpcName> = RpcFunctions[F]["Row"];
 
 export interface RpcOptions {
   /**
@@ -18,8 +25,11 @@ export interface RpcOptions {
 export interface Database {
   /** Adapter name, for /health and logs. */
   readonly kind: "pglite" | "postgres" | "supabase" | "neon";
-  /** Calls `public.<fn>(name => value, ...)` and returns its rows. */
-  rpc<T = Row>(fn: string, args?: Record<string, unknown>, options?: RpcOptions): Promise<T[]>;
+  /**
+   * Calls `public.<fn>(name => value, ...)` and returns its rows, typed by the function's name: a renamed
+   * argument or column is a compile error.
+   */
+  rpc<F extends RpcName>(fn: F, args?: RpcArgs<F>, options?: RpcOptions): Promise<RpcRow<F>[]>;
   close(): Promise<void>;
 }
 
@@ -40,9 +50,12 @@ export interface SqlDatabase extends Database, SqlExecutor {
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
- * Builds `select * from public.fn(a => $1, b => $2)` for adapters that speak SQL. Names are checked against a
- * strict identifier pattern because they are spliced into the statement; values always travel as parameters.
- * Arguments whose value is undefined are left out so the function's own default applies.
+ * Builds `select to_json(r) as row from public.fn(a => $1, b => $2) as r` for adapters that speak SQL. Each row
+ * comes back as JSON, so that every adapter hands the app the same values PostgREST (Supabase) does: composite
+ * columns such as a `movie_card` as nested objects, dates and timestamps as ISO text, numeric and bigint as
+ * numbers. Names are checked against a strict identifier pattern because they are spliced into the statement;
+ * values always travel as parameters. Arguments whose value is undefined are left out so the function's own
+ * default applies. Read the rows with `rpcRows`.
  */
 export function rpcStatement(fn: string, args: Record<string, unknown> = {}): { sql: string; params: unknown[] } {
   if (!IDENTIFIER.test(fn)) throw new Error(`invalid SQL function name: ${fn}`);
@@ -54,7 +67,17 @@ export function rpcStatement(fn: string, args: Record<string, unknown> = {}): { 
     params.push(value);
     named.push(`${name} => $${params.length}`);
   }
-  return { sql: `select * from public.${fn}(${named.join(", ")})`, params };
+  return { sql: `select to_json(r) as row from public.${fn}(${named.join(", ")}) as r`, params };
+}
+
+/**
+ * The rows of an `rpcStatement`. A function returning a scalar (`returns text`) gives `{ <fn>: value }`, as
+ * `select * from fn()` and PostgREST's single-value arrays name it.
+ */
+export function rpcRows<T>(fn: string, rows: { row: unknown }[]): T[] {
+  return rows.map((r) =>
+    r.row !== null && typeof r.row === "object" && !Array.isArray(r.row) ? (r.row as T) : ({ [fn]: r.row } as T),
+  );
 }
 
 /** A database error carrying the SQLSTATE, so the edge can map constraint violations to 4xx. */

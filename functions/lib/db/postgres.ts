@@ -3,7 +3,18 @@
  * inside workerd (TCP through `cloudflare:sockets` with the nodejs_compat flag).
  */
 import pg from "pg";
-import { type Row, type RpcOptions, rpcStatement, type SqlDatabase, type SqlExecutor, toDatabaseError } from "./port";
+import {
+  type Row,
+  type RpcArgs,
+  type RpcName,
+  type RpcOptions,
+  type RpcRow,
+  rpcRows,
+  rpcStatement,
+  type SqlDatabase,
+  type SqlExecutor,
+  toDatabaseError,
+} from "./port";
 
 export interface PostgresOptions {
   connectionString: string;
@@ -55,9 +66,9 @@ export function openPostgres(options: PostgresOptions): SqlDatabase & { pool: pg
     kind: "postgres",
     pool,
     ...base,
-    async rpc<T = Row>(fn: string, args?: Record<string, unknown>, _options?: RpcOptions): Promise<T[]> {
+    async rpc<F extends RpcName>(fn: F, args?: RpcArgs<F>, _options?: RpcOptions): Promise<RpcRow<F>[]> {
       const { sql, params } = rpcStatement(fn, args);
-      return base.query<T>(sql, params);
+      return rpcRows<RpcRow<F>>(fn, await base.query<{ row: unknown }>(sql, params));
     },
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       const client = await pool.connect();

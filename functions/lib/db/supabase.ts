@@ -4,7 +4,15 @@
  * header, so the function runs as that user and RLS applies exactly as for a browser talking to Supabase.
  */
 import { createClient } from "@supabase/supabase-js";
-import { type Database, DatabaseError, type Row, type RpcOptions } from "./port";
+import {
+  type Database,
+  DatabaseError,
+  type Row,
+  type RpcArgs,
+  type RpcName,
+  type RpcOptions,
+  type RpcRow,
+} from "./port";
 
 export interface SupabaseOptions {
   url: string;
@@ -51,7 +59,7 @@ export function openSupabase(options: SupabaseOptions): Database {
   const timeoutMs = options.timeoutMs ?? 15_000;
   return {
     kind: "supabase",
-    async rpc<T = Row>(fn: string, args: Record<string, unknown> = {}, rpcOptions?: RpcOptions): Promise<T[]> {
+    async rpc<F extends RpcName>(fn: F, args: RpcArgs<F> = {}, rpcOptions?: RpcOptions): Promise<RpcRow<F>[]> {
       // PostgREST treats a missing key as "use the default", like the SQL adapters do for undefined.
       const body = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
       let request = client.rpc(fn, body).abortSignal(AbortSignal.timeout(timeoutMs));
@@ -61,7 +69,7 @@ export function openSupabase(options: SupabaseOptions): Database {
         throw new DatabaseError(error.message, errorCode(error.code, status), error.details ?? undefined);
       }
       if (data === null) return [];
-      return (Array.isArray(data) ? data : [data]) as T[];
+      return (Array.isArray(data) ? data : [data]) as RpcRow<F>[];
     },
     async close() {},
   };

@@ -11,6 +11,8 @@ export interface Reason {
   evidence: Record<string, unknown>;
 }
 
+import type { RpcRow } from "../db/port";
+
 type Row = Record<string, unknown>;
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
@@ -69,7 +71,13 @@ export function popularityReason(r: Row, context: ReasonContext = {}): Reason | 
 }
 
 /** The reasons for one get_recommendations row, in the order of its sources (largest contribution first). */
-export function recommendationReasons(r: Row, context: ReasonContext = {}): Reason[] {
+export function recommendationReasons(row: RpcRow<"get_recommendations">, context: ReasonContext = {}): Reason[] {
+  // The evidence (recommendation_row) with the titles it quotes, which travel beside it.
+  const r: Row = {
+    ...row.recommendation,
+    item_because_title: row.item_because_title,
+    content_because_title: row.content_because_title,
+  };
   const sources = (r.sources as Source[] | null) ?? [];
   const reasons: Reason[] = [];
   for (const source of sources) {
@@ -129,8 +137,9 @@ export function recommendationReasons(r: Row, context: ReasonContext = {}): Reas
   return reasons;
 }
 
-/** Reasons for one get_similar_movies row. */
-export function similarReasons(r: Row, title: string): Reason[] {
+/** Reasons for one get_similar_movies row (its source_title names the film they are similar to). */
+export function similarReasons(r: RpcRow<"get_similar_movies">): Reason[] {
+  const title = String(r.source_title);
   const reasons: Reason[] = [];
   const co = num(r.co_rating_similarity);
   if (co !== null) {

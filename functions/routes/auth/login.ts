@@ -42,7 +42,7 @@ export function register(app: App) {
     const { db, config } = c.get("services");
     const client = clientAddress(c);
     c.header("Cache-Control", "no-store");
-    const [attempt] = await db.rpc<Attempt>("begin_login", {
+    const [attempt] = await db.rpc("begin_login", {
       p_email: email,
       p_client: client,
       p_max_account: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
@@ -62,14 +62,14 @@ export function register(app: App) {
       throw new ApiError("UNAUTHORIZED", "invalid email or password");
     }
     const upgraded = needsRehash(attempt.password_hash) ? await hashPassword(password) : undefined;
-    const [row] = await db.rpc<AuthUserRow>("complete_login", {
+    const [row] = await db.rpc("complete_login", {
       p_email: email,
       p_client: client,
       p_user_id: attempt.user_id,
       p_new_password_hash: upgraded,
     });
     if (!row) throw new ApiError("UNAUTHORIZED", "invalid email or password");
-    c.set("userId", row.id);
+    c.set("userId", String(row.id));
     return c.json(await sessionFor(config, row), 200);
   });
 }

@@ -35,14 +35,14 @@ export function register(app: App) {
     const { db, config } = c.get("services");
     // Hashed here, so the password itself never travels to the database (or into its statement logs).
     const passwordHash = await hashPassword(body.password);
-    const [row] = await db.rpc<AuthUserRow>("register_user", {
+    const [row] = await db.rpc("register_user", {
       p_email: body.email,
       p_password_hash: passwordHash,
       p_display_name: body.displayName,
       p_username: body.username,
     });
     if (!row) throw new ApiError("INTERNAL", "registration returned no account");
-    c.set("userId", row.id);
+    c.set("userId", String(row.id));
     c.header("Cache-Control", "no-store");
     return c.json(await sessionFor(config, row), 201);
   });

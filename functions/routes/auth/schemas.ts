@@ -61,16 +61,16 @@ export const Session = z
 
 export function toUser(row: AuthUserRow): z.infer<typeof User> {
   return {
-    id: row.id,
-    email: row.email,
+    id: String(row.id),
+    email: String(row.email),
     username: row.username,
-    displayName: row.display_name,
-    createdAt: new Date(row.created_at).toISOString(),
+    displayName: String(row.display_name),
+    createdAt: new Date(String(row.created_at)).toISOString(),
   };
 }
 
 export async function sessionFor(config: TokenConfig, row: AuthUserRow): Promise<z.infer<typeof Session>> {
-  const { token, expiresAt } = await issueToken(config, row.id);
+  const { token, expiresAt } = await issueToken(config, String(row.id));
   return {
     accessToken: token,
     tokenType: "Bearer",

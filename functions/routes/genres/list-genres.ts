@@ -30,7 +30,7 @@ export const route = createRoute({
 
 export function register(app: App) {
   app.openapi(route, async (c) => {
-    const rows = await c.get("services").db.rpc<{ id: number; name: string; movie_count: number }>("list_genres");
+    const rows = await c.get("services").db.rpc("list_genres");
     return c.json({ data: rows.map((r) => ({ id: r.id, name: r.name, movieCount: Number(r.movie_count) })) }, 200);
   });
 }

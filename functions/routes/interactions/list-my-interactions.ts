@@ -32,7 +32,7 @@ export function register(app: App) {
     const after = cursor ? decodeCursor(cursor) : undefined;
     const rows = await c
       .get("services")
-      .db.rpc<Record<string, unknown>>(
+      .db.rpc(
         "list_my_interactions",
         { p_user_id: user.id, p_type: type, p_after_key: after?.k, p_after_id: after?.i, p_limit: limit + 1 },
         { jwt: user.token },

@@ -31,7 +31,7 @@ export function register(app: App) {
   app.openapi(route, async (c) => {
     const body = c.req.valid("json");
     const user = currentUser(c);
-    const [row] = await c.get("services").db.rpc<Record<string, unknown>>(
+    const [row] = await c.get("services").db.rpc(
       "record_interaction",
       {
         p_user_id: user.id,

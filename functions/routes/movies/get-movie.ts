@@ -23,7 +23,7 @@ export const route = createRoute({
 export function register(app: App) {
   app.openapi(route, async (c) => {
     const { id } = c.req.valid("param");
-    const [row] = await c.get("services").db.rpc<Record<string, unknown>>("get_movie", { p_id: id });
+    const [row] = await c.get("services").db.rpc("get_movie", { p_id: id });
     if (!row) throw new ApiError("NOT_FOUND", `movie ${id} not found`);
     return c.json(toMovieDetail(row), 200);
   });

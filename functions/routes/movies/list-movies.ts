@@ -117,7 +117,7 @@ export function register(app: App) {
     const q = c.req.valid("query");
     const descending = q.order ? q.order === "desc" : q.sort !== "title";
     const after = q.cursor ? decodeCursor(q.cursor, q.sort, descending) : undefined;
-    const rows = await c.get("services").db.rpc<Record<string, unknown>>("list_movies", {
+    const rows = await c.get("services").db.rpc("list_movies", {
       p_genre: q.genre,
       p_year_from: q.year_from,
       p_year_to: q.year_to,
@@ -133,8 +133,8 @@ export function register(app: App) {
     const last = page.at(-1);
     const nextCursor =
       rows.length > q.limit && last
-        ? encodeCursor({ s: q.sort, d: descending, k: String(last.sort_key), i: Number(last.id) })
+        ? encodeCursor({ s: q.sort, d: descending, k: String(last.sort_key), i: Number(last.movie?.id) })
         : null;
-    return c.json({ data: page.map(toMovieSummary), nextCursor }, 200);
+    return c.json({ data: page.map((r) => toMovieSummary(r.movie)), nextCursor }, 200);
   });
 }

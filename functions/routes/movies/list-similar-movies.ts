@@ -64,7 +64,7 @@ export const aliasRoute = createRoute({
 
 async function listSimilar(c: AppContext, id: number, q: z.infer<typeof SimilarQuery>) {
   const db = c.get("services").db;
-  const rows = await db.rpc<Record<string, unknown>>("get_similar_movies", {
+  const rows = await db.rpc("get_similar_movies", {
     p_movie_id: id,
     p_limit: q.limit,
     p_genre: q.genre,
@@ -72,15 +72,14 @@ async function listSimilar(c: AppContext, id: number, q: z.infer<typeof SimilarQ
     p_year_to: q.year_to,
     p_language: q.language,
   });
-  const title = rows.length ? String((await db.rpc<{ title: string }>("get_movie", { p_id: id }))[0]?.title) : "";
   const round = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 10_000) / 10_000);
   return {
     data: rows.map((r) => ({
-      ...toMovieSummary(r),
+      ...toMovieSummary(r.movie),
       similarity: round(r.score) ?? 0,
       coRating: round(r.co_rating_similarity),
       content: round(r.content_similarity),
-      reasons: similarReasons(r, title),
+      reasons: similarReasons(r),
     })),
   };
 }

@@ -1,5 +1,7 @@
 /** Shapes shared by the movie endpoints (and later by recommendations and search). */
 import { z } from "@hono/zod-openapi";
+import type { RpcRow } from "../../lib/db/port";
+import type { MovieCard } from "../../lib/db/rpc-types";
 
 export const MovieId = z.coerce
   .number({ error: "must be a positive integer (a TMDB movie id)" })
@@ -50,34 +52,35 @@ const isoDate = (d: Dateish) =>
 const isoTime = (d: string | Date) => (typeof d === "string" ? new Date(d).toISOString() : d.toISOString());
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-/** A movie row from any catalogue SQL function, as the API shows it. */
-export function toMovieSummary(r: Record<string, unknown>): MovieSummaryT {
+/** The film card every list function returns (its `movie` column), as the API shows it. */
+export function toMovieSummary(card: MovieCard | null): MovieSummaryT {
+  if (!card) throw new Error("a film row without its movie card");
   return {
-    id: Number(r.id),
-    title: String(r.title),
-    originalTitle: (r.original_title as string | null) ?? null,
-    releaseDate: isoDate((r.release_date as Dateish) ?? null),
-    year: num(r.release_year),
-    runtime: num(r.runtime),
-    language: (r.original_language as string | null) ?? null,
-    genres: (r.genres as string[] | null) ?? [],
-    popularity: Number(r.popularity ?? 0),
-    voteAverage: Number(r.vote_average ?? 0),
-    voteCount: Number(r.vote_count ?? 0),
-    rating: Math.round(Number(r.weighted_rating ?? 0) * 100) / 100,
-    posterPath: (r.poster_path as string | null) ?? null,
+    id: Number(card.id),
+    title: String(card.title),
+    originalTitle: card.original_title ?? null,
+    releaseDate: isoDate(card.release_date ?? null),
+    year: num(card.release_year),
+    runtime: num(card.runtime),
+    language: card.original_language ?? null,
+    genres: card.genres ?? [],
+    popularity: Number(card.popularity ?? 0),
+    voteAverage: Number(card.vote_average ?? 0),
+    voteCount: Number(card.vote_count ?? 0),
+    rating: Math.round(Number(card.weighted_rating ?? 0) * 100) / 100,
+    posterPath: card.poster_path ?? null,
   };
 }
 
-export function toMovieDetail(r: Record<string, unknown>): MovieDetailT {
+export function toMovieDetail(r: RpcRow<"get_movie">): MovieDetailT {
   return {
-    ...toMovieSummary(r),
-    keywords: (r.keywords as string[] | null) ?? [],
-    cast: (r.cast_names as string[] | null) ?? [],
-    director: (r.director as string | null) ?? null,
-    overview: (r.overview as string | null) ?? null,
-    imdbId: (r.imdb_id as string | null) ?? null,
+    ...toMovieSummary(r.movie),
+    keywords: r.keywords ?? [],
+    cast: r.cast_names ?? [],
+    director: r.director ?? null,
+    overview: r.overview ?? null,
+    imdbId: r.imdb_id ?? null,
     hasEmbedding: Boolean(r.has_embedding),
-    updatedAt: isoTime(r.updated_at as string | Date),
+    updatedAt: isoTime(r.updated_at ?? ""),
   };
 }

@@ -26,7 +26,7 @@ export async function listMyRatings(c: AppContext, limit: number, cursor: string
   const after = cursor ? decodeCursor(cursor) : undefined;
   const rows = await c
     .get("services")
-    .db.rpc<Record<string, unknown>>(
+    .db.rpc(
       "list_my_ratings",
       { p_user_id: user.id, p_after_key: after?.k, p_after_movie_id: after?.i, p_limit: limit + 1 },
       { jwt: user.token },

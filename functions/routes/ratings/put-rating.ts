@@ -30,11 +30,7 @@ export async function putRating(c: AppContext, movieId: number, rating: number) 
   const user = currentUser(c);
   const [row] = await c
     .get("services")
-    .db.rpc<Record<string, unknown>>(
-      "put_rating",
-      { p_user_id: user.id, p_movie_id: movieId, p_rating: rating },
-      { jwt: user.token },
-    );
+    .db.rpc("put_rating", { p_user_id: user.id, p_movie_id: movieId, p_rating: rating }, { jwt: user.token });
   if (!row) throw new ApiError("INTERNAL", "rating was not stored");
   return { body: toRating(row), status: row.created === true ? (201 as const) : (200 as const) };
 }

@@ -2,6 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App, AppContext } from "../../context";
 import { errorResponses } from "../../errors";
+import type { MovieCard } from "../../lib/db/rpc-types";
 import { popularityReason } from "../../lib/recommend/reasons";
 import { publicCache } from "../../middleware/cache";
 import { toMovieSummary } from "../movies/schemas";
@@ -58,7 +59,7 @@ export const aliasRoute = createRoute({
 
 async function listPopular(c: AppContext, q: z.infer<typeof PopularQuery>) {
   const windowDays = PERIOD_DAYS[q.period];
-  const rows = await c.get("services").db.rpc<Record<string, unknown>>("get_popular_movies", {
+  const rows = await c.get("services").db.rpc("get_popular_movies", {
     p_window_days: windowDays ?? undefined,
     p_genre: q.genre,
     p_year_from: q.year_from,
@@ -70,7 +71,7 @@ async function listPopular(c: AppContext, q: z.infer<typeof PopularQuery>) {
   const data = rows.map((r) => {
     const reason = popularityReason(r, { genre, windowDays });
     return {
-      ...toMovieSummary(r),
+      ...toMovieSummary(r.movie),
       score: Math.round(Number(r.score) * 1000) / 1000,
       ratingCount: Number(r.rating_count),
       averageRating: Math.round(Number(r.rating_mean) * 100) / 100,
@@ -81,8 +82,8 @@ async function listPopular(c: AppContext, q: z.infer<typeof PopularQuery>) {
 }
 
 /** The canonical spelling of the requested genre (the rows carry it); ids and odd casing read badly in text. */
-export function matchGenre(rows: Record<string, unknown>[], requested: string): string {
-  const genresOf = (r: Record<string, unknown>) => (r.genres as string[] | null) ?? [];
+export function matchGenre(rows: { movie: MovieCard | null }[], requested: string): string {
+  const genresOf = (r: { movie: MovieCard | null }) => r.movie?.genres ?? [];
   const common = genresOf(rows[0]).filter((g) => rows.every((r) => genresOf(r).includes(g)));
   return common.find((g) => g.toLowerCase() === requested.toLowerCase()) ?? common[0] ?? requested;
 }

@@ -5,6 +5,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App, AppContext } from "../../context";
 import { errorResponses } from "../../errors";
+import type { RecommendationStrategy } from "../../lib/db/rpc-types";
 import { recommendationReasons } from "../../lib/recommend/reasons";
 import { BEARER_AUTH, currentUser, requireAuth } from "../../middleware/auth";
 import { toMovieSummary } from "../movies/schemas";
@@ -110,27 +111,33 @@ export const aliasRoute = createRoute({
 
 type Served = z.infer<typeof Strategy>["served"];
 
-function noteFor(requested: string, served: Served, coldStart: string | null, rated: number): string | null {
-  if (coldStart === "no_signals")
-    return "You have not rated or liked any film yet, so these are the most popular films.";
-  if (coldStart === "few_ratings") {
-    const had = rated === 1 ? "1 film" : `${rated} films`;
-    return served === "cold_start"
-      ? `You have rated ${had}; with fewer than 3, popular films are blended with films like the ones you rated or liked.`
-      : `You have rated ${had}; with fewer than 3, these are the most popular films.`;
+/**
+ * The sentence for the reason SQL gave (plan_recommendations, get_recommendations_live): the decision is made
+ * there, once; the edge only words it.
+ */
+function noteFor(plan: RecommendationStrategy): string | null {
+  const rated = Number(plan.rated_count ?? 0);
+  const had = rated === 1 ? "1 film" : `${rated} films`;
+  switch (plan.reason) {
+    case "no_signals":
+      return "You have not rated or liked any film yet, so these are the most popular films.";
+    case "few_ratings":
+      return plan.served === "cold_start"
+        ? `You have rated ${had}; with fewer than 3, popular films are blended with films like the ones you rated or liked.`
+        : `You have rated ${had}; with fewer than 3, these are the most popular films.`;
+    case "no_liked_films":
+      return "Content recommendations need at least one film you rated 3 stars or more or liked; these are popular films.";
+    case "source_empty":
+      return `The ${plan.requested} strategy has nothing for you yet (the nightly neighbours may not include you); these are popular films.`;
+    default:
+      return null;
   }
-  if (served !== requested) {
-    return requested === "content"
-      ? "Content recommendations need at least one film you rated 3 stars or more or liked; these are popular films."
-      : `The ${requested} strategy has nothing for you yet (the nightly neighbours may not include you); these are popular films.`;
-  }
-  return null;
 }
 
 export async function listRecommendations(c: AppContext, q: z.infer<typeof RecommendationsQuery>) {
   const user = currentUser(c);
   const { db, config } = c.get("services");
-  const rows = await db.rpc<Record<string, unknown>>(
+  const rows = await db.rpc(
     "get_recommendations",
     {
       p_user_id: user.id,
@@ -145,37 +152,34 @@ export async function listRecommendations(c: AppContext, q: z.infer<typeof Recom
     },
     { jwt: user.token },
   );
-  let served = (rows[0]?.served_strategy as Served | undefined) ?? undefined;
-  let coldStart = (rows[0]?.cold_start as string | null | undefined) ?? null;
-  let rated = Number(rows[0]?.rated_count ?? 0);
-  if (!served) {
-    // Nothing at all to recommend (e.g. every film excluded or filtered out): still say who would have served.
-    const [profile] = await db.rpc<{ rated_count: number; liked_count: number }>(
-      "recommendation_profile",
-      { p_user_id: user.id },
-      { jwt: user.token },
-    );
-    rated = Number(profile?.rated_count ?? 0);
-    const liked = Number(profile?.liked_count ?? 0);
-    coldStart = q.strategy !== "popular" && rated === 0 && liked === 0 ? "no_signals" : null;
-    served = coldStart ? "popular" : q.strategy;
-  }
+  // Every row carries the plan that served it; an empty list (every film excluded or filtered out) still says
+  // which strategy would have served and why, from the same SQL decision.
+  const plan =
+    rows[0]?.strategy ??
+    (await db.rpc("plan_recommendations", { p_user_id: user.id, p_strategy: q.strategy }, { jwt: user.token }))[0];
+  if (!plan) throw new Error("plan_recommendations returned no row");
   const genre = q.genre && rows.length ? matchGenre(rows, q.genre) : undefined;
   c.header("Cache-Control", "private, no-store");
   return {
     strategy: {
       requested: q.strategy,
-      served,
-      coldStart: coldStart as "no_signals" | "few_ratings" | null,
-      note: noteFor(q.strategy, served, coldStart, rated),
+      served: (plan.served ?? q.strategy) as Served,
+      coldStart: plan.cold_start as "no_signals" | "few_ratings" | null,
+      note: noteFor(plan),
     },
-    data: rows.map((r) => ({
-      ...toMovieSummary(r),
-      score: Math.round(Number(r.score) * 10_000) / 10_000,
-      predictedRating: r.predicted_rating === null ? null : Math.round(Number(r.predicted_rating) * 100) / 100,
-      sources: (r.sources as ("item" | "cf" | "content" | "popular")[]) ?? [],
-      reasons: recommendationReasons(r, { genre }),
-    })),
+    data: rows.map((r) => {
+      const e = r.recommendation;
+      return {
+        ...toMovieSummary(r.movie),
+        score: Math.round(Number(e?.score) * 10_000) / 10_000,
+        predictedRating:
+          e?.predicted_rating === null || e?.predicted_rating === undefined
+            ? null
+            : Math.round(e.predicted_rating * 100) / 100,
+        sources: (e?.sources ?? []) as ("item" | "cf" | "content" | "popular")[],
+        reasons: recommendationReasons(r, { genre }),
+      };
+    }),
   };
 }
 

@@ -104,7 +104,7 @@ async function search(c: AppContext, q: z.infer<typeof SearchQuery>) {
     }
   }
   const threshold = q.min_similarity ?? config.SEARCH_MIN_SIMILARITY ?? (embedder.model === LOCAL_MODEL ? 0.12 : 0.4);
-  const rows = await db.rpc<Record<string, unknown>>("match_movies", {
+  const rows = await db.rpc("match_movies", {
     p_embedding: vector ? toVectorLiteral(vector) : undefined,
     p_title: q.q,
     p_genre: q.genre,
@@ -116,7 +116,7 @@ async function search(c: AppContext, q: z.infer<typeof SearchQuery>) {
     p_limit: q.limit,
   });
   const data = rows.map((r) => ({
-    ...toMovieSummary(r),
+    ...toMovieSummary(r.movie),
     similarity:
       r.similarity === null || r.similarity === undefined ? null : Math.round(Number(r.similarity) * 1e4) / 1e4,
     match: r.match as "title" | "semantic",

@@ -1,7 +1,9 @@
 /** GET /health: database reachable (and how fast), migrations applied, version. */
+
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../context";
 import { ApiError, errorResponses } from "../../errors";
+import type { RpcRow } from "../../lib/db/port";
 
 const Health = z
   .object({
@@ -40,9 +42,10 @@ export function register(app: App) {
   app.openapi(route, async (c) => {
     const { db, config, expectedMigration } = c.get("services");
     const started = performance.now();
-    let row: { migrations_applied: number; latest_migration: string | null; server_version: string };
+    let row: RpcRow<"marquee_health"> | undefined;
     try {
       [row] = await db.rpc("marquee_health");
+      if (!row) throw new Error("marquee_health returned no row");
     } catch (error) {
       throw new ApiError("SERVICE_UNAVAILABLE", "the database is unreachable or not migrated", { cause: error });
     }
@@ -55,7 +58,7 @@ export function register(app: App) {
       {
         status: upToDate === false ? ("migrations_pending" as const) : ("ok" as const),
         version: config.APP_VERSION,
-        database: { ok: true, adapter: db.kind, latencyMs, serverVersion: row.server_version },
+        database: { ok: true, adapter: db.kind, latencyMs, serverVersion: String(row.server_version) },
         migrations: {
           applied: Number(row.migrations_applied),
           latest: row.latest_migration,
