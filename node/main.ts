@@ -1,5 +1,5 @@
 /** `npm start`: migrate, seed demo data when empty, serve on PORT (default 8787). */
-import { ConfigError, parseConfig } from "./env";
+import { ConfigError, parseConfig } from "../functions/env";
 import { ensureJwtSecret, openDatabase, prepareDatabase, startServer } from "./server";
 
 async function main() {

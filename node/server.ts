@@ -6,14 +6,14 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
-import { createApp } from "./app";
-import type { Services } from "./context";
-import type { Config } from "./env";
-import { migrate, readMigrations } from "./lib/db/migrate";
-import { openPglite } from "./lib/db/pglite";
-import type { Database, SqlDatabase } from "./lib/db/port";
-import type { LogSink } from "./middleware/log-requests";
-import { openRemoteDatabase } from "./services";
+import { createApp } from "../functions/app";
+import type { Services } from "../functions/context";
+import type { Config } from "../functions/env";
+import type { Database, SqlDatabase } from "../functions/lib/db/port";
+import type { LogSink } from "../functions/middleware/log-requests";
+import { openRemoteDatabase } from "../functions/services";
+import { migrate, readMigrations } from "./db/migrate";
+import { openPglite } from "./db/pglite";
 
 /** Opens the configured database for a long-lived Node process; PGlite is persisted to MARQUEE_DATA_DIR. */
 export async function openDatabase(config: Config): Promise<Database> {
@@ -122,7 +122,7 @@ async function computeNeighboursOnce(db: SqlDatabase, log: (line: string) => voi
             exists (select 1 from public.ratings) as rated`,
   );
   if (state.ran || !state.rated) return;
-  const { runNightly } = await import("./lib/recommend/nightly");
+  const { runNightly } = await import("./jobs/nightly");
   const summary = await runNightly(db);
   log(
     `computed recommendation neighbours: ${summary.userPairs} user pairs, ${summary.filmPairs} film pairs in ` +

@@ -1,7 +1,7 @@
 /**
  * `marquee bench auth`: the cost of accounts. CPU time of one password hash (PBKDF2-SHA256, 100,000 iterations,
  * in this process), login latency over HTTP (two RPCs and one hash per login), and rating writes per second
- * (PUT /v1/ratings/{movieId}: token check, user lookup, upsert) at concurrency 16. The server is functions/node.ts
+ * (PUT /v1/ratings/{movieId}: token check, user lookup, upsert) at concurrency 16. The server is node/main.ts
  * in a child process with the demo data (1,500 films, 400 users, ~46k ratings), on PGlite and/or a real PostgreSQL.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -11,14 +11,14 @@ import { createServer } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { hashPassword, PBKDF2_ITERATIONS } from "../../lib/auth/password";
-import { openPostgres } from "../../lib/db/postgres";
-import { parseOptions } from "../command";
+import { hashPassword, PBKDF2_ITERATIONS } from "../../functions/lib/auth/password";
+import { openPostgres } from "../../functions/lib/db/postgres";
+import { parseOptions } from "../cli/command";
 import { formatTable, type LoadResult, residentMiB, runLoad } from "./http-load";
 import type { BenchSuite } from "./index";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const NODE_ENTRY = fileURLToPath(new URL("../../node.ts", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const NODE_ENTRY = fileURLToPath(new URL("../main.ts", import.meta.url));
 
 const OPTIONS = {
   duration: { type: "string", default: "10" },

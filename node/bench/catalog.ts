@@ -9,13 +9,13 @@ import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { openPostgres } from "../../lib/db/postgres";
-import { parseOptions } from "../command";
+import { openPostgres } from "../../functions/lib/db/postgres";
+import { parseOptions } from "../cli/command";
 import { formatTable, type LoadResult, residentMiB, runLoad } from "./http-load";
 import type { BenchSuite } from "./index";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const NODE_ENTRY = fileURLToPath(new URL("../../node.ts", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const NODE_ENTRY = fileURLToPath(new URL("../main.ts", import.meta.url));
 
 const OPTIONS = {
   duration: { type: "string", default: "10" },
@@ -40,7 +40,7 @@ const HELP = `options:
   --log-level LEVEL        the server's LOG_LEVEL (default info: one log line per request, as in production)
   --json FILE              also write the results as JSON
 
-The server is functions/node.ts in a child process with the demo catalogue (1,500 films, ~46k ratings).
+The server is node/main.ts in a child process with the demo catalogue (1,500 films, ~46k ratings).
 Targets (issue 2): p95 < 10 ms at concurrency 1, and > 1,000 req/s for detail on PostgreSQL.`;
 
 interface Row extends LoadResult {
@@ -80,7 +80,7 @@ interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts functions/node.ts in its own Node process and waits until /health answers. */
+/** Starts node/main.ts in its own Node process and waits until /health answers. */
 async function startServerProcess(env: Record<string, string>, say: (line: string) => void): Promise<ServerProcess> {
   const port = await freePort();
   const base: Record<string, string | undefined> = { ...process.env };

@@ -2,7 +2,7 @@
  * `marquee bench <suite>`: benchmark suites, each in its own file. Benchmarks print figures; they never assert
  * on timing (that belongs to people reading the figures, not to the test suite).
  */
-import type { Command } from "../command";
+import type { Command } from "../cli/command";
 import { authBench } from "./auth";
 import { catalogBench } from "./catalog";
 import { recsSuite } from "./recs";

@@ -1,6 +1,6 @@
 /**
  * `marquee bench recs`: the recommendation engine at MovieLens-1M scale on a real PostgreSQL. Generates the
- * synthetic dataset (functions/eval/synthetic.ts), loads it into a fresh database, times the nightly job, then
+ * synthetic dataset (node/eval/synthetic.ts), loads it into a fresh database, times the nightly job, then
  * measures over HTTP (the Node server in its own process): personalised recommendations at concurrency 1 and 16,
  * similar films and popular; and, for the same users, the seed approach (user-based Pearson computed on request
  * over the whole ratings table) against ours, as SQL calls at concurrency 1.
@@ -8,19 +8,19 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { openFreshDatabase } from "../../eval/fresh-database";
-import { loadDataset } from "../../eval/load";
-import { mlUserUuid, seededRandom } from "../../eval/movielens";
-import { generateSynthetic } from "../../eval/synthetic";
-import { issueToken } from "../../lib/auth/tokens";
-import { runNightly } from "../../lib/recommend/nightly";
-import { loadConfig, parseOptions } from "../command";
-import { formatNightlySummary, progressPrinter } from "../jobs";
+import { issueToken } from "../../functions/lib/auth/tokens";
+import { loadConfig, parseOptions } from "../cli/command";
+import { formatNightlySummary, progressPrinter } from "../cli/jobs";
+import { openFreshDatabase } from "../eval/fresh-database";
+import { loadDataset } from "../eval/load";
+import { mlUserUuid, seededRandom } from "../eval/movielens";
+import { generateSynthetic } from "../eval/synthetic";
+import { runNightly } from "../jobs/nightly";
 import { formatTable, type LoadResult, percentile, residentMiB, runLoad } from "./http-load";
 import type { BenchSuite } from "./index";
 
-const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-const NODE_ENTRY = fileURLToPath(new URL("../../node.ts", import.meta.url));
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const NODE_ENTRY = fileURLToPath(new URL("../main.ts", import.meta.url));
 const JWT_SECRET = "bench-only-secret-0123456789abcdef-0123456789";
 
 const OPTIONS = {

@@ -4,14 +4,15 @@
  * against exact search at the ef_search match_movies sets, index build time), then TMDB sync and embedding
  * backfill throughput against the local fake TMDB.
  */
-import { backfillEmbeddings } from "../../jobs/backfill-embeddings";
-import { syncTmdb } from "../../jobs/tmdb-sync";
-import { migrate } from "../../lib/db/migrate";
-import { openPostgres } from "../../lib/db/postgres";
-import { LocalEmbedder } from "../../lib/embed/local";
-import { TmdbClient } from "../../lib/tmdb/client";
-import { startFakeTmdb, syntheticCatalogue } from "../../lib/tmdb/fake-server";
-import { parseOptions } from "../command";
+
+import { openPostgres } from "../../functions/lib/db/postgres";
+import { LocalEmbedder } from "../../functions/lib/embed/local";
+import { TmdbClient } from "../../functions/lib/tmdb/client";
+import { parseOptions } from "../cli/command";
+import { migrate } from "../db/migrate";
+import { startFakeTmdb, syntheticCatalogue } from "../fakes/tmdb-server";
+import { backfillEmbeddings } from "../jobs/backfill-embeddings";
+import { syncTmdb } from "../jobs/tmdb-sync";
 import type { BenchSuite } from ".";
 import { percentile, residentMiB } from "./http-load";
 

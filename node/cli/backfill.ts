@@ -1,8 +1,9 @@
-/** `marquee backfill embeddings`: the embedding backfill (functions/jobs/backfill-embeddings.ts). */
+/** `marquee backfill embeddings`: the embedding backfill (node/jobs/backfill-embeddings.ts). */
+
+import { createEmbedder } from "../../functions/lib/embed";
+import { RateLimiter } from "../../functions/lib/http/polite-fetch";
+import { terminalProgress } from "../../functions/lib/jobs/progress";
 import { backfillEmbeddings, formatBackfillSummary } from "../jobs/backfill-embeddings";
-import { createEmbedder } from "../lib/embed";
-import { terminalProgress } from "../lib/jobs/progress";
-import { RateLimiter } from "../lib/tmdb/polite-fetch";
 import { type Command, loadConfig, openJobDatabase, parseOptions } from "./command";
 
 export const backfillCommand: Command = {

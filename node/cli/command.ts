@@ -1,7 +1,7 @@
 /** The shape of a CLI command, and small helpers every command shares. */
 import { parseArgs } from "node:util";
-import { type Config, ConfigError, parseConfig } from "../env";
-import type { SqlDatabase } from "../lib/db/port";
+import { type Config, ConfigError, parseConfig } from "../../functions/env";
+import type { SqlDatabase } from "../../functions/lib/db/port";
 import { isSqlDatabase, openDatabase } from "../server";
 
 export interface Command {

@@ -4,7 +4,7 @@ import { evaluate, formatEvalTable, STRATEGIES, type Strategy } from "../eval/ev
 import { openFreshDatabase } from "../eval/fresh-database";
 import { loadDataset } from "../eval/load";
 import { type MlMovie, parseMovies, parseRatings, randomSplit } from "../eval/movielens";
-import { runNightly } from "../lib/recommend/nightly";
+import { runNightly } from "../jobs/nightly";
 import { type Command, loadConfig, parseOptions } from "./command";
 import { formatNightlySummary, progressPrinter } from "./jobs";
 

@@ -1,5 +1,5 @@
 /** `marquee jobs nightly`: recompute neighbours, refresh materialised views, delete expired cached data. */
-import { type NightlyStep, type NightlySummary, runNightly } from "../lib/recommend/nightly";
+import { type NightlyStep, type NightlySummary, runNightly } from "../jobs/nightly";
 import { type Command, loadConfig, openJobDatabase, parseOptions } from "./command";
 
 const LABELS: Record<NightlyStep, string> = {

@@ -2,8 +2,9 @@
  * `npx marquee <command>`: one CLI for every job (migrations, demo data, benchmarks, evaluation, TMDB sync,
  * embedding backfill, nightly recomputation). Each command lives in its own file and is listed here.
  */
+
+import { benchCommand } from "../bench";
 import { backfillCommand } from "./backfill";
-import { benchCommand } from "./bench";
 import type { Command } from "./command";
 import { evalCommand } from "./eval";
 import { jobsNightlyCommand } from "./jobs";

@@ -1,5 +1,5 @@
 /** `marquee migrate`: applies pending migrations to the configured database. */
-import { migrate } from "../lib/db/migrate";
+import { migrate } from "../db/migrate";
 import { type Command, loadConfig, openJobDatabase, parseOptions } from "./command";
 
 export const migrateCommand: Command = {

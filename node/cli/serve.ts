@@ -6,7 +6,7 @@ export const serveCommand: Command = {
   summary: "Run the API server on PORT (default 8787), migrating and seeding the embedded database first",
   usage: "",
   async run() {
-    await import("../node");
+    await import("../main");
     return new Promise<number>(() => {}); // runs until a signal stops it
   },
 };

@@ -1,7 +1,8 @@
-/** `marquee sync tmdb`: the TMDB sync job (functions/jobs/tmdb-sync.ts) with its options. */
+/** `marquee sync tmdb`: the TMDB sync job (node/jobs/tmdb-sync.ts) with its options. */
+
+import { terminalProgress } from "../../functions/lib/jobs/progress";
+import { TmdbClient } from "../../functions/lib/tmdb/client";
 import { formatSummary, type SyncParams, syncTmdb } from "../jobs/tmdb-sync";
-import { terminalProgress } from "../lib/jobs/progress";
-import { TmdbClient } from "../lib/tmdb/client";
 import { type Command, loadConfig, openJobDatabase, parseOptions } from "./command";
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

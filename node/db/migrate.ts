@@ -7,9 +7,9 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import type { SqlDatabase, SqlExecutor } from "./port";
+import type { SqlDatabase, SqlExecutor } from "../../functions/lib/db/port";
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../../../migrations/", import.meta.url));
+export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations/", import.meta.url));
 const NAME = /^(\d{14})_[a-z0-9_]+\.sql$/;
 // Any constant works; it only has to be the same for every runner.
 const LOCK_KEY = 7_204_611_001;

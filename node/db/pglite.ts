@@ -6,7 +6,14 @@
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { vector } from "@electric-sql/pglite-pgvector";
-import { type Row, type RpcOptions, rpcStatement, type SqlDatabase, type SqlExecutor, toDatabaseError } from "./port";
+import {
+  type Row,
+  type RpcOptions,
+  rpcStatement,
+  type SqlDatabase,
+  type SqlExecutor,
+  toDatabaseError,
+} from "../../functions/lib/db/port";
 
 export interface PgliteOptions {
   /** Folder to persist to; in memory when omitted. */

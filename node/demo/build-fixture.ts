@@ -1,7 +1,7 @@
 /**
- * Builds the demo catalogue fixture (functions/demo/data/films.json) from the Kaggle "TMDB 5000" CSVs.
+ * Builds the demo catalogue fixture (node/demo/data/films.json) from the Kaggle "TMDB 5000" CSVs.
  *
- *   npx tsx functions/demo/build-fixture.ts --tmdb /path/to/tmdb-5000 [--out FILE] [--count N]
+ *   npx tsx node/demo/build-fixture.ts --tmdb /path/to/tmdb-5000 [--out FILE] [--count N]
  *
  * The dataset's terms forbid redistributing it, so only facts are kept (ids, titles, dates, numbers, genre and
  * keyword labels, names). Overviews, taglines, homepages and anything else written as prose never leave the CSVs.

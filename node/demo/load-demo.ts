@@ -1,5 +1,5 @@
 /**
- * Loads the demo catalogue (functions/demo/data/films.json) and synthetic users and ratings (taste-model.ts) into
+ * Loads the demo catalogue (node/demo/data/films.json) and synthetic users and ratings (taste-model.ts) into
  * an empty database, so that `npm start` on a fresh PGlite has something to browse and recommend from.
  *
  * Only an empty catalogue is filled: a database that already has films belongs to someone, and demo users mixed
@@ -7,8 +7,8 @@
  * the database empty and the next start tries again.
  */
 import { readFile } from "node:fs/promises";
-import { hashPassword } from "../lib/auth/password";
-import type { SqlDatabase, SqlExecutor } from "../lib/db/port";
+import { hashPassword } from "../../functions/lib/auth/password";
+import type { SqlDatabase, SqlExecutor } from "../../functions/lib/db/port";
 import type { FilmFixture, FilmRow } from "./build-fixture";
 import { type DemoRating, type DemoUser, generateDemoRatings, type TasteFilm } from "./taste-model";
 

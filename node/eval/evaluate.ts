@@ -3,7 +3,7 @@
  * no sampled negatives) through get_recommendations, the same SQL function the API calls, and score the top k
  * against their test ratings; RMSE and MAE of predict_ratings (user-based CF) on every test rating.
  */
-import type { SqlDatabase } from "../lib/db/port";
+import type { SqlDatabase } from "../../functions/lib/db/port";
 import { mae, rankingScores, rmse } from "./metrics";
 import { type MlRating, mlUserUuid } from "./movielens";
 

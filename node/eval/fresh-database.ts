@@ -2,10 +2,11 @@
  * A fresh, migrated, empty database for a job that loads its own data (evaluation, benchmark): an in-memory
  * PGlite, or a new database created on the server of DATABASE_URL (dropped by dispose unless kept).
  */
-import { migrate } from "../lib/db/migrate";
-import { openPglite } from "../lib/db/pglite";
-import type { SqlDatabase } from "../lib/db/port";
-import { openPostgres } from "../lib/db/postgres";
+
+import type { SqlDatabase } from "../../functions/lib/db/port";
+import { openPostgres } from "../../functions/lib/db/postgres";
+import { migrate } from "../db/migrate";
+import { openPglite } from "../db/pglite";
 
 export interface FreshDatabase {
   db: SqlDatabase;

@@ -2,7 +2,7 @@
  * Bulk-loads a ratings dataset (films, users, ratings) into an empty catalogue, for the offline evaluation and
  * the recommendation benchmark. Chunked `insert ... select from unnest(...)`, one transaction.
  */
-import type { SqlDatabase } from "../lib/db/port";
+import type { SqlDatabase } from "../../functions/lib/db/port";
 import { type MlMovie, type MlRating, mlUserUuid } from "./movielens";
 
 const CHUNK = 20_000;

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { TmdbMovieDetails } from "./map";
+import type { TmdbMovieDetails } from "../../functions/lib/tmdb/map";
 
 export type Fault = "429" | "500" | "timeout" | "truncated";
 

@@ -4,10 +4,10 @@
  * batches by id. Each batch is written as it completes, so a killed run loses at most one batch of work and a
  * re-run picks up exactly what is left; running it with nothing to do costs one query.
  */
-import type { SqlExecutor } from "../lib/db/port";
-import { type Embedder, toVectorLiteral } from "../lib/embed/embedder";
-import { type ProgressSink, silentProgress } from "../lib/jobs/progress";
-import { RateLimiter } from "../lib/tmdb/polite-fetch";
+import type { SqlExecutor } from "../../functions/lib/db/port";
+import { type Embedder, toVectorLiteral } from "../../functions/lib/embed/embedder";
+import { RateLimiter } from "../../functions/lib/http/polite-fetch";
+import { type ProgressSink, silentProgress } from "../../functions/lib/jobs/progress";
 
 export interface BackfillOptions {
   batchSize?: number;
@@ -115,7 +115,7 @@ export function formatBackfillSummary(s: BackfillSummary): string {
  * on first start), so search works on a fresh clone; later starts find nothing to do in one query.
  */
 export async function embedWithLocalProvider(db: SqlExecutor, log: (line: string) => void): Promise<void> {
-  const { LocalEmbedder } = await import("../lib/embed/local");
+  const { LocalEmbedder } = await import("../../functions/lib/embed/local");
   const summary = await backfillEmbeddings(db, new LocalEmbedder(), { batchSize: 500, bulkThreshold: 200 });
   if (summary.embedded > 0 || summary.failed > 0) log(formatBackfillSummary(summary));
 }

@@ -4,14 +4,14 @@
  * neighbour table is replaced in one transaction (readers keep seeing the previous night's rows until commit).
  * Runtime-neutral: it needs only a SqlDatabase (PGlite or Postgres).
  */
-import type { SqlDatabase, SqlExecutor } from "../db/port";
+import type { SqlDatabase, SqlExecutor } from "../../functions/lib/db/port";
 import {
   filmNeighbours,
   type ImplicitTriples,
   type NeighbourList,
   type RatingTriples,
   userNeighbours,
-} from "./neighbours";
+} from "../../functions/lib/recommend/neighbours";
 
 export interface NightlyOptions {
   /** Neighbours kept per user. */

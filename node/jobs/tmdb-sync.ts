@@ -7,9 +7,9 @@
  * still "running" by the next invocation, which finishes it (skipping listed pages and written films) before
  * starting the requested one. The change cursor advances only when a changes run finishes.
  */
-import type { SqlDatabase } from "../lib/db/port";
-import { type ProgressSink, silentProgress } from "../lib/jobs/progress";
-import type { ListSource, TmdbClient } from "../lib/tmdb/client";
+import type { SqlDatabase } from "../../functions/lib/db/port";
+import { type ProgressSink, silentProgress } from "../../functions/lib/jobs/progress";
+import type { ListSource, TmdbClient } from "../../functions/lib/tmdb/client";
 
 export type SyncMode = "initial" | "changes" | "ids";
 

@@ -4,7 +4,7 @@
  * next response. Taste world of fixture.ts: "me" should get Prometheus first.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runNightly } from "../../functions/lib/recommend/nightly";
+import { runNightly } from "../../node/jobs/nightly";
 import { freshDatabase, type TestDatabase } from "../support/database";
 import { FILMS, interact, loadTasteWorldWithMe, rate } from "./fixture";
 
