@@ -40,7 +40,7 @@ export const backfillCommand: Command = {
         batchSize,
         limit,
         bulkThreshold: o.bulk ? 1 : undefined,
-        progress: terminalProgress("backfill embeddings"),
+        progress: terminalProgress("backfill embeddings", process.stderr),
         log: (line) => console.error(`backfill embeddings: ${line}`),
         signal: controller.signal,
       });

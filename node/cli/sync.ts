@@ -66,7 +66,7 @@ export const syncCommand: Command = {
         {
           concurrency: Number(o.concurrency ?? config.TMDB_CONCURRENCY),
           maxFailureRate: Number(o["max-failure-rate"]),
-          progress: terminalProgress("sync tmdb"),
+          progress: terminalProgress("sync tmdb", process.stderr),
           log: (line) => console.error(`sync tmdb: ${line}`),
           signal: controller.signal,
         },
