@@ -4,21 +4,22 @@
  * (PUT /v1/ratings/{movieId}: token check, user lookup, upsert) at concurrency 16. The server is node/main.ts
  * in a child process with the demo data (1,500 films, 400 users, ~46k ratings), on PGlite and/or a real PostgreSQL.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { cpus } from "node:os";
 import { hashPassword, PBKDF2_ITERATIONS } from "../../functions/lib/auth/password";
-import { openPostgres } from "../../functions/lib/db/postgres";
 import { parseOptions } from "../cli/command";
-import { formatTable, type LoadResult, residentMiB, runLoad } from "./http-load";
+import {
+  chooseDatabases,
+  formatTable,
+  type LoadOptions,
+  type MeasuredRow,
+  positiveIntegers,
+  type ServerProcess,
+  scenarioRunner,
+  startServerProcess,
+  withServerDatabase,
+} from "./harness";
 import type { BenchSuite } from "./index";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const NODE_ENTRY = fileURLToPath(new URL("../main.ts", import.meta.url));
 
 const OPTIONS = {
   duration: { type: "string", default: "10" },
@@ -45,83 +46,6 @@ const HELP = `options:
 Login throttling is raised out of the way for the run (every login here is a success anyway).
 Seed target: login < 200 ms.`;
 
-type Row = LoadResult & { name: string; concurrency: number; memoryMiB: number };
-
-function list(raw: string, what: string): number[] {
-  return raw.split(",").map((v) => {
-    const n = Number(v.trim());
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${what} must be positive integers, got "${raw}"`);
-    return n;
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(
-  env: Record<string, string>,
-): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const port = await freePort();
-  const base: Record<string, string | undefined> = { ...process.env };
-  for (const key of ["DATABASE_URL", "MARQUEE_DB", "SUPABASE_URL", "MARQUEE_DATA_DIR", "PORT", "JWT_SECRET"])
-    delete base[key];
-  const child = spawn(process.execPath, ["--import", "tsx", NODE_ENTRY], {
-    cwd: ROOT,
-    env: {
-      ...base,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      MARQUEE_DEMO: "true",
-      LOG_LEVEL: "warn",
-      JWT_SECRET: randomBytes(32).toString("base64url"),
-      LOGIN_MAX_FAILURES_PER_ACCOUNT: "10000",
-      LOGIN_MAX_FAILURES_PER_CLIENT: "100000",
-      ...env,
-    },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    const done = await Promise.race([exited, new Promise<"wait">((r) => setTimeout(() => r("wait"), 250))]);
-    if (done !== "wait") throw new Error(`the server exited with code ${done}:\n${stderr}`);
-    if (
-      await fetch(`${url}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`the server was not ready after 300 s:\n${stderr}`);
-    }
-  }
-  return {
-    url,
-    child,
-    async stop() {
-      if (child.exitCode === null) child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
 /** CPU milliseconds of one hashPassword call, averaged over n, measured in this process. */
 async function hashCpuMs(n: number): Promise<{ cpuMs: number; wallMs: number }> {
   await hashPassword("warm-up password");
@@ -136,10 +60,10 @@ const PASSWORD = "bench password 0123";
 
 async function measure(
   db: string,
-  server: { url: string; child: ChildProcess },
+  server: ServerProcess,
   o: { users: number; durationMs: number; warmupMs: number; login: number[]; write: number[] },
   say: (line: string) => void,
-): Promise<Row[]> {
+): Promise<MeasuredRow[]> {
   const tag = Date.now().toString(36);
   const accounts: { email: string; token: string }[] = [];
   for (let k = 0; k < o.users; k++) {
@@ -158,31 +82,10 @@ async function measure(
     films.push(...((await res.json()) as { data: { id: number }[] }).data.map((m) => m.id));
   }
   say(`  ${db}: ${accounts.length} accounts, ${new Set(films).size} films to rate`);
-  const pid = server.child.pid as number;
-  const rows: Row[] = [];
-  const scenario = async (
-    name: string,
-    concurrency: number,
-    request: (i: number) => { url: string; init?: RequestInit },
-  ) => {
-    let peak = 0;
-    const sampler = setInterval(() => {
-      residentMiB(pid).then(
-        (m) => {
-          peak = Math.max(peak, m);
-        },
-        () => {},
-      );
-    }, 250);
-    const result = await runLoad({ request, concurrency, durationMs: o.durationMs, warmupMs: o.warmupMs });
-    clearInterval(sampler);
-    peak = Math.max(peak, await residentMiB(pid).catch(() => 0));
-    rows.push({ name: `${db} ${name}`, concurrency, ...result, memoryMiB: peak });
-    say(
-      `  ${db} ${name} c=${concurrency}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(1)} ms, p95 ${result.p95.toFixed(1)} ms` +
-        (result.errors ? `, ${result.errors} errors (${result.firstError})` : ""),
-    );
-  };
+  const rows: MeasuredRow[] = [];
+  const measured = scenarioRunner(server, o, rows, say);
+  const scenario = (name: string, concurrency: number, request: LoadOptions["request"]) =>
+    measured(`${db} ${name}`, concurrency, request);
   for (const c of o.login) {
     await scenario("login", c, (i) => ({
       url: `${server.url}/v1/auth/login`,
@@ -219,55 +122,41 @@ export const authBench: BenchSuite = {
     const durationMs = Number(o.duration) * 1000;
     const warmupMs = Number(o.warmup) * 1000;
     if (!(durationMs > 0) || !(warmupMs >= 0)) throw new Error("--duration and --warmup must be seconds");
-    const users = list(o.users, "users")[0];
+    const users = positiveIntegers(o.users, "users")[0];
     const url = o["database-url"] ?? process.env.DATABASE_URL;
-    const which = o.db ?? (url ? "both" : "pglite");
-    if (!["pglite", "postgres", "both"].includes(which)) throw new Error("--db must be pglite, postgres or both");
-    if (which !== "pglite" && !url) throw new Error("--db postgres needs --database-url URL or DATABASE_URL");
+    const databases = chooseDatabases(o.db, url);
     const say = (line: string) => console.error(line);
     const settings = {
       users,
       durationMs,
       warmupMs,
-      login: list(o["login-concurrency"], "login-concurrency"),
-      write: list(o["write-concurrency"], "write-concurrency"),
+      login: positiveIntegers(o["login-concurrency"], "login-concurrency"),
+      write: positiveIntegers(o["write-concurrency"], "write-concurrency"),
     };
 
-    const hash = await hashCpuMs(list(o.hashes, "hashes")[0]);
+    const hash = await hashCpuMs(positiveIntegers(o.hashes, "hashes")[0]);
     say(
       `password hash: ${hash.cpuMs.toFixed(1)} ms CPU, ${hash.wallMs.toFixed(1)} ms wall (PBKDF2-SHA256, ${PBKDF2_ITERATIONS} iterations)`,
     );
 
-    const rows: Row[] = [];
-    const run = async (db: string, env: Record<string, string>) => {
-      say(`${db}: starting the server with the demo data`);
-      const server = await startServer(env);
-      try {
-        rows.push(...(await measure(db, server, settings, say)));
-      } finally {
-        await server.stop();
-      }
-    };
-    if (which !== "postgres") {
-      const dir = await mkdtemp(join(tmpdir(), "marquee-bench-auth-"));
-      try {
-        await run("pglite", { MARQUEE_DB: "pglite", MARQUEE_DATA_DIR: dir });
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    }
-    if (which !== "pglite" && url) {
-      const name = `marquee_bench_auth_${Date.now().toString(36)}`;
-      const admin = openPostgres({ connectionString: url, max: 1 });
-      await admin.exec(`create database ${name}`);
-      const target = new URL(url);
-      target.pathname = `/${name}`;
-      try {
-        await run("postgres", { MARQUEE_DB: "postgres", DATABASE_URL: target.toString() });
-      } finally {
-        await admin.exec(`drop database if exists ${name} with (force)`).catch(() => {});
-        await admin.close();
-      }
+    const rows: MeasuredRow[] = [];
+    for (const db of databases) {
+      await withServerDatabase(db, url, "marquee_bench_auth", async (env) => {
+        say(`${db}: starting the server with the demo data`);
+        const server = await startServerProcess({
+          MARQUEE_DEMO: "true",
+          LOG_LEVEL: "warn",
+          JWT_SECRET: randomBytes(32).toString("base64url"),
+          LOGIN_MAX_FAILURES_PER_ACCOUNT: "10000",
+          LOGIN_MAX_FAILURES_PER_CLIENT: "100000",
+          ...env,
+        });
+        try {
+          rows.push(...(await measure(db, server, settings, say)));
+        } finally {
+          await server.stop();
+        }
+      });
     }
 
     console.log(

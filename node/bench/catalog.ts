@@ -3,19 +3,22 @@
  * over real HTTP, at each concurrency, against the Node server running as a separate process (so its memory is
  * its own and the load generator does not share its CPU accounting), on PGlite and on a real PostgreSQL.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
-import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { openPostgres } from "../../functions/lib/db/postgres";
+import { writeFile } from "node:fs/promises";
+import { cpus, loadavg } from "node:os";
 import { parseOptions } from "../cli/command";
-import { formatTable, type LoadResult, residentMiB, runLoad } from "./http-load";
+import { seededRandom } from "../eval/movielens";
+import {
+  chooseDatabases,
+  formatTable,
+  measureScenario,
+  positiveIntegers,
+  type ScenarioRow,
+  type ServerProcess,
+  scenarioLine,
+  startServerProcess,
+  withServerDatabase,
+} from "./harness";
 import type { BenchSuite } from "./index";
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const NODE_ENTRY = fileURLToPath(new URL("../main.ts", import.meta.url));
 
 const OPTIONS = {
   duration: { type: "string", default: "10" },
@@ -43,86 +46,7 @@ const HELP = `options:
 The server is node/main.ts in a child process with the demo catalogue (1,500 films, ~46k ratings).
 Targets (issue 2): p95 < 10 ms at concurrency 1, and > 1,000 req/s for detail on PostgreSQL.`;
 
-interface Row extends LoadResult {
-  name: string;
-  db: string;
-  endpoint: "list" | "detail";
-  concurrency: number;
-  memoryMiB: number;
-}
-
-/** A small seeded generator, so two runs ask for the same films in the same order. */
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface ServerProcess {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** Starts node/main.ts in its own Node process and waits until /health answers. */
-async function startServerProcess(env: Record<string, string>, say: (line: string) => void): Promise<ServerProcess> {
-  const port = await freePort();
-  const base: Record<string, string | undefined> = { ...process.env };
-  for (const key of ["DATABASE_URL", "MARQUEE_DB", "SUPABASE_URL", "MARQUEE_DATA_DIR", "PORT"]) delete base[key];
-  // `node --import tsx` rather than `npx tsx`: one process, so its pid is the server's and /proc reads its memory.
-  const child = spawn(process.execPath, ["--import", "tsx", NODE_ENTRY], {
-    cwd: ROOT,
-    env: { ...base, PORT: String(port), HOST: "127.0.0.1", MARQUEE_DEMO: "true", ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-    for (const line of chunk.toString().split("\n")) if (line.startsWith("marquee:")) say(`  server ${line}`);
-  });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    const done = await Promise.race([exited, new Promise<"wait">((r) => setTimeout(() => r("wait"), 250))]);
-    if (done !== "wait") throw new Error(`the server exited with code ${done} before it was ready:\n${stderr}`);
-    const ok = await fetch(`${url}/health`).then(
-      (res) => res.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`the server was not ready after 300 s:\n${stderr}`);
-    }
-  }
-  return {
-    url,
-    child,
-    async stop() {
-      if (child.exitCode === null) child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
+type Row = ScenarioRow & { db: string; endpoint: "list" | "detail"; memoryMiB: number };
 
 async function getJson(url: string): Promise<{ data: { id: number }[]; nextCursor: string | null }> {
   const res = await fetch(url);
@@ -179,56 +103,18 @@ async function measure(
   const rows: Row[] = [];
   for (const endpoint of ["list", "detail"] as const) {
     for (const concurrency of concurrencies) {
-      const random = mulberry32(42);
+      const random = seededRandom(42);
       const request =
         endpoint === "list"
           ? (i: number) => ({ url: `${server.url}${queries[i % queries.length]}` })
           : () => ({ url: `${server.url}/v1/movies/${ids[Math.floor(random() * ids.length)]}` });
-      let peak = 0;
-      const pid = server.child.pid as number;
-      const sampler = setInterval(() => {
-        residentMiB(pid).then(
-          (mib) => {
-            peak = Math.max(peak, mib);
-          },
-          () => {},
-        );
-      }, 250);
-      const result = await runLoad({ request, concurrency, durationMs, warmupMs });
-      clearInterval(sampler);
-      peak = Math.max(peak, await residentMiB(pid));
-      const row: Row = { name: `${db} ${endpoint}`, db, endpoint, concurrency, ...result, memoryMiB: peak };
-      say(
-        `  ${row.name} c=${concurrency}: ${result.rps.toFixed(0)} req/s, p95 ${result.p95.toFixed(2)} ms` +
-          (result.errors ? `, ${result.errors} errors (${result.firstError})` : ""),
-      );
+      const result = await measureScenario(server.pid, { request, concurrency, durationMs, warmupMs });
+      const row: Row = { name: `${db} ${endpoint}`, db, endpoint, concurrency, ...result };
+      say(scenarioLine(row.name, concurrency, result));
       rows.push(row);
     }
   }
   return rows;
-}
-
-async function benchPglite(run: (env: Record<string, string>) => Promise<Row[]>): Promise<Row[]> {
-  const dir = await mkdtemp(join(tmpdir(), "marquee-bench-"));
-  try {
-    return await run({ MARQUEE_DB: "pglite", MARQUEE_DATA_DIR: dir });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-async function benchPostgres(url: string, run: (env: Record<string, string>) => Promise<Row[]>): Promise<Row[]> {
-  const name = `marquee_bench_${Date.now().toString(36)}`;
-  const admin = openPostgres({ connectionString: url, max: 1 });
-  await admin.exec(`create database ${name}`);
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  try {
-    return await run({ MARQUEE_DB: "postgres", DATABASE_URL: target.toString() });
-  } finally {
-    await admin.exec(`drop database if exists ${name} with (force)`).catch(() => {});
-    await admin.close();
-  }
 }
 
 const positive = (raw: string, what: string) => {
@@ -245,30 +131,28 @@ export const catalogBench: BenchSuite = {
     const o = parseOptions(args, OPTIONS);
     const durationMs = positive(o.duration, "duration") * 1000;
     const warmupMs = Number(o.warmup) * 1000;
-    const concurrencies = o.concurrency.split(",").map((c) => Math.round(positive(c.trim(), "concurrency")));
+    const concurrencies = positiveIntegers(o.concurrency, "concurrency");
     const url = o["database-url"] ?? process.env.DATABASE_URL;
-    const which = o.db ?? (url ? "both" : "pglite");
-    if (!["pglite", "postgres", "both"].includes(which)) throw new Error(`--db must be pglite, postgres or both`);
-    if (which !== "pglite" && !url) throw new Error("--db postgres needs --database-url URL or DATABASE_URL");
-    const serverEnv: Record<string, string> = { LOG_LEVEL: o["log-level"] };
-    if (o["pool-size"]) serverEnv.DATABASE_POOL_SIZE = String(Math.round(positive(o["pool-size"], "pool-size")));
+    const databases = chooseDatabases(o.db, url);
+    const serverEnv: Record<string, string> = { MARQUEE_DEMO: "true", LOG_LEVEL: o["log-level"] };
+    if (o["pool-size"]) serverEnv.DATABASE_POOL_SIZE = String(positiveIntegers(o["pool-size"], "pool-size")[0]);
     const say = (line: string) => console.error(line);
 
-    const run = (db: string) => async (env: Record<string, string>) => {
-      say(`${db}: starting the server with the demo data`);
-      const started = performance.now();
-      const server = await startServerProcess({ ...serverEnv, ...env }, say);
-      say(`  ready in ${((performance.now() - started) / 1000).toFixed(1)} s at ${server.url}`);
-      try {
-        return await measure(db, server, concurrencies, durationMs, warmupMs, say);
-      } finally {
-        await server.stop();
-      }
-    };
     const loadBefore = loadavg()[0];
     const rows: Row[] = [];
-    if (which !== "postgres") rows.push(...(await benchPglite(run("pglite"))));
-    if (which !== "pglite" && url) rows.push(...(await benchPostgres(url, run("postgres"))));
+    for (const db of databases) {
+      await withServerDatabase(db, url, "marquee_bench", async (env) => {
+        say(`${db}: starting the server with the demo data`);
+        const started = performance.now();
+        const server = await startServerProcess({ ...serverEnv, ...env }, { say });
+        say(`  ready in ${((performance.now() - started) / 1000).toFixed(1)} s at ${server.url}`);
+        try {
+          rows.push(...(await measure(db, server, concurrencies, durationMs, warmupMs, say)));
+        } finally {
+          await server.stop();
+        }
+      });
+    }
 
     console.log(
       `\nmarquee bench catalog: ${durationMs / 1000} s per scenario after ${warmupMs / 1000} s warm-up, ` +

@@ -5,9 +5,6 @@
  * similar films and popular; and, for the same users, the seed approach (user-based Pearson computed on request
  * over the whole ratings table) against ours, as SQL calls at concurrency 1.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
 import { issueToken } from "../../functions/lib/auth/tokens";
 import { loadConfig, parseOptions } from "../cli/command";
 import { formatNightlySummary, progressPrinter } from "../cli/jobs";
@@ -16,11 +13,9 @@ import { loadDataset } from "../eval/load";
 import { mlUserUuid, seededRandom } from "../eval/movielens";
 import { generateSynthetic } from "../eval/synthetic";
 import { runNightly } from "../jobs/nightly";
-import { formatTable, type LoadResult, percentile, residentMiB, runLoad } from "./http-load";
+import { formatTable, type MeasuredRow, scenarioRunner, startServerProcess, summarise } from "./harness";
 import type { BenchSuite } from "./index";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const NODE_ENTRY = fileURLToPath(new URL("../main.ts", import.meta.url));
 const JWT_SECRET = "bench-only-secret-0123456789abcdef-0123456789";
 
 const OPTIONS = {
@@ -54,76 +49,6 @@ Personalised recommendations are measured twice: "computed" (each request a user
 computed and stored, as after any new rating) and "cached" (users who asked before and changed nothing since).
 Targets (issue 4): personalised p95 <= 15 ms at concurrency 1; >= 300 req/s with p99 < 300 ms at 16;
 nightly job <= 120 s.`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(databaseUrl: string, poolSize: number, logLevel: string) {
-  const port = await freePort();
-  const env: Record<string, string | undefined> = { ...process.env };
-  for (const key of ["MARQUEE_DB", "SUPABASE_URL", "MARQUEE_DATA_DIR"]) delete env[key];
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", NODE_ENTRY], {
-    cwd: ROOT,
-    env: {
-      ...env,
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      DATABASE_POOL_SIZE: String(poolSize),
-      MARQUEE_DEMO: "false",
-      JWT_SECRET,
-      LOG_LEVEL: logLevel,
-    },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${stderr}`);
-    if (
-      await fetch(`${url}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`server not ready after 120 s:\n${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return {
-    url,
-    pid: child.pid as number,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
-}
-
-function latencySummary(ms: number[]) {
-  const sorted = [...ms].sort((a, b) => a - b);
-  return {
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    mean: sorted.reduce((s, v) => s + v, 0) / sorted.length,
-  };
-}
 
 export const recsSuite: BenchSuite = {
   name: "recs",
@@ -168,24 +93,24 @@ export const recsSuite: BenchSuite = {
       const everyone = await Promise.all([...userIds].sort(() => random() - 0.5).map(tokenFor));
       const filmIds = data.movies.slice(0, 1000).map((m) => m.id);
 
-      const server = await startServer(fresh.url as string, poolSize, o["log-level"]);
-      const rows: ({ name: string; concurrency: number; memoryMiB: number } & LoadResult)[] = [];
+      const server = await startServerProcess(
+        {
+          DATABASE_URL: fresh.url as string,
+          DATABASE_POOL_SIZE: String(poolSize),
+          MARQUEE_DEMO: "false",
+          JWT_SECRET,
+          LOG_LEVEL: o["log-level"],
+        },
+        { readyTimeoutMs: 120_000 },
+      );
+      const rows: MeasuredRow[] = [];
       try {
-        const scenario = async (
-          name: string,
-          concurrency: number,
-          request: (i: number) => { url: string; init?: RequestInit },
-        ) => {
-          const result = await runLoad({
-            request,
-            concurrency,
-            durationMs: seconds(o.duration),
-            warmupMs: seconds(o.warmup),
-          });
-          const memoryMiB = await residentMiB(server.pid);
-          rows.push({ name, concurrency, memoryMiB, ...result });
-          console.log(`  ${name} c=${concurrency}: ${result.rps.toFixed(0)} req/s, p95 ${result.p95.toFixed(1)} ms`);
-        };
+        const scenario = scenarioRunner(
+          server,
+          { durationMs: seconds(o.duration), warmupMs: seconds(o.warmup) },
+          rows,
+          console.log,
+        );
         const personal =
           (list: string[], offset = 0) =>
           (i: number) => ({
@@ -228,12 +153,13 @@ export const recsSuite: BenchSuite = {
       const seedUsers = sample.slice(0, Number(o["seed-users"])).map(mlUserUuid);
       const time = async (fn: string, args: (u: string) => Record<string, unknown>) => {
         const ms: number[] = [];
+        const started = performance.now();
         for (const u of seedUsers) {
           const s = performance.now();
           await fresh.db.rpc(fn, args(u));
           ms.push(performance.now() - s);
         }
-        return latencySummary(ms);
+        return summarise(ms, 0, performance.now() - started);
       };
       // get_recommendations_live: the computation itself, never the per-user cache (these users were served above).
       const oursCf = await time("get_recommendations_live", (u) => ({ p_user_id: u, p_strategy: "cf", p_limit: 20 }));

@@ -14,18 +14,9 @@ import { startFakeTmdb, syntheticCatalogue } from "../fakes/tmdb-server";
 import { backfillEmbeddings } from "../jobs/backfill-embeddings";
 import { syncTmdb } from "../jobs/tmdb-sync";
 import type { BenchSuite } from ".";
-import { percentile, residentMiB } from "./http-load";
+import { fmt, residentMiB, scratchDatabase, summarise, table } from "./harness";
 
 const SCRATCH = "marquee_bench_search";
-
-const fmt = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : "-");
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
-}
 
 export const searchBench: BenchSuite = {
   name: "search",
@@ -50,12 +41,8 @@ export const searchBench: BenchSuite = {
       console.error("marquee bench search: set DATABASE_URL to a PostgreSQL server with pgvector");
       return 2;
     }
-    const admin = openPostgres({ connectionString: url, max: 1 });
-    await admin.exec(`drop database if exists ${SCRATCH} with (force)`);
-    await admin.exec(`create database ${SCRATCH}`);
-    const target = new URL(url);
-    target.pathname = `/${SCRATCH}`;
-    const db = openPostgres({ connectionString: target.toString(), max: 4 });
+    const scratch = await scratchDatabase(url, SCRATCH);
+    const db = openPostgres({ connectionString: scratch.url, max: 4 });
     try {
       await migrate(db);
       const searchRows: string[][] = [];
@@ -81,8 +68,7 @@ export const searchBench: BenchSuite = {
       return 0;
     } finally {
       await db.close();
-      await admin.exec(`drop database if exists ${SCRATCH} with (force)`).catch(() => {});
-      await admin.close();
+      await scratch.drop();
     }
   },
 };
@@ -144,16 +130,15 @@ async function benchScale(db: ReturnType<typeof openPostgres>, n: number, querie
         recall += hits.filter((h) => truth.has(h.id)).length / 10;
       }
     }
-    const elapsed = performance.now() - started;
-    const sorted = latencies.sort((a, b) => a - b);
+    const latency = summarise(latencies, 0, performance.now() - started);
     rows.push([
       genre ? `match_movies genre=${genre}` : "match_movies",
       String(n),
       String(qs.length),
-      fmt(percentile(sorted, 50)),
-      fmt(percentile(sorted, 95)),
-      fmt(percentile(sorted, 99)),
-      genre ? fmt((qs.length / elapsed) * 1000, 0) : "-",
+      fmt(latency.p50, 2),
+      fmt(latency.p95, 2),
+      fmt(latency.p99, 2),
+      genre ? fmt(latency.rps, 0) : "-",
       genre ? "-" : fmt(recall / qs.length, 3),
       fmt(buildSeconds, 1),
     ]);
