@@ -4,8 +4,9 @@ import type { App, AppContext } from "../../context";
 import { errorResponses } from "../../errors";
 import { popularityReason } from "../../lib/recommend/reasons";
 import { publicCache } from "../../middleware/cache";
+import { FilterFields, YEAR_ORDER_ISSUE, yearOrder } from "../movies/filters";
 import { toMovieSummary } from "../movies/schemas";
-import { FilterFields, PopularMovie, YEAR_ORDER_ISSUE, yearOrder } from "./schemas";
+import { PopularMovie } from "./schemas";
 
 export const PERIOD_DAYS = { all: null, week: 7, month: 30, year: 365 } as const;
 const POPULAR_MAX_AGE = 5 * 60;
