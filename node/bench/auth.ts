@@ -16,8 +16,7 @@ import {
   positiveIntegers,
   type ServerProcess,
   scenarioRunner,
-  startServerProcess,
-  withServerDatabase,
+  withDemoServer,
 } from "./harness";
 import type { BenchSuite } from "./index";
 
@@ -140,23 +139,18 @@ export const authBench: BenchSuite = {
     );
 
     const rows: MeasuredRow[] = [];
+    const env = {
+      LOG_LEVEL: "warn",
+      JWT_SECRET: randomBytes(32).toString("base64url"),
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: "10000",
+      LOGIN_MAX_FAILURES_PER_CLIENT: "100000",
+    };
     for (const db of databases) {
-      await withServerDatabase(db, url, "marquee_bench_auth", async (env) => {
-        say(`${db}: starting the server with the demo data`);
-        const server = await startServerProcess({
-          MARQUEE_DEMO: "true",
-          LOG_LEVEL: "warn",
-          JWT_SECRET: randomBytes(32).toString("base64url"),
-          LOGIN_MAX_FAILURES_PER_ACCOUNT: "10000",
-          LOGIN_MAX_FAILURES_PER_CLIENT: "100000",
-          ...env,
-        });
-        try {
-          rows.push(...(await measure(db, server, settings, say)));
-        } finally {
-          await server.stop();
-        }
-      });
+      rows.push(
+        ...(await withDemoServer(db, url, { prefix: "marquee_bench_auth", env, say }, (server) =>
+          measure(db, server, settings, say),
+        )),
+      );
     }
 
     console.log(

@@ -15,8 +15,7 @@ import {
   type ScenarioRow,
   type ServerProcess,
   scenarioLine,
-  startServerProcess,
-  withServerDatabase,
+  withDemoServer,
 } from "./harness";
 import type { BenchSuite } from "./index";
 
@@ -134,24 +133,21 @@ export const catalogBench: BenchSuite = {
     const concurrencies = positiveIntegers(o.concurrency, "concurrency");
     const url = o["database-url"] ?? process.env.DATABASE_URL;
     const databases = chooseDatabases(o.db, url);
-    const serverEnv: Record<string, string> = { MARQUEE_DEMO: "true", LOG_LEVEL: o["log-level"] };
+    const serverEnv: Record<string, string> = { LOG_LEVEL: o["log-level"] };
     if (o["pool-size"]) serverEnv.DATABASE_POOL_SIZE = String(positiveIntegers(o["pool-size"], "pool-size")[0]);
     const say = (line: string) => console.error(line);
 
     const loadBefore = loadavg()[0];
     const rows: Row[] = [];
     for (const db of databases) {
-      await withServerDatabase(db, url, "marquee_bench", async (env) => {
-        say(`${db}: starting the server with the demo data`);
-        const started = performance.now();
-        const server = await startServerProcess({ ...serverEnv, ...env }, { say });
-        say(`  ready in ${((performance.now() - started) / 1000).toFixed(1)} s at ${server.url}`);
-        try {
-          rows.push(...(await measure(db, server, concurrencies, durationMs, warmupMs, say)));
-        } finally {
-          await server.stop();
-        }
-      });
+      rows.push(
+        ...(await withDemoServer(
+          db,
+          url,
+          { prefix: "marquee_bench", env: serverEnv, say, serverLines: true },
+          (server) => measure(db, server, concurrencies, durationMs, warmupMs, say),
+        )),
+      );
     }
 
     console.log(

@@ -330,6 +330,33 @@ export async function withServerDatabase<T>(
   }
 }
 
+/**
+ * Runs `fn` against the Node server started with the demo data on a fresh database of that kind (see
+ * withServerDatabase), reporting how long the server took to be ready; stops the server and removes the database
+ * afterwards.
+ */
+export async function withDemoServer<T>(
+  kind: "pglite" | "postgres",
+  url: string | undefined,
+  options: { prefix: string; env: Record<string, string>; say: (line: string) => void; serverLines?: boolean },
+  fn: (server: ServerProcess) => Promise<T>,
+): Promise<T> {
+  return withServerDatabase(kind, url, options.prefix, async (databaseEnv) => {
+    options.say(`${kind}: starting the server with the demo data`);
+    const started = performance.now();
+    const server = await startServerProcess(
+      { MARQUEE_DEMO: "true", ...options.env, ...databaseEnv },
+      { say: options.serverLines ? options.say : undefined },
+    );
+    options.say(`  ready in ${((performance.now() - started) / 1000).toFixed(1)} s at ${server.url}`);
+    try {
+      return await fn(server);
+    } finally {
+      await server.stop();
+    }
+  });
+}
+
 /** Creates database `name` on the server of `url` (dropping a leftover of the same name first). */
 export async function scratchDatabase(url: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
   const admin = openPostgres({ connectionString: url, max: 1 });
