@@ -6,6 +6,6 @@ import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
 const tsx = require.resolve("tsx/cli");
-const main = fileURLToPath(new URL("../functions/cli/main.ts", import.meta.url));
+const main = fileURLToPath(new URL("../node/cli/main.ts", import.meta.url));
 const result = spawnSync(process.execPath, [tsx, main, ...process.argv.slice(2)], { stdio: "inherit" });
 process.exit(result.status ?? 1);

@@ -1,6 +1,6 @@
 /**
  * App composition: one runtime-neutral Hono app (Web APIs only) shared by the Worker (worker.ts) and the Node
- * server (node.ts). Entry points differ only in how they provide per-request services.
+ * server (node/server.ts). Entry points differ only in how they provide per-request services.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";

@@ -1,6 +1,6 @@
 /**
  * Builds the database adapter that the configuration names, for runtimes without a file system (the Worker).
- * The Node entry adds PGlite on top (see node.ts): it is never bundled into the Worker.
+ * The Node entry adds PGlite on top (see node/server.ts): it is never bundled into the Worker.
  */
 import type { Config } from "./env";
 import { openNeon } from "./lib/db/neon";

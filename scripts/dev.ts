@@ -22,10 +22,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { ConfigError, parseConfig } from "../functions/env";
-import { MigrationError } from "../functions/lib/db/migrate";
-import { openPglite } from "../functions/lib/db/pglite";
 import { openPostgres } from "../functions/lib/db/postgres";
-import { ensureJwtSecret, prepareDatabase } from "../functions/server";
+import { MigrationError } from "../node/db/migrate";
+import { openPglite } from "../node/db/pglite";
+import { ensureJwtSecret, prepareDatabase } from "../node/server";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");

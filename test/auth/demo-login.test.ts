@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_LOGIN, loadDemoData } from "../../functions/demo/load-demo";
+import { DEMO_LOGIN, loadDemoData } from "../../node/demo/load-demo";
 import { freshDatabase, type TestDatabase } from "../support/database";
 import { startTestServer, type TestServer } from "../support/server";
 

@@ -11,7 +11,7 @@ afterAll(async () => {
 });
 
 describe("the Worker bundle", () => {
-  it("builds offline and holds no PGlite, Node server, CLI, demo or migration code", async () => {
+  it("builds offline and holds nothing from node/, no PGlite and only the Node built-ins pg needs", async () => {
     const dir = await mkdtemp(join(tmpdir(), "marquee-bundle-test-"));
     dirs.push(dir);
     const report = inspectBundle(await readFile(buildWorker(dir), "utf8"));
@@ -20,6 +20,10 @@ describe("the Worker bundle", () => {
     for (const adapter of ["postgres", "neon", "supabase"]) {
       expect(modules, `the ${adapter} adapter is what a Worker uses`).toContain(`functions/lib/db/${adapter}.ts`);
     }
+    expect(
+      modules.filter((m) => m.startsWith("node/")),
+      "nothing under node/ reaches the Worker",
+    ).toEqual([]);
     expect(report.gzipBytes).toBeLessThan(report.rawBytes);
   });
 
@@ -29,12 +33,43 @@ describe("the Worker bundle", () => {
       "var app = 1;",
       "// node_modules/@electric-sql/pglite/dist/index.js",
       "var PGlite = 2;",
-      "// functions/lib/db/migrate.ts",
+      "// node/db/migrate.ts",
       "var migrate = 3;",
     ].join("\n");
     expect(inspectBundle(bundle).forbidden.map((f) => f.module)).toEqual([
       "node_modules/@electric-sql/pglite/dist/index.js",
-      "functions/lib/db/migrate.ts",
+      "node/db/migrate.ts",
+    ]);
+  });
+
+  it("lets pg import the built-ins nodejs_compat provides, and nothing else import any", () => {
+    const bundle = [
+      "// node_modules/pg-protocol/dist/index.js",
+      'import libDefault7 from "net";',
+      "// node_modules/pg/lib/connection.js",
+      'import libDefault10 from "stream";',
+      "// node_modules/some-package/index.js",
+      'import { spawn } from "node:child_process";',
+      "// functions/lib/db/port.ts",
+      'import { readFile } from "node:fs/promises";',
+      "// functions/routes/index.ts",
+      'import { createHash } from "crypto";',
+      'const lazy = () => import("node:os");',
+    ].join("\n");
+    const report = inspectBundle(bundle);
+    expect(report.builtins.map((b) => b.name)).toEqual([
+      "net",
+      "stream",
+      "child_process",
+      "fs/promises",
+      "crypto",
+      "os",
+    ]);
+    expect(report.forbidden.map((f) => `${f.module}: ${f.why}`)).toEqual([
+      'node_modules/some-package/index.js: imports the Node built-in "child_process", which the Worker does not need',
+      'functions/lib/db/port.ts: imports the Node built-in "fs/promises", which the Worker does not need',
+      'functions/routes/index.ts: imports the Node built-in "crypto": only pg may, our code uses Web APIs',
+      'functions/routes/index.ts: imports the Node built-in "os", which the Worker does not need',
     ]);
   });
 });

@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { buildFixtureData, FILM_COLUMNS, parseCsv, serializeFixture } from "../../functions/demo/build-fixture";
-import { DEFAULT_FIXTURE, filmsFromFixture, readFixture } from "../../functions/demo/load-demo";
+import { buildFixtureData, FILM_COLUMNS, parseCsv, serializeFixture } from "../../node/demo/build-fixture";
+import { DEFAULT_FIXTURE, filmsFromFixture, readFixture } from "../../node/demo/load-demo";
 
 // The raw CSVs are not in the repository (their licence forbids it); the rebuild check runs where they are.
 const TMDB_DIR = process.env.TMDB_5000_DIR ?? fileURLToPath(new URL("../../../shared/data/tmdb-5000", import.meta.url));

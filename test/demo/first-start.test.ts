@@ -3,11 +3,11 @@
  * neighbour tables once, so every recommendation strategy answers for the demo user on the first start.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_LOGIN } from "../../functions/demo/load-demo";
 import { parseConfig } from "../../functions/env";
-import { openPglite } from "../../functions/lib/db/pglite";
 import type { SqlDatabase } from "../../functions/lib/db/port";
-import { prepareDatabase } from "../../functions/server";
+import { openPglite } from "../../node/db/pglite";
+import { DEMO_LOGIN } from "../../node/demo/load-demo";
+import { prepareDatabase } from "../../node/server";
 
 let db: SqlDatabase;
 const config = parseConfig({ MARQUEE_DB: "pglite" });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadDemoData } from "../../functions/demo/load-demo";
-import { migrate } from "../../functions/lib/db/migrate";
-import { openPglite } from "../../functions/lib/db/pglite";
 import type { SqlDatabase } from "../../functions/lib/db/port";
+import { migrate } from "../../node/db/migrate";
+import { openPglite } from "../../node/db/pglite";
+import { loadDemoData } from "../../node/demo/load-demo";
 
 let db: SqlDatabase;
 

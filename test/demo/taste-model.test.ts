@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { filmsFromFixture, readFixture } from "../../functions/demo/load-demo";
-import { createRng, type DemoRating, type DemoUser, generateDemoRatings } from "../../functions/demo/taste-model";
+import { filmsFromFixture, readFixture } from "../../node/demo/load-demo";
+import { createRng, type DemoRating, type DemoUser, generateDemoRatings } from "../../node/demo/taste-model";
 
 const films = filmsFromFixture(await readFixture());
 const started = performance.now();

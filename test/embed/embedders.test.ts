@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../functions/env";
-import { backfillEmbeddings } from "../../functions/jobs/backfill-embeddings";
 import { createEmbedder, EmbeddingError } from "../../functions/lib/embed";
 import { LOCAL_MODEL, LocalEmbedder } from "../../functions/lib/embed/local";
 import { WORKERS_AI_MODEL } from "../../functions/lib/embed/workers-ai";
+import { backfillEmbeddings } from "../../node/jobs/backfill-embeddings";
 import { freshDatabase, type TestDatabase } from "../support/database";
 import { type FakeProvider, fakeVector, startFakeProvider } from "./fake-providers";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { mae, rankingScores, rmse } from "../../functions/eval/metrics";
-import { detectRatingsFormat, parseMovies, parseRatings, randomSplit } from "../../functions/eval/movielens";
+import { mae, rankingScores, rmse } from "../../node/eval/metrics";
+import { detectRatingsFormat, parseMovies, parseRatings, randomSplit } from "../../node/eval/movielens";
 
 describe("offline evaluation metrics", () => {
   it("scores a list with hits at ranks 1 and 3 out of 2 relevant films", () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runNightly } from "../../functions/lib/recommend/nightly";
+import { runNightly } from "../../node/jobs/nightly";
 import { freshDatabase, type TestDatabase } from "../support/database";
 import { FILMS, insertUser, loadTasteWorldWithMe, ME_RATINGS, rate } from "./fixture";
 

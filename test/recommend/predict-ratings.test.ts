@@ -3,7 +3,7 @@
  * a user without neighbours or ratings gets. The offline evaluation's RMSE is measured through this function.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runNightly } from "../../functions/lib/recommend/nightly";
+import { runNightly } from "../../node/jobs/nightly";
 import { freshDatabase, type TestDatabase } from "../support/database";
 import { FILMS, insertUser, loadTasteWorldWithMe, ME_RATINGS } from "./fixture";
 

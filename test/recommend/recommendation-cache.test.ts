@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RpcArgs, RpcRow } from "../../functions/lib/db/port";
-import { runNightly } from "../../functions/lib/recommend/nightly";
+import { runNightly } from "../../node/jobs/nightly";
 import { freshDatabase, type TestDatabase } from "../support/database";
 import { FILMS, interact, loadTasteWorldWithMe, rate } from "./fixture";
 

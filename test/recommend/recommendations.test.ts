@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runNightly } from "../../functions/lib/recommend/nightly";
+import { runNightly } from "../../node/jobs/nightly";
 import { AUTH_TEST_ENV, bearer, createTestUser, type TestUser } from "../support/auth";
 import { freshDatabase, type TestDatabase } from "../support/database";
 import { startTestServer, type TestServer } from "../support/server";

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backfillEmbeddings } from "../../functions/jobs/backfill-embeddings";
-import { syncTmdb } from "../../functions/jobs/tmdb-sync";
 import { LocalEmbedder } from "../../functions/lib/embed/local";
 import { TmdbClient } from "../../functions/lib/tmdb/client";
-import { startFakeTmdb } from "../../functions/lib/tmdb/fake-server";
+import { startFakeTmdb } from "../../node/fakes/tmdb-server";
+import { backfillEmbeddings } from "../../node/jobs/backfill-embeddings";
+import { syncTmdb } from "../../node/jobs/tmdb-sync";
 import { freshDatabase, type TestDatabase } from "../support/database";
 import { startTestServer, type TestServer } from "../support/server";
 import { CATALOGUE, ID } from "../tmdb/fixtures";

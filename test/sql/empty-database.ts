@@ -3,9 +3,10 @@
  * new empty database on the server DATABASE_URL names. Several connections (`connections()`) on a real server,
  * so that concurrent runners really run concurrently.
  */
-import { openPglite } from "../../functions/lib/db/pglite";
+
 import type { SqlDatabase } from "../../functions/lib/db/port";
 import { openPostgres } from "../../functions/lib/db/postgres";
+import { openPglite } from "../../node/db/pglite";
 
 export interface EmptyDatabase {
   db: SqlDatabase;

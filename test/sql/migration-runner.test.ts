@@ -1,10 +1,10 @@
 /**
- * The migration runner (functions/lib/db/migrate.ts) on a real database: idempotent, refuses edited history,
+ * The migration runner (node/db/migrate.ts) on a real database: idempotent, refuses edited history,
  * all-or-nothing, and safe when two runners race. Tiny named migrations keep each case fast and obvious; the
  * repository's own files are checked for idempotence on the suite's migrated database.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { MigrationError, type MigrationFile, migrate, readMigrations, sha256Hex } from "../../functions/lib/db/migrate";
+import { MigrationError, type MigrationFile, migrate, readMigrations, sha256Hex } from "../../node/db/migrate";
 import { freshDatabase } from "../support/database";
 import { type EmptyDatabase, emptyDatabase } from "./empty-database";
 

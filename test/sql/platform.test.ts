@@ -3,8 +3,8 @@
  * claims exactly as PostgREST publishes them, and never replacing the ones Supabase already has.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate, readMigrations } from "../../functions/lib/db/migrate";
 import type { SqlExecutor } from "../../functions/lib/db/port";
+import { migrate, readMigrations } from "../../node/db/migrate";
 import { ADULT, FILMS, loadCatalogFixture } from "../support/catalog-fixture";
 import { freshDatabase, type TestDatabase } from "../support/database";
 import { emptyDatabase } from "./empty-database";

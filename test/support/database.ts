@@ -7,9 +7,9 @@ import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { inject } from "vitest";
-import { openPglite } from "../../functions/lib/db/pglite";
 import type { SqlDatabase } from "../../functions/lib/db/port";
 import { openPostgres } from "../../functions/lib/db/postgres";
+import { openPglite } from "../../node/db/pglite";
 
 export type TestDatabase = SqlDatabase & {
   /** Connection string for a real server; undefined on PGlite. */

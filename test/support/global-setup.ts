@@ -7,9 +7,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
-import { migrate } from "../../functions/lib/db/migrate";
-import { openPglite } from "../../functions/lib/db/pglite";
 import { openPostgres } from "../../functions/lib/db/postgres";
+import { migrate } from "../../node/db/migrate";
+import { openPglite } from "../../node/db/pglite";
 
 declare module "vitest" {
   export interface ProvidedContext {

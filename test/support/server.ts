@@ -1,7 +1,7 @@
 /** A real Node HTTP server on a free port over a test database, with its log lines captured. */
 import { type Config, parseConfig } from "../../functions/env";
 import type { Database } from "../../functions/lib/db/port";
-import { type RunningServer, startServer } from "../../functions/server";
+import { type RunningServer, startServer } from "../../node/server";
 
 export interface TestServer extends RunningServer {
   logs: Record<string, unknown>[];

@@ -1,7 +1,7 @@
 /** The tiny TMDB fixture catalogue (test/fixtures/tmdb/catalogue.json) and a fake TMDB serving it. */
 import { readFileSync } from "node:fs";
-import type { FakeCatalogue } from "../../functions/lib/tmdb/fake-server";
 import type { TmdbMovieDetails } from "../../functions/lib/tmdb/map";
+import type { FakeCatalogue } from "../../node/fakes/tmdb-server";
 
 export const CATALOGUE: FakeCatalogue = JSON.parse(
   readFileSync(new URL("../fixtures/tmdb/catalogue.json", import.meta.url), "utf8"),

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type SyncOptions, syncTmdb } from "../../functions/jobs/tmdb-sync";
 import { TmdbClient } from "../../functions/lib/tmdb/client";
-import { type FakeTmdb, type FakeTmdbOptions, startFakeTmdb } from "../../functions/lib/tmdb/fake-server";
+import { type FakeTmdb, type FakeTmdbOptions, startFakeTmdb } from "../../node/fakes/tmdb-server";
+import { type SyncOptions, syncTmdb } from "../../node/jobs/tmdb-sync";
 import { freshDatabase, type TestDatabase } from "../support/database";
 import { catalogue, film, ID } from "./fixtures";
 

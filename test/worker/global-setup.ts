@@ -10,13 +10,13 @@
  */
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import type { TestProject } from "vitest/node";
-import { backfillEmbeddings } from "../../functions/jobs/backfill-embeddings";
-import { migrate, readMigrations } from "../../functions/lib/db/migrate";
-import { openPglite } from "../../functions/lib/db/pglite";
 import type { SqlDatabase } from "../../functions/lib/db/port";
 import { openPostgres } from "../../functions/lib/db/postgres";
 import { LocalEmbedder } from "../../functions/lib/embed/local";
-import { runNightly } from "../../functions/lib/recommend/nightly";
+import { migrate, readMigrations } from "../../node/db/migrate";
+import { openPglite } from "../../node/db/pglite";
+import { backfillEmbeddings } from "../../node/jobs/backfill-embeddings";
+import { runNightly } from "../../node/jobs/nightly";
 import { loadOtherUsers, loadTasteWorld } from "../recommend/fixture";
 import { loadCatalogFixture } from "../support/catalog-fixture";
 

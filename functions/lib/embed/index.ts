@@ -1,6 +1,6 @@
 /** Builds the configured embedder (EMBEDDING_PROVIDER): the same choice for the Worker's queries and the jobs' documents. */
 import type { Config } from "../../env";
-import type { PoliteFetchOptions } from "../tmdb/polite-fetch";
+import type { PoliteFetchOptions } from "../http/polite-fetch";
 import { type Embedder, EmbeddingError } from "./embedder";
 import { LocalEmbedder } from "./local";
 import { OpenAiEmbedder } from "./openai";

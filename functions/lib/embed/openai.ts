@@ -4,7 +4,7 @@
  * error, because the column is vector(384).
  */
 
-import { HttpFailure, type PoliteFetchOptions, politeFetch } from "../tmdb/polite-fetch";
+import { HttpFailure, type PoliteFetchOptions, politeFetch } from "../http/polite-fetch";
 import { type Embedder, EmbeddingError, normalise } from "./embedder";
 
 export interface OpenAiOptions {

@@ -4,7 +4,7 @@
  * documents mean-pooled (its default) and CLS-pooled vectors as incompatible, so every caller must agree.
  */
 
-import { HttpFailure, type PoliteFetchOptions, politeFetch } from "../tmdb/polite-fetch";
+import { HttpFailure, type PoliteFetchOptions, politeFetch } from "../http/polite-fetch";
 import { type Embedder, EmbeddingError, normalise } from "./embedder";
 
 export const WORKERS_AI_MODEL = "@cf/baai/bge-small-en-v1.5";

@@ -1,15 +1,22 @@
 /**
  * Progress for long jobs: a redrawn bar on a terminal, nothing until the end otherwise (CI logs want one summary
- * line, not thousands of carriage returns). Node-only in practice (it writes to a stream).
+ * line, not thousands of carriage returns). Runtime-neutral: it writes to whatever `ProgressWriter` it is given
+ * (in Node, process.stderr), so the jobs that report progress need no Node types.
  */
 export interface ProgressSink {
   update(done: number, total: number, note?: string): void;
   finish(): void;
 }
 
+/** The part of a terminal stream the bar needs; process.stderr is one. */
+export interface ProgressWriter {
+  readonly isTTY?: boolean;
+  write(chunk: string): unknown;
+}
+
 export const silentProgress: ProgressSink = { update() {}, finish() {} };
 
-export function terminalProgress(label: string, stream: NodeJS.WriteStream = process.stderr): ProgressSink {
+export function terminalProgress(label: string, stream: ProgressWriter): ProgressSink {
   if (!stream.isTTY) return silentProgress;
   let last = 0;
   let drawn = false;

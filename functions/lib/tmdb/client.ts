@@ -5,8 +5,8 @@
  * a page of ids without losing films); the run resumes from that page next time.
  */
 import type { z } from "zod";
+import { HttpFailure, type PoliteFetchOptions, politeFetch, RateLimiter, type RetryPolicy } from "../http/polite-fetch";
 import { type MovieRow, mapMovie, TmdbGenreList, TmdbIdPage, TmdbMovieDetails } from "./map";
-import { HttpFailure, type PoliteFetchOptions, politeFetch, RateLimiter, type RetryPolicy } from "./polite-fetch";
 
 export interface TmdbClientOptions {
   baseUrl: string;

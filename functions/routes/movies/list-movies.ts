@@ -3,12 +3,12 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../context";
 import { ApiError, errorResponses } from "../../errors";
 import { LIST_MAX_AGE, publicCache } from "../../middleware/cache";
+import { filterFields, GENRE_DOC, YEAR_ORDER_ISSUE, yearOrder } from "./filters";
 import { MovieSummary, toMovieSummary } from "./schemas";
 
 export const MAX_PAGE_SIZE = 100;
 const SORTS = ["popularity", "rating", "release_date", "title"] as const;
 type Sort = (typeof SORTS)[number];
-const year = z.coerce.number().int("must be a whole year").min(1870).max(2200);
 
 export const ListMoviesQuery = z
   .strictObject({
@@ -20,20 +20,12 @@ export const ListMoviesQuery = z
       .default(20)
       .openapi({ description: `Page size, at most ${MAX_PAGE_SIZE}.` }),
     cursor: z.string().max(512).optional().openapi({ description: "The nextCursor of the previous page." }),
-    genre: z
-      .string()
-      .trim()
-      .min(1)
-      .max(64)
-      .optional()
-      .openapi({ example: "Science Fiction", description: "Genre name (any case) or TMDB genre id." }),
-    year_from: year.optional().openapi({ example: 1990 }),
-    year_to: year.optional().openapi({ example: 1999 }),
-    language: z
-      .string()
-      .regex(/^[a-z]{2}$/, "must be an ISO 639-1 code like en")
-      .optional()
-      .openapi({ example: "en" }),
+    ...filterFields({
+      genre: GENRE_DOC,
+      year_from: { example: 1990 },
+      year_to: { example: 1999 },
+      language: { example: "en" },
+    }),
     q: z
       .string()
       .trim()
@@ -44,10 +36,7 @@ export const ListMoviesQuery = z
     sort: z.enum(SORTS).default("popularity"),
     order: z.enum(["asc", "desc"]).optional().openapi({ description: "Default: asc for title, desc otherwise." }),
   })
-  .refine((q) => q.year_from === undefined || q.year_to === undefined || q.year_from <= q.year_to, {
-    message: "must not be after year_to",
-    path: ["year_from"],
-  });
+  .refine(yearOrder, YEAR_ORDER_ISSUE);
 
 const ListMoviesResponse = z
   .object({

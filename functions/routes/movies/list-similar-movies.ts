@@ -8,7 +8,8 @@ import type { App, AppContext } from "../../context";
 import { ApiError, errorResponses } from "../../errors";
 import { similarReasons } from "../../lib/recommend/reasons";
 import { LIST_MAX_AGE, publicCache } from "../../middleware/cache";
-import { FilterFields, SimilarMovie, YEAR_ORDER_ISSUE, yearOrder } from "../recommendations/schemas";
+import { SimilarMovie } from "../recommendations/schemas";
+import { FilterFields, YEAR_ORDER_ISSUE, yearOrder } from "./filters";
 import { MovieId, toMovieSummary } from "./schemas";
 
 const SimilarQuery = z

@@ -5,8 +5,9 @@ import { errorResponses } from "../../errors";
 import type { MovieCard } from "../../lib/db/rpc-types";
 import { popularityReason } from "../../lib/recommend/reasons";
 import { publicCache } from "../../middleware/cache";
+import { FilterFields, YEAR_ORDER_ISSUE, yearOrder } from "../movies/filters";
 import { toMovieSummary } from "../movies/schemas";
-import { FilterFields, PopularMovie, YEAR_ORDER_ISSUE, yearOrder } from "./schemas";
+import { PopularMovie } from "./schemas";
 
 export const PERIOD_DAYS = { all: null, week: 7, month: 30, year: 365 } as const;
 const POPULAR_MAX_AGE = 5 * 60;

@@ -8,9 +8,10 @@ import { errorResponses } from "../../errors";
 import type { RecommendationStrategy } from "../../lib/db/rpc-types";
 import { recommendationReasons } from "../../lib/recommend/reasons";
 import { BEARER_AUTH, currentUser, requireAuth } from "../../middleware/auth";
+import { FilterFields, YEAR_ORDER_ISSUE, yearOrder } from "../movies/filters";
 import { toMovieSummary } from "../movies/schemas";
 import { matchGenre } from "./list-popular";
-import { FilterFields, RecommendedMovie, YEAR_ORDER_ISSUE, yearOrder } from "./schemas";
+import { RecommendedMovie } from "./schemas";
 
 export const MAX_RECOMMENDATIONS = 50;
 const STRATEGIES = ["hybrid", "cf", "item", "content", "popular"] as const;

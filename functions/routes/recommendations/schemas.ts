@@ -2,30 +2,6 @@
 import { z } from "@hono/zod-openapi";
 import { MovieSummary } from "../movies/schemas";
 
-const year = z.coerce.number().int("must be a whole year").min(1870).max(2200);
-
-/** genre, year range and language, as GET /v1/movies accepts them. */
-export const FilterFields = {
-  genre: z
-    .string()
-    .trim()
-    .min(1)
-    .max(64)
-    .optional()
-    .openapi({ example: "Science Fiction", description: "Genre name (any case) or TMDB genre id." }),
-  year_from: year.optional().openapi({ example: 1990 }),
-  year_to: year.optional().openapi({ example: 1999 }),
-  language: z
-    .string()
-    .regex(/^[a-z]{2}$/, "must be an ISO 639-1 code like en")
-    .optional()
-    .openapi({ example: "en", description: "ISO 639-1 original language." }),
-};
-
-export const yearOrder = <T extends { year_from?: number; year_to?: number }>(q: T) =>
-  q.year_from === undefined || q.year_to === undefined || q.year_from <= q.year_to;
-export const YEAR_ORDER_ISSUE = { message: "must not be after year_to", path: ["year_from"] };
-
 export const Reason = z
   .object({
     source: z.enum(["item", "cf", "content", "popular"]).openapi({

@@ -10,10 +10,10 @@ import { createEmbedder, EmbeddingError } from "../../lib/embed";
 import { toVectorLiteral } from "../../lib/embed/embedder";
 import { LOCAL_MODEL } from "../../lib/embed/local";
 import { LIST_MAX_AGE, publicCache } from "../../middleware/cache";
+import { filterFields, YEAR_ORDER_ISSUE, yearOrder } from "../movies/filters";
 import { MovieSummary, toMovieSummary } from "../movies/schemas";
 
 export const MAX_RESULTS = 50;
-const year = z.coerce.number().int("must be a whole year").min(1870).max(2200);
 
 export const SearchQuery = z
   .strictObject({
@@ -24,13 +24,7 @@ export const SearchQuery = z
       .max(200)
       .refine((q) => /[\p{L}\p{N}]/u.test(q), "must contain a letter or a digit")
       .openapi({ example: "a heist movie with a twist", description: "What you are looking for, in plain words." }),
-    genre: z.string().trim().min(1).max(64).optional().openapi({ example: "Thriller" }),
-    year_from: year.optional(),
-    year_to: year.optional(),
-    language: z
-      .string()
-      .regex(/^[a-z]{2}$/, "must be an ISO 639-1 code like en")
-      .optional(),
+    ...filterFields({ genre: { example: "Thriller" } }),
     limit: z.coerce.number().int().min(1).max(MAX_RESULTS).default(20),
     min_similarity: z.coerce
       .number()
@@ -39,10 +33,7 @@ export const SearchQuery = z
       .optional()
       .openapi({ description: "Cosine similarity floor for semantic matches (default depends on the provider)." }),
   })
-  .refine((q) => q.year_from === undefined || q.year_to === undefined || q.year_from <= q.year_to, {
-    message: "must not be after year_to",
-    path: ["year_from"],
-  });
+  .refine(yearOrder, YEAR_ORDER_ISSUE);
 
 export const SearchHit = MovieSummary.extend({
   similarity: z

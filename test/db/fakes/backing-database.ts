@@ -9,8 +9,8 @@ import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { inject } from "vitest";
-import { migrate } from "../../../functions/lib/db/migrate";
-import { openPglite } from "../../../functions/lib/db/pglite";
+import { migrate } from "../../../node/db/migrate";
+import { openPglite } from "../../../node/db/pglite";
 import { loadCatalogFixture } from "../../support/catalog-fixture";
 
 const TEST_FUNCTIONS = `

@@ -1,0 +1,195 @@
+/**
+ * `marquee bench recs`: the recommendation engine at MovieLens-1M scale on a real PostgreSQL. Generates the
+ * synthetic dataset (node/eval/synthetic.ts), loads it into a fresh database, times the nightly job, then
+ * measures over HTTP (the Node server in its own process): personalised recommendations at concurrency 1 and 16,
+ * similar films and popular; and, for the same users, the seed approach (user-based Pearson computed on request
+ * over the whole ratings table) against ours, as SQL calls at concurrency 1.
+ */
+import { issueToken } from "../../functions/lib/auth/tokens";
+import type { RpcArgs } from "../../functions/lib/db/port";
+import { loadConfig, parseOptions } from "../cli/command";
+import { formatNightlySummary, progressPrinter } from "../cli/jobs";
+import { openFreshDatabase } from "../eval/fresh-database";
+import { loadDataset } from "../eval/load";
+import { mlUserUuid, seededRandom } from "../eval/movielens";
+import { generateSynthetic } from "../eval/synthetic";
+import { runNightly } from "../jobs/nightly";
+import { formatTable, type MeasuredRow, scenarioRunner, startServerProcess, summarise } from "./harness";
+import type { BenchSuite } from "./index";
+
+const JWT_SECRET = "bench-only-secret-0123456789abcdef-0123456789";
+
+const OPTIONS = {
+  duration: { type: "string", default: "10" },
+  warmup: { type: "string", default: "2" },
+  users: { type: "string", default: "6040" },
+  films: { type: "string", default: "3700" },
+  ratings: { type: "string", default: "1000000" },
+  seed: { type: "string", default: "7" },
+  "seed-users": { type: "string", default: "20" },
+  "pool-size": { type: "string", default: "16" },
+  "log-level": { type: "string", default: "warn" },
+  "database-url": { type: "string" },
+  keep: { type: "boolean" },
+  json: { type: "string" },
+} as const;
+
+const HELP = `options:
+  --duration SECONDS   measured time per HTTP scenario (default 10)
+  --warmup SECONDS     unmeasured warm-up per scenario (default 2)
+  --users N --films N --ratings N   dataset shape (default 6040, 3700, 1000000: MovieLens 1M)
+  --seed N             generator seed (default 7)
+  --seed-users N       users for the seed-approach comparison (default 20; it is slow by design)
+  --pool-size N        the server's DATABASE_POOL_SIZE (default 16)
+  --log-level LEVEL    the server's LOG_LEVEL (default warn)
+  --database-url URL   a PostgreSQL server (default DATABASE_URL; required): a fresh database is created on it
+  --keep               keep that database afterwards (its URL is printed)
+  --json FILE          also write the results as JSON
+
+Personalised recommendations are measured twice: "computed" (each request a user's first, so the list is
+computed and stored, as after any new rating) and "cached" (users who asked before and changed nothing since).
+Targets (issue 4): personalised p95 <= 15 ms at concurrency 1; >= 300 req/s with p99 < 300 ms at 16;
+nightly job <= 120 s.`;
+
+export const recsSuite: BenchSuite = {
+  name: "recs",
+  summary:
+    "Recommendations at MovieLens-1M scale on real PostgreSQL: HTTP latency/throughput, nightly job, seed approach",
+  help: HELP,
+  async run(args) {
+    const o = parseOptions(args, OPTIONS);
+    const config = loadConfig();
+    const databaseUrl = o["database-url"] ?? config.DATABASE_URL;
+    if (!databaseUrl) throw new Error("bench recs needs a real PostgreSQL: set DATABASE_URL or --database-url");
+    const seconds = (v: string) => Number(v) * 1000;
+    const poolSize = Number(o["pool-size"]);
+
+    let t = performance.now();
+    const data = generateSynthetic({
+      users: Number(o.users),
+      films: Number(o.films),
+      ratings: Number(o.ratings),
+      seed: Number(o.seed),
+    });
+    console.log(
+      `generated ${data.ratings.length} ratings, ${Number(o.users)} users, ${data.movies.length} films in ${Math.round(performance.now() - t)} ms`,
+    );
+    const fresh = await openFreshDatabase("marquee_bench_recs", databaseUrl, 4);
+    try {
+      t = performance.now();
+      await loadDataset(fresh.db, data.movies, data.ratings);
+      await fresh.db.exec("vacuum analyze");
+      console.log(`loaded into ${fresh.name} in ${Math.round(performance.now() - t)} ms`);
+      const nightly = await runNightly(fresh.db, { onStep: progressPrinter() });
+      console.log(formatNightlySummary(nightly));
+
+      const random = seededRandom(99);
+      const userIds = [...new Set(data.ratings.map((r) => r.user))];
+      const pick = () => userIds[Math.floor(random() * userIds.length)];
+      const tokenConfig = { ...loadConfig({ JWT_SECRET }), JWT_SECRET };
+      const sample = Array.from({ length: 500 }, pick);
+      const tokenFor = async (u: number) => (await issueToken(tokenConfig, mlUserUuid(u))).token;
+      const tokens = await Promise.all(sample.map(tokenFor));
+      // Every user once, in a shuffled order: requests that must compute the list (nobody asked before).
+      const everyone = await Promise.all([...userIds].sort(() => random() - 0.5).map(tokenFor));
+      const filmIds = data.movies.slice(0, 1000).map((m) => m.id);
+
+      const server = await startServerProcess(
+        {
+          DATABASE_URL: fresh.url as string,
+          DATABASE_POOL_SIZE: String(poolSize),
+          MARQUEE_DEMO: "false",
+          JWT_SECRET,
+          LOG_LEVEL: o["log-level"],
+        },
+        { readyTimeoutMs: 120_000 },
+      );
+      const rows: MeasuredRow[] = [];
+      try {
+        const scenario = scenarioRunner(
+          server,
+          { durationMs: seconds(o.duration), warmupMs: seconds(o.warmup) },
+          rows,
+          console.log,
+        );
+        const personal =
+          (list: string[], offset = 0) =>
+          (i: number) => ({
+            url: `${server.url}/v1/recommendations?limit=20`,
+            init: { headers: { Authorization: `Bearer ${list[(offset + i) % list.length]}` } },
+          });
+        // Computed: each request is a user's first, so get_recommendations computes and stores the list (a
+        // rating or interaction since the last request costs the same). Halves of the shuffled user list, so
+        // the two runs share no user.
+        const half = Math.floor(everyone.length / 2);
+        await scenario("recommendations (hybrid, computed)", 1, personal(everyone.slice(0, half)));
+        await scenario("recommendations (hybrid, computed)", 16, personal(everyone.slice(half)));
+        // Cached: the 500 sampled users asked before and changed nothing since (the common case).
+        let next = 0;
+        const warm = async () => {
+          while (next < tokens.length) {
+            const { url, init } = personal(tokens)(next++);
+            await (await fetch(url, init)).arrayBuffer();
+          }
+        };
+        await Promise.all(Array.from({ length: 4 }, warm));
+        await scenario("recommendations (hybrid, cached)", 1, personal(tokens));
+        await scenario("recommendations (hybrid, cached)", 16, personal(tokens));
+        await scenario("recommendations (item)", 16, (i) => ({
+          url: `${server.url}/v1/recommendations?limit=20&strategy=item`,
+          init: { headers: { Authorization: `Bearer ${tokens[i % tokens.length]}` } },
+        }));
+        await scenario("similar", 16, (i) => ({
+          url: `${server.url}/v1/movies/${filmIds[(i * 7919) % filmIds.length]}/similar`,
+        }));
+        await scenario("popular", 16, (i) => ({
+          url: `${server.url}/v1/recommendations/popular?period=${i % 2 ? "all" : "month"}`,
+        }));
+      } finally {
+        await server.stop();
+      }
+      console.log(`\n${formatTable(rows)}`);
+
+      // The seed approach vs ours, same users, SQL calls at concurrency 1.
+      const seedUsers = sample.slice(0, Number(o["seed-users"])).map(mlUserUuid);
+      const time = async <F extends "get_recommendations_live" | "recommend_user_cf">(
+        fn: F,
+        args: (u: string) => RpcArgs<F>,
+      ) => {
+        const ms: number[] = [];
+        const started = performance.now();
+        for (const u of seedUsers) {
+          const s = performance.now();
+          await fresh.db.rpc(fn, args(u));
+          ms.push(performance.now() - s);
+        }
+        return summarise(ms, 0, performance.now() - started);
+      };
+      // get_recommendations_live: the computation itself, never the per-user cache (these users were served above).
+      const oursCf = await time("get_recommendations_live", (u) => ({ p_user_id: u, p_strategy: "cf", p_limit: 20 }));
+      const oursHybrid = await time("get_recommendations_live", (u) => ({ p_user_id: u, p_limit: 20 }));
+      const seed = await time("recommend_user_cf", (u) => ({ p_user_id: u, p_limit: 20, p_live: true }));
+      const f = (v: number) => v.toFixed(1).padStart(9);
+      console.log(`\nseed approach vs ours (${seedUsers.length} users, SQL, concurrency 1)`);
+      console.log(`approach                                  p50 ms    p95 ms   mean ms`);
+      console.log(`seed: Pearson on request (whole table) ${f(seed.p50)} ${f(seed.p95)} ${f(seed.mean)}`);
+      console.log(`ours: cf from nightly neighbours       ${f(oursCf.p50)} ${f(oursCf.p95)} ${f(oursCf.mean)}`);
+      console.log(
+        `ours: hybrid (all four sources)        ${f(oursHybrid.p50)} ${f(oursHybrid.p95)} ${f(oursHybrid.mean)}`,
+      );
+      console.log(
+        `seed / ours (cf): x${(seed.mean / oursCf.mean).toFixed(1)} mean, x${(seed.p95 / oursCf.p95).toFixed(1)} p95; ` +
+          `seed / ours (hybrid): x${(seed.mean / oursHybrid.mean).toFixed(1)} mean`,
+      );
+      console.log(`nightly job: ${(nightly.totalMs / 1000).toFixed(1)} s (target <= 120 s)`);
+      if (o.json) {
+        const { writeFile } = await import("node:fs/promises");
+        await writeFile(o.json, `${JSON.stringify({ nightly, http: rows, seed, oursCf, oursHybrid }, null, 2)}\n`);
+      }
+      return 0;
+    } finally {
+      await fresh.dispose({ keep: o.keep });
+      if (o.keep) console.log(`kept ${fresh.url}`);
+    }
+  },
+};

@@ -1,0 +1,87 @@
+/** `marquee jobs nightly`: recompute neighbours, refresh materialised views, delete expired cached data. */
+import { type NightlyStep, type NightlySummary, runNightly } from "../jobs/nightly";
+import { type Command, loadConfig, openJobDatabase, parseOptions } from "./command";
+
+const LABELS: Record<NightlyStep, string> = {
+  load: "load ratings",
+  users: "user neighbours",
+  films: "film neighbours",
+  write: "write tables",
+  views: "refresh views",
+  cache: "expire cache",
+};
+
+/** A progress bar on a terminal; one line per finished step otherwise (CI logs). */
+export function progressPrinter(stream: NodeJS.WriteStream = process.stderr) {
+  let last = "";
+  let lastDraw = 0;
+  return (step: NightlyStep, done: number, total: number) => {
+    const finished = done >= total;
+    if (stream.isTTY) {
+      const now = performance.now();
+      if (!finished && now - lastDraw < 100) return;
+      lastDraw = now;
+      const width = 30;
+      const filled = Math.round((done / Math.max(total, 1)) * width);
+      const bar = `${"#".repeat(filled)}${"-".repeat(width - filled)}`;
+      stream.write(`\r${LABELS[step].padEnd(16)} [${bar}] ${done}/${total}${finished ? "\n" : ""}`);
+    } else if (finished && last !== step) {
+      last = step;
+      stream.write(`${LABELS[step]}: done (${total})\n`);
+    }
+  };
+}
+
+export function formatNightlySummary(s: NightlySummary): string {
+  const t = s.timings;
+  return [
+    `nightly: ${s.ratings} ratings, ${s.interactions} positive interactions, ${s.users} users, ${s.films} films`,
+    `  user neighbours: ${s.userPairs} pairs for ${s.usersWithNeighbours} users (${t.users} ms)`,
+    `  film neighbours: ${s.filmPairs} pairs for ${s.filmsWithNeighbours} films (${t.films} ms)`,
+    `  load ${t.load} ms, write ${t.write} ms, views ${t.views} ms, cache ${t.cache} ms (${s.cacheRowsDeleted} cached rows deleted)`,
+    `  total ${(s.totalMs / 1000).toFixed(1)} s`,
+  ].join("\n");
+}
+
+export const jobsNightlyCommand: Command = {
+  name: "jobs nightly",
+  summary: "Recompute user and film neighbours, refresh materialised views, delete expired cached data",
+  usage: "[--user-k 50] [--film-k 50] [--shrinkage 10] [--json]",
+  help: [
+    "options:",
+    "  --user-k N      neighbours kept per user (Pearson, >= 3 common films, correlation > 0.3); default 50",
+    "  --film-k N      neighbours kept per film (shrunk cosine); default 50",
+    "  --shrinkage N   film similarity shrinkage: cosine * support / (support + N); default 10",
+    "  --json          print the summary as JSON",
+    "",
+    "Uses DATABASE_URL, or the embedded database in MARQUEE_DATA_DIR. Safe to re-run; exits 1 on failure.",
+  ].join("\n"),
+  async run(args) {
+    const o = parseOptions(args, {
+      "user-k": { type: "string" },
+      "film-k": { type: "string" },
+      shrinkage: { type: "string" },
+      json: { type: "boolean" },
+    });
+    const int = (v: string | undefined, name: string, min: number, max: number) => {
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < min || n > max)
+        throw new Error(`--${name} must be a number from ${min} to ${max}`);
+      return n;
+    };
+    const db = await openJobDatabase(loadConfig());
+    try {
+      const summary = await runNightly(db, {
+        userK: int(o["user-k"], "user-k", 1, 1000),
+        filmK: int(o["film-k"], "film-k", 1, 1000),
+        shrinkage: int(o.shrinkage, "shrinkage", 0, 10_000),
+        onStep: progressPrinter(),
+      });
+      console.log(o.json ? JSON.stringify(summary, null, 2) : formatNightlySummary(summary));
+      return 0;
+    } finally {
+      await db.close();
+    }
+  },
+};

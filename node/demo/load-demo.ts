@@ -1,0 +1,224 @@
+/**
+ * Loads the demo catalogue (node/demo/data/films.json) and synthetic users and ratings (taste-model.ts) into
+ * an empty database, so that `npm start` on a fresh PGlite has something to browse and recommend from.
+ *
+ * Only an empty catalogue is filled: a database that already has films belongs to someone, and demo users mixed
+ * into real data would pollute its recommendations. Everything goes in one transaction, so a failed load leaves
+ * the database empty and the next start tries again.
+ */
+import { readFile } from "node:fs/promises";
+import { hashPassword } from "../../functions/lib/auth/password";
+import type { SqlDatabase, SqlExecutor } from "../../functions/lib/db/port";
+import type { FilmFixture, FilmRow } from "./build-fixture";
+import { type DemoRating, type DemoUser, generateDemoRatings, type TasteFilm } from "./taste-model";
+
+export interface LoadDemoOptions {
+  /** Path of the fixture; defaults to the committed data/films.json beside this module. */
+  fixtureFile?: string | URL;
+  users?: number;
+  seed?: number;
+}
+
+export interface LoadDemoResult {
+  loaded: boolean;
+  movies: number;
+  users: number;
+  ratings: number;
+  genres: number;
+}
+
+/** A fixture film as an object, with the column names the rest of the code uses. */
+export interface DemoFilm extends TasteFilm {
+  title: string;
+  originalTitle: string | null;
+  releaseDate: string;
+  runtime: number | null;
+  originalLanguage: string | null;
+  keywords: string[];
+  cast: string[];
+  director: string | null;
+  popularity: number;
+}
+
+const CHUNK = 5000;
+
+/**
+ * A documented demo login, so a newcomer can try the personalised endpoints: the first synthetic user (who has
+ * ratings) gets this email and password. Demo data only; never load demo data into a database that matters.
+ */
+export const DEMO_LOGIN = { email: "demo@marquee.dev", password: "marquee-demo" } as const;
+
+export const DEFAULT_FIXTURE = new URL("./data/films.json", import.meta.url);
+
+export async function readFixture(file: string | URL = DEFAULT_FIXTURE): Promise<FilmFixture> {
+  return JSON.parse(await readFile(file, "utf8")) as FilmFixture;
+}
+
+/** Turns the fixture's positional rows into objects, by the column names the fixture declares. */
+export function filmsFromFixture(fixture: FilmFixture): DemoFilm[] {
+  const at = (name: string) => {
+    const k = fixture.columns.indexOf(name);
+    if (k < 0) throw new Error(`fixture has no column ${name}`);
+    return k;
+  };
+  const c = {
+    id: at("id"),
+    title: at("title"),
+    originalTitle: at("original_title"),
+    releaseDate: at("release_date"),
+    runtime: at("runtime"),
+    originalLanguage: at("original_language"),
+    genres: at("genres"),
+    keywords: at("keywords"),
+    cast: at("cast"),
+    director: at("director"),
+    popularity: at("popularity"),
+    voteAverage: at("vote_average"),
+    voteCount: at("vote_count"),
+  };
+  return fixture.films.map((row: FilmRow) => {
+    const r = row as unknown[];
+    return {
+      id: r[c.id] as number,
+      title: r[c.title] as string,
+      originalTitle: (r[c.originalTitle] as string | null) ?? null,
+      releaseDate: r[c.releaseDate] as string,
+      runtime: (r[c.runtime] as number | null) ?? null,
+      originalLanguage: (r[c.originalLanguage] as string | null) ?? null,
+      genres: r[c.genres] as string[],
+      keywords: r[c.keywords] as string[],
+      cast: r[c.cast] as string[],
+      director: (r[c.director] as string | null) ?? null,
+      popularity: r[c.popularity] as number,
+      voteAverage: r[c.voteAverage] as number,
+      voteCount: r[c.voteCount] as number,
+    };
+  });
+}
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let k = 0; k < items.length; k += size) out.push(items.slice(k, k + size));
+  return out;
+}
+
+async function insertGenres(tx: SqlExecutor, genres: FilmFixture["genres"]): Promise<void> {
+  await tx.query(
+    "insert into public.genres (id, name) select * from unnest($1::int[], $2::text[]) on conflict (id) do nothing",
+    [genres.map((g) => g[0]), genres.map((g) => g[1])],
+  );
+}
+
+// Array columns (genres, keywords, cast) cannot travel through unnest, which flattens text[][]; one jsonb
+// parameter per chunk, unpacked by jsonb_to_recordset with typed columns, carries them intact.
+async function insertMovies(tx: SqlExecutor, films: readonly DemoFilm[]): Promise<void> {
+  for (const chunk of chunks(films)) {
+    const rows = chunk.map((f) => ({
+      id: f.id,
+      title: f.title,
+      // The fixture leaves out an original title equal to the title to stay small; the column wants it back.
+      original_title: f.originalTitle ?? f.title,
+      release_date: f.releaseDate,
+      release_year: Number(f.releaseDate.slice(0, 4)),
+      runtime: f.runtime,
+      original_language: f.originalLanguage,
+      genres: f.genres,
+      keywords: f.keywords,
+      cast_names: f.cast,
+      director: f.director,
+      popularity: f.popularity,
+      vote_average: f.voteAverage,
+      vote_count: f.voteCount,
+    }));
+    await tx.query(
+      `insert into public.movies (id, title, original_title, release_date, release_year, runtime, original_language,
+         genres, keywords, cast_names, director, popularity, vote_average, vote_count)
+       select id, title, original_title, release_date, release_year, runtime, original_language,
+         genres, keywords, cast_names, director, popularity, vote_average, vote_count
+       from jsonb_to_recordset($1::jsonb) as x(id int, title text, original_title text, release_date date,
+         release_year smallint, runtime smallint, original_language text, genres text[], keywords text[],
+         cast_names text[], director text, popularity real, vote_average real, vote_count int)`,
+      [JSON.stringify(rows)],
+    );
+  }
+}
+
+async function insertUsers(tx: SqlExecutor, users: readonly DemoUser[]): Promise<void> {
+  for (const chunk of chunks(users)) {
+    await tx.query(
+      `insert into public.users (id, email, username, display_name, created_at, updated_at)
+       select id, email, username, display_name, created_at, created_at
+       from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
+         as x(id, email, username, display_name, created_at)`,
+      [
+        chunk.map((u) => u.id),
+        chunk.map((u) => u.email),
+        chunk.map((u) => u.username),
+        chunk.map((u) => u.displayName),
+        chunk.map((u) => u.createdAt),
+      ],
+    );
+  }
+}
+
+async function insertRatings(tx: SqlExecutor, ratings: readonly DemoRating[]): Promise<void> {
+  for (const chunk of chunks(ratings)) {
+    // updated_at = created_at: a demo rating has never been edited, and "my ratings, newest first" sorts by it.
+    await tx.query(
+      `insert into public.ratings (user_id, movie_id, rating, created_at, updated_at)
+       select user_id, movie_id, rating, created_at, created_at
+       from unnest($1::uuid[], $2::int[], $3::numeric[], $4::timestamptz[]) as x(user_id, movie_id, rating, created_at)`,
+      [
+        chunk.map((r) => r.userId),
+        chunk.map((r) => r.movieId),
+        chunk.map((r) => r.rating),
+        chunk.map((r) => r.createdAt),
+      ],
+    );
+  }
+}
+
+/**
+ * Fills an empty database with the demo catalogue, users and ratings. Returns loaded:false, changing nothing, when
+ * public.movies already has rows.
+ */
+export async function loadDemoData(db: SqlDatabase, options: LoadDemoOptions = {}): Promise<LoadDemoResult> {
+  const skipped = { loaded: false, movies: 0, users: 0, ratings: 0, genres: 0 };
+  if (await hasMovies(db)) return skipped;
+
+  const fixture = await readFixture(options.fixtureFile);
+  const films = filmsFromFixture(fixture);
+  const { users, ratings } = generateDemoRatings(films, { users: options.users, seed: options.seed });
+
+  return db.transaction(async (tx) => {
+    // Checked again inside the transaction: two processes starting on one database must not both load.
+    await tx.query("lock table public.movies in share row exclusive mode");
+    if (await hasMovies(tx)) return skipped;
+    await insertGenres(tx, fixture.genres);
+    await insertMovies(tx, films);
+    await insertUsers(tx, users);
+    if (users[0]) {
+      await tx.query("update public.users set email = $2, display_name = 'Demo' where id = $1", [
+        users[0].id,
+        DEMO_LOGIN.email,
+      ]);
+      await tx.query("insert into public.user_credentials (user_id, password_hash) values ($1, $2)", [
+        users[0].id,
+        await hashPassword(DEMO_LOGIN.password),
+      ]);
+    }
+    await insertRatings(tx, ratings);
+    return {
+      loaded: true,
+      movies: films.length,
+      users: users.length,
+      ratings: ratings.length,
+      genres: fixture.genres.length,
+    };
+  });
+}
+
+async function hasMovies(db: SqlExecutor): Promise<boolean> {
+  const rows = await db.query<{ found: boolean }>("select exists (select 1 from public.movies) as found");
+  return rows[0]?.found === true;
+}

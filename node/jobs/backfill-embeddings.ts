@@ -1,0 +1,121 @@
+/**
+ * The embedding backfill (`marquee backfill embeddings`, and demo films on first start): embeds every film whose
+ * embedding is missing, from another model, or computed from text that has since changed (content hash), in
+ * batches by id. Each batch is written as it completes, so a killed run loses at most one batch of work and a
+ * re-run picks up exactly what is left; running it with nothing to do costs one query.
+ */
+import type { SqlExecutor } from "../../functions/lib/db/port";
+import { type Embedder, toVectorLiteral } from "../../functions/lib/embed/embedder";
+import { RateLimiter } from "../../functions/lib/http/polite-fetch";
+import { type ProgressSink, silentProgress } from "../../functions/lib/jobs/progress";
+
+export interface BackfillOptions {
+  batchSize?: number;
+  /** Embedding calls per second (remote providers). */
+  requestsPerSecond?: number;
+  /** Stop after this many films (0: all). */
+  limit?: number;
+  progress?: ProgressSink;
+  log?: (line: string) => void;
+  signal?: AbortSignal;
+  /** Drop the HNSW index while writing and rebuild it after, when at least this many films need embedding. */
+  bulkThreshold?: number;
+}
+
+export interface BackfillSummary {
+  model: string;
+  embedded: number;
+  failed: number;
+  remaining: number;
+  batches: number;
+  durationMs: number;
+}
+
+export async function backfillEmbeddings(
+  db: SqlExecutor,
+  embedder: Embedder,
+  options: BackfillOptions = {},
+): Promise<BackfillSummary> {
+  const started = performance.now();
+  const batchSize = Math.max(1, Math.min(options.batchSize ?? 100, embedder.maxBatch));
+  const limiter = options.requestsPerSecond ? new RateLimiter(options.requestsPerSecond) : undefined;
+  const progress = options.progress ?? silentProgress;
+  const [{ pending }] = await db.query<{ pending: number }>("select pending from public.embedding_backlog($1)", [
+    embedder.model,
+  ]);
+  const total = options.limit ? Math.min(options.limit, pending) : pending;
+  const bulk = options.bulkThreshold !== undefined && total >= options.bulkThreshold;
+  if (bulk) await db.query("select public.set_embedding_index(false)");
+  try {
+    return await embedAll();
+  } finally {
+    // Always restore: a failed or aborted bulk run must not leave search without its index.
+    if (bulk) await db.query("select public.set_embedding_index(true)");
+  }
+
+  async function embedAll(): Promise<BackfillSummary> {
+    let afterId = 0;
+    let embedded = 0;
+    let failed = 0;
+    let batches = 0;
+    while (embedded + failed < total) {
+      options.signal?.throwIfAborted();
+      const rows = await db.query<{ id: number; document: string; content_hash: string }>(
+        "select id, document, content_hash from public.movies_needing_embedding($1, $2, $3)",
+        [embedder.model, afterId, Math.min(batchSize, total - embedded - failed)],
+      );
+      if (rows.length === 0) break;
+      afterId = rows[rows.length - 1].id;
+      await limiter?.take(options.signal);
+      let vectors: number[][];
+      try {
+        vectors = await embedder.embed(
+          rows.map((r) => r.document),
+          options.signal,
+        );
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        // One bad batch (after the provider's own retries) is skipped, not fatal; the next run retries it.
+        failed += rows.length;
+        options.log?.(`films ${rows[0].id}..${afterId}: ${(error as Error).message}`);
+        progress.update(embedded + failed, total, `(${failed} failed)`);
+        continue;
+      }
+      const payload = rows.map((r, k) => ({
+        id: r.id,
+        embedding: toVectorLiteral(vectors[k]),
+        content_hash: r.content_hash,
+      }));
+      await db.query("select public.store_movie_embeddings($1, $2::jsonb)", [embedder.model, JSON.stringify(payload)]);
+      embedded += rows.length;
+      batches++;
+      progress.update(embedded + failed, total, failed > 0 ? `(${failed} failed)` : "");
+    }
+    progress.finish();
+    return {
+      model: embedder.model,
+      embedded,
+      failed,
+      remaining: pending - embedded,
+      batches,
+      durationMs: performance.now() - started,
+    };
+  }
+}
+
+export function formatBackfillSummary(s: BackfillSummary): string {
+  return (
+    `embedding backfill (${s.model}): embedded ${s.embedded}, failed ${s.failed}, remaining ${s.remaining}, ` +
+    `${s.batches} batches in ${(s.durationMs / 1000).toFixed(1)} s`
+  );
+}
+
+/**
+ * On start with EMBEDDING_PROVIDER=local: embeds every film that lacks a current local embedding (the demo films
+ * on first start), so search works on a fresh clone; later starts find nothing to do in one query.
+ */
+export async function embedWithLocalProvider(db: SqlExecutor, log: (line: string) => void): Promise<void> {
+  const { LocalEmbedder } = await import("../../functions/lib/embed/local");
+  const summary = await backfillEmbeddings(db, new LocalEmbedder(), { batchSize: 500, bulkThreshold: 200 });
+  if (summary.embedded > 0 || summary.failed > 0) log(formatBackfillSummary(summary));
+}

@@ -1,0 +1,43 @@
+/** `npm start`: migrate, seed demo data when empty, serve on PORT (default 8787). */
+import { ConfigError, parseConfig } from "../functions/env";
+import { ensureJwtSecret, openDatabase, prepareDatabase, startServer } from "./server";
+
+async function main() {
+  let config: ReturnType<typeof parseConfig>;
+  try {
+    config = parseConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`marquee: ${error.message}`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const say = (line: string) => console.error(`marquee: ${line}`);
+  const where =
+    config.MARQUEE_DB === "pglite" ? `embedded PGlite in ${config.MARQUEE_DATA_DIR}/pglite` : config.MARQUEE_DB;
+  say(`opening ${where}`);
+  config = await ensureJwtSecret(config);
+  const db = await openDatabase(config);
+  await prepareDatabase(db, config, say);
+  const server = await startServer({ config, db, hostname: config.HOST });
+  say(`listening on ${server.url} (try ${server.url}/v1/movies and ${server.url}/docs)`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: shutting down`);
+    await server.close().catch(() => {});
+    // PGlite flushes to its folder on close; skipping this can lose the last writes.
+    await db.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((error) => {
+  console.error("marquee: failed to start:", error);
+  process.exit(1);
+});
