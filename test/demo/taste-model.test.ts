@@ -3,9 +3,8 @@ import { filmsFromFixture, readFixture } from "../../node/demo/load-demo";
 import { createRng, type DemoRating, type DemoUser, generateDemoRatings } from "../../node/demo/taste-model";
 
 const films = filmsFromFixture(await readFixture());
-const started = performance.now();
+// Its speed is a benchmark matter, not a test assertion (the suite asserts no timings).
 const demo = generateDemoRatings(films);
-const elapsedMs = performance.now() - started;
 
 function ratingsByUser(ratings: readonly DemoRating[]): Map<string, Map<number, number>> {
   const byUser = new Map<string, Map<number, number>>();
@@ -58,10 +57,6 @@ describe("generateDemoRatings", () => {
     const few = generateDemoRatings(films, { users: 5 });
     expect(few.users).toEqual(demo.users.slice(0, 5));
     expect(few.ratings).toEqual(demo.ratings.slice(0, few.ratings.length));
-  });
-
-  it("is quick", () => {
-    expect(elapsedMs, `took ${Math.round(elapsedMs)} ms`).toBeLessThan(2000);
   });
 
   it("makes at least 300 users and 30,000 ratings, 20 or more per user, with a long tail", () => {
