@@ -114,7 +114,7 @@ export function peakPerSecond(times: number[]): number {
   const sorted = [...times].sort((a, b) => a - b);
   let peak = 0;
   for (let i = 0, j = 0; j < sorted.length; j++) {
-    while (sorted[j] - sorted[i] >= 1000) i++;
+    while (sorted[i] + 1000 <= sorted[j]) i++;
     peak = Math.max(peak, j - i + 1);
   }
   return peak;
@@ -128,10 +128,16 @@ function fakeTmdb(catalogue: FakeCatalogue, options: FakeTmdbOptions) {
   const kinds = options.faultKinds ?? FAULT_KINDS;
   const clock = options.clock ?? realClock;
   const state: FakeTmdbState = { hits: new Map(), served: new Map(), log: [], faults };
-  const byId = new Map(catalogue.movies.map((m) => [m.id, m]));
-  const popular = [...catalogue.movies]
-    .filter((m) => !m.adult)
-    .sort((a, b) => (b.popularity ?? 0) - (a.popularity ?? 0));
+  // Rebuilt when a test adds films to the catalogue (new films appearing between syncs).
+  let indexedCount = -1;
+  let byId = new Map<number, TmdbMovieDetails>();
+  let popular: TmdbMovieDetails[] = [];
+  const index = () => {
+    if (indexedCount === catalogue.movies.length) return;
+    indexedCount = catalogue.movies.length;
+    byId = new Map(catalogue.movies.map((m) => [m.id, m]));
+    popular = [...catalogue.movies].filter((m) => !m.adult).sort((a, b) => (b.popularity ?? 0) - (a.popularity ?? 0));
+  };
   let seed = (options.seed ?? 1) >>> 0;
   const random = () => {
     // mulberry32: small, seeded, good enough to spread faults
@@ -164,6 +170,7 @@ function fakeTmdb(catalogue: FakeCatalogue, options: FakeTmdbOptions) {
   };
 
   const answerOf = (url: URL): Answer => {
+    index();
     const path = url.pathname;
     const page = Number(url.searchParams.get("page") ?? "1");
     const movie = /^\/3\/movie\/(\d+)$/.exec(path);
