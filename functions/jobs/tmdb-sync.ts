@@ -294,10 +294,7 @@ async function listRun(
       run.listing_page + 1,
       run.listing_total_pages,
       Math.min(MAX_PAGES, Math.ceil(limit / PAGE_SIZE)),
-      (page, total, ids) => {
-        options.progress?.update(page, total, "listing");
-        return enqueue(ids.slice(0, Math.max(0, limit - (page - 1) * PAGE_SIZE)), { page, total });
-      },
+      (page, total, ids) => enqueue(ids.slice(0, Math.max(0, limit - (page - 1) * PAGE_SIZE)), { page, total }),
       lookahead,
       options.signal,
     );
@@ -462,10 +459,15 @@ async function executeRun(
         queue.add(ids);
       });
   // A listing failure stops the run after the films already listed are fetched: their work is kept.
+  let listingNow = !run.listing_done;
   const listed = listing.then(
-    () => queue.listed(),
+    () => {
+      listingNow = false;
+      queue.listed();
+    },
     (error) => {
       stopError ??= error;
+      listingNow = false;
       queue.listed();
     },
   );
@@ -492,7 +494,8 @@ async function executeRun(
           await db.rpc("tmdb_fail_movie", { p_run_id: run.id, p_movie_id: film.id, p_detail: result.detail });
         }
         done++;
-        progress.update(done, total, failedNow > 0 ? `(${failedNow} failed)` : "");
+        const note = [listingNow ? "(still listing)" : "", failedNow > 0 ? `(${failedNow} failed)` : ""];
+        progress.update(done, total, note.filter(Boolean).join(" "));
       } catch (error) {
         stop(error);
         return;
