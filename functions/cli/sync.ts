@@ -1,4 +1,5 @@
 /** `marquee sync tmdb`: the TMDB sync job (functions/jobs/tmdb-sync.ts) with its options. */
+import { setMaxListeners } from "node:events";
 import { formatSummary, type SyncParams, syncTmdb } from "../jobs/tmdb-sync";
 import { terminalProgress } from "../lib/jobs/progress";
 import { TmdbClient } from "../lib/tmdb/client";
@@ -51,6 +52,8 @@ export const syncCommand: Command = {
     const config = loadConfig();
     if (!config.TMDB_API_TOKEN) throw new Error("TMDB_API_TOKEN is not set (a TMDB API read access token)");
     const controller = new AbortController();
+    // Every request in flight, limiter waiter and timer listens to it: dozens at once are expected.
+    setMaxListeners(0, controller.signal);
     process.once("SIGINT", () => controller.abort(new Error("interrupted; run again to resume")));
     const client = new TmdbClient({
       baseUrl: config.TMDB_BASE_URL,
