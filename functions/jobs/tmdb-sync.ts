@@ -135,7 +135,9 @@ export async function syncTmdb(
   if (interrupted) {
     options.log?.(`resuming interrupted run #${interrupted.id} (${interrupted.mode})`);
     const s = emit(await attemptRun(db, client, interrupted, true, options));
-    if (s.status === "incomplete" || s.error || covers(interrupted, params, options)) return summaries;
+    // A run that stopped unfinished, or a token TMDB rejects, would stop the next run the same way.
+    const rejected = s.status === "failed" && /HTTP 401/.test(s.error ?? "");
+    if (s.status === "incomplete" || rejected || covers(interrupted, params, options)) return summaries;
   }
   emit(await attemptRun(db, client, await startRun(db, params, options), false, options));
   return summaries;

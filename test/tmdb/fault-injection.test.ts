@@ -81,7 +81,7 @@ const servedFilms = (): [number, number][] =>
     .map(([path, n]): [number, number] => [Number(path.slice("/3/movie/".length)), n]);
 
 // Thousands of real database writes: seconds on PGlite, never minutes; the clock itself costs nothing.
-describe("sync tmdb at a 15% fault rate on every path", { timeout: 180_000 }, () => {
+describe("sync tmdb at a 15% fault rate on every path", { timeout: 300_000 }, () => {
   it("an initial sync of 4,050 listed ids exits 0, stores each of the 4,000 films once, never exceeds the cap", async () => {
     const summaries = await invoke("initial");
     expect(exitCode(summaries), JSON.stringify(summaries)).toBe(0);
