@@ -63,10 +63,16 @@ export const ConfigSchema = z.object({
   /** TMDB sync: read-access token (v4 "API Read Access Token", sent as Bearer) and API base URL. */
   TMDB_API_TOKEN: z.string().min(1).optional(),
   TMDB_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://api.themoviedb.org/3"),
-  /** TMDB requests per second (TMDB asks for at most about 40) and films fetched at once. */
+  /**
+   * TMDB's request cap per second (about 40; the limiter keeps 5% below it in every sliding second), films fetched
+   * at once (enough to keep the cap busy while some requests stall until TMDB_TIMEOUT_MS), and the invocation's
+   * total time budget: no request or retry starts after it, and the run stops resumable. Keep it below the
+   * workflow's timeout (tmdb-sync.yml: 100 min budget, 120 min timeout).
+   */
   TMDB_RPS: z.coerce.number().positive().max(40).default(40),
-  TMDB_CONCURRENCY: positiveInt(1, 64).default(8),
+  TMDB_CONCURRENCY: positiveInt(1, 64).default(24),
   TMDB_TIMEOUT_MS: positiveInt(100, 120_000).default(10_000),
+  TMDB_TIME_BUDGET_S: positiveInt(10, 86_400).default(6000),
   /**
    * HS256 key that signs and verifies access tokens (at least 32 characters). On Supabase, the project's JWT
    * secret, so that PostgREST accepts Marquee's tokens and applies RLS. Required in a Worker; in Node, when

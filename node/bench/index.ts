@@ -7,6 +7,7 @@ import { authBench } from "./auth";
 import { catalogBench } from "./catalog";
 import { recsSuite } from "./recs";
 import { searchBench } from "./search";
+import { syncBench } from "./sync";
 
 export interface BenchSuite {
   name: string;
@@ -15,7 +16,7 @@ export interface BenchSuite {
   run(args: string[]): Promise<number>;
 }
 
-const SUITES: BenchSuite[] = [catalogBench, authBench, searchBench, recsSuite];
+const SUITES: BenchSuite[] = [catalogBench, authBench, searchBench, recsSuite, syncBench];
 
 export const benchCommand: Command = {
   name: "bench",

@@ -1,5 +1,5 @@
 /** `marquee sync tmdb`: the TMDB sync job (node/jobs/tmdb-sync.ts) with its options. */
-
+import { setMaxListeners } from "node:events";
 import { terminalProgress } from "../../functions/lib/jobs/progress";
 import { TmdbClient } from "../../functions/lib/tmdb/client";
 import { formatSummary, type SyncParams, syncTmdb } from "../jobs/tmdb-sync";
@@ -17,11 +17,14 @@ export const syncCommand: Command = {
     "  --mode initial        the most popular --limit films (default 1000) from --source popular|discover",
     "  --mode ids            the films named by --ids 603,27205",
     "  --since/--until D     changes mode: date range YYYY-MM-DD (default: cursor, or yesterday .. today UTC)",
-    "  --concurrency N       films fetched at once (default TMDB_CONCURRENCY=8); requests are capped at TMDB_RPS",
+    "  --concurrency N       films fetched at once (default TMDB_CONCURRENCY=24); requests stay under TMDB_RPS",
     "  --max-failure-rate R  exit 1 when failed films exceed this share of films fetched (default 0.02)",
     "",
-    "environment: TMDB_API_TOKEN (required), TMDB_BASE_URL, TMDB_RPS, TMDB_TIMEOUT_MS, DATABASE_URL.",
-    "A run killed midway is resumed by the next invocation; failed films are retried by later runs (3 attempts).",
+    "environment: TMDB_API_TOKEN (required), TMDB_BASE_URL, TMDB_RPS, TMDB_TIMEOUT_MS, TMDB_TIME_BUDGET_S,",
+    "DATABASE_URL.",
+    "Transient faults (429, 5xx, timeouts, resets, truncated bodies) are retried within the run until the time",
+    "budget ends. A run killed or stopped midway is resumed by the next invocation of the same mode (exit 1 until",
+    "then); unfinished runs of other modes are left for their own mode. Failed films are retried by later runs.",
   ].join("\n"),
   async run(args) {
     const o = parseOptions(args, {
@@ -49,6 +52,8 @@ export const syncCommand: Command = {
     const config = loadConfig();
     if (!config.TMDB_API_TOKEN) throw new Error("TMDB_API_TOKEN is not set (a TMDB API read access token)");
     const controller = new AbortController();
+    // Every request in flight, limiter waiter and timer listens to it: dozens at once are expected.
+    setMaxListeners(0, controller.signal);
     process.once("SIGINT", () => controller.abort(new Error("interrupted; run again to resume")));
     const client = new TmdbClient({
       baseUrl: config.TMDB_BASE_URL,
@@ -56,6 +61,7 @@ export const syncCommand: Command = {
       requestsPerSecond: config.TMDB_RPS,
       retry: { timeoutMs: config.TMDB_TIMEOUT_MS },
       signal: controller.signal,
+      deadline: performance.now() + config.TMDB_TIME_BUDGET_S * 1000,
     });
     const db = await openJobDatabase(config);
     try {
@@ -69,10 +75,10 @@ export const syncCommand: Command = {
           progress: terminalProgress("sync tmdb", process.stderr),
           log: (line) => console.error(`sync tmdb: ${line}`),
           signal: controller.signal,
+          onSummary: (s) => console.log(formatSummary(s)),
         },
       );
-      for (const s of summaries) console.log(formatSummary(s));
-      return summaries.some((s) => s.status === "failed") ? 1 : 0;
+      return summaries.every((s) => s.status === "succeeded") ? 0 : 1;
     } finally {
       await db.close();
     }

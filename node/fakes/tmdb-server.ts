@@ -1,14 +1,24 @@
 /**
- * A local stand-in for the TMDB API v3, for tests and `marquee bench search`: the endpoints the sync uses, in
- * TMDB's response shapes (including its error body), bearer-token checked, with scripted faults per path: 429
- * with Retry-After, 500, a response that never comes (timeout), and a truncated JSON body. A film id it does not
- * hold answers 404 like TMDB does. Node-only (node:http); never imported by the Worker.
+ * A local stand-in for the TMDB API v3, for tests and `marquee bench`: the endpoints the sync uses, in TMDB's
+ * response shapes (including its error body), bearer-token checked, with faults per path as a busy API serves
+ * them: 429 with Retry-After, 500 and 504, a stall (an answer that comes late, or never), a truncated JSON body,
+ * and a reset connection. Faults are scripted per path, or drawn at random (seeded) for a share of all requests on
+ * every path. A film id it does not hold answers 404 like TMDB does.
+ *
+ * Served over real HTTP (`startFakeTmdb`), or in-process as a `fetch` on an injectable clock (`fakeTmdbFetch`), so
+ * that a test can run thousands of requests, stalls and Retry-After waits in virtual time. Node-only (node:http);
+ * never imported by the Worker.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { type Clock, realClock } from "../../functions/lib/http/polite-fetch";
 import type { TmdbMovieDetails } from "../../functions/lib/tmdb/map";
 
-export type Fault = "429" | "500" | "timeout" | "truncated";
+/** timeout: never answers; stall: answers after `stallMs`; reset: the connection is cut before any answer. */
+export type Fault = "429" | "500" | "504" | "timeout" | "stall" | "truncated" | "reset";
+
+/** The stand-in's profile: 429 with Retry-After, 500/504, stalls, truncated JSON and resets, in equal shares. */
+export const FAULT_KINDS: readonly Fault[] = ["429", "500", "504", "stall", "truncated", "reset"];
 
 export interface FakeCatalogue {
   genres: { id: number; name: string }[];
@@ -24,20 +34,49 @@ export interface FakeTmdbOptions {
   token?: string;
   /** Faults served in order, per request path (e.g. "/3/movie/603"); after they run out the path answers normally. */
   faults?: Record<string, Fault[]>;
+  /** Share (0..1) of all other requests, on every path, that get a random fault of `faultKinds`. */
+  faultRate?: number;
+  /** Kinds drawn for random faults, uniformly (default FAULT_KINDS; 500 and 504 share the 5xx part). */
+  faultKinds?: readonly Fault[];
+  /** Seed of the fault draw, so a run's faults can be replayed. */
+  seed?: number;
   /** Seconds in Retry-After for 429 faults. */
   retryAfter?: string;
+  /** How long a "stall" holds its answer (default 15 s, longer than the client's timeout). */
+  stallMs?: number;
   pageSize?: number;
+  /** Time of the request log and of stalls (in-process only; the HTTP server uses real time). */
+  clock?: Clock;
   /** Called on every request before it is answered (tests abort a run at a chosen point). */
-  onRequest?: (path: string) => void;
+  onRequest?: (path: string, url: URL) => void;
 }
 
-export interface FakeTmdb {
-  url: string;
+export interface FakeRequest {
+  /** Clock time the request arrived. */
+  at: number;
+  path: string;
+  /** The fault served, if any. */
+  fault?: Fault;
+}
+
+export interface FakeTmdbState {
   /** Request counts per path (without the query). */
   hits: Map<string, number>;
+  /** Complete 200 answers per path (what a client received and could use), after faults and aborts. */
+  served: Map<string, number>;
+  /** Every request in arrival order. */
+  log: FakeRequest[];
   faults: Record<string, Fault[]>;
+}
+
+export interface FakeTmdb extends FakeTmdbState {
+  url: string;
   close(): Promise<void>;
 }
+
+type Answer =
+  | { kind: "send"; status: number; body: unknown; headers?: Record<string, string>; truncate?: boolean }
+  | { kind: "fault"; fault: "timeout" | "stall" | "reset" };
 
 const NOT_FOUND = { success: false, status_code: 34, status_message: "The resource you requested could not be found." };
 const BAD_TOKEN = {
@@ -70,110 +109,224 @@ function listItem(m: TmdbMovieDetails) {
   };
 }
 
-export async function startFakeTmdb(catalogue: FakeCatalogue, options: FakeTmdbOptions = {}): Promise<FakeTmdb> {
+/** Peak number of request starts in any sliding one-second window [t, t + 1000) of a list of times (ms). */
+export function peakPerSecond(times: number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let peak = 0;
+  for (let i = 0, j = 0; j < sorted.length; j++) {
+    while (sorted[i] + 1000 <= sorted[j]) i++;
+    peak = Math.max(peak, j - i + 1);
+  }
+  return peak;
+}
+
+/** The stand-in's logic, shared by the HTTP server and the in-process fetch. */
+function fakeTmdb(catalogue: FakeCatalogue, options: FakeTmdbOptions) {
   const token = options.token ?? "test-token";
   const pageSize = options.pageSize ?? 20;
   const faults = options.faults ?? {};
-  const hits = new Map<string, number>();
-  const byId = new Map(catalogue.movies.map((m) => [m.id, m]));
-  const popular = [...catalogue.movies]
-    .filter((m) => !m.adult)
-    .sort((a, b) => (b.popularity ?? 0) - (a.popularity ?? 0));
-  const hanging = new Set<ServerResponse>();
-
-  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { "content-type": "application/json;charset=utf-8", ...headers });
-    res.end(text);
+  const kinds = options.faultKinds ?? FAULT_KINDS;
+  const clock = options.clock ?? realClock;
+  const state: FakeTmdbState = { hits: new Map(), served: new Map(), log: [], faults };
+  // Rebuilt when a test adds films to the catalogue (new films appearing between syncs).
+  let indexedCount = -1;
+  let byId = new Map<number, TmdbMovieDetails>();
+  let popular: TmdbMovieDetails[] = [];
+  const index = () => {
+    if (indexedCount === catalogue.movies.length) return;
+    indexedCount = catalogue.movies.length;
+    byId = new Map(catalogue.movies.map((m) => [m.id, m]));
+    popular = [...catalogue.movies].filter((m) => !m.adult).sort((a, b) => (b.popularity ?? 0) - (a.popularity ?? 0));
   };
-  const paged = <T>(res: ServerResponse, items: T[], page: number, extra: Record<string, unknown> = {}) => {
+  let seed = (options.seed ?? 1) >>> 0;
+  const random = () => {
+    // mulberry32: small, seeded, good enough to spread faults
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+
+  const paged = <T>(items: T[], page: number): Answer => {
     const totalPages = Math.max(1, Math.ceil(items.length / pageSize));
-    if (page < 1 || page > 500) {
-      return send(res, 400, {
-        success: false,
-        status_code: 22,
-        status_message: "Invalid page: Pages start at 1 and max at 500.",
-      });
+    if (!(page >= 1 && page <= 500)) {
+      return {
+        kind: "send",
+        status: 400,
+        body: { success: false, status_code: 22, status_message: "Invalid page: Pages start at 1 and max at 500." },
+      };
     }
-    send(res, 200, {
-      page,
-      results: items.slice((page - 1) * pageSize, page * pageSize),
-      total_pages: totalPages,
-      total_results: items.length,
-      ...extra,
-    });
+    return {
+      kind: "send",
+      status: 200,
+      body: {
+        page,
+        results: items.slice((page - 1) * pageSize, page * pageSize),
+        total_pages: totalPages,
+        total_results: items.length,
+      },
+    };
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? "/", "http://fake");
+  const answerOf = (url: URL): Answer => {
+    index();
     const path = url.pathname;
-    hits.set(path, (hits.get(path) ?? 0) + 1);
-    options.onRequest?.(path);
-    if (req.headers.authorization !== `Bearer ${token}`) return send(res, 401, BAD_TOKEN);
-
-    const fault = faults[path]?.shift();
-    if (fault === "429") return send(res, 429, RATE_LIMITED, { "retry-after": options.retryAfter ?? "1" });
-    if (fault === "500") return send(res, 500, { success: false, status_code: 11, status_message: "Internal error." });
-    if (fault === "timeout") {
-      hanging.add(res);
-      res.on("close", () => hanging.delete(res));
-      return; // never answers; the client's timeout must fire
-    }
-
     const page = Number(url.searchParams.get("page") ?? "1");
-    let status = 200;
-    let body: unknown;
     const movie = /^\/3\/movie\/(\d+)$/.exec(path);
-    if (path === "/3/genre/movie/list") body = { genres: catalogue.genres };
-    else if (path === "/3/movie/popular" || path === "/3/discover/movie") {
+    if (path === "/3/genre/movie/list") return { kind: "send", status: 200, body: { genres: catalogue.genres } };
+    if (path === "/3/movie/popular" || path === "/3/discover/movie") {
       const items = [...popular.map(listItem), ...(catalogue.popularExtra ?? []).map((id) => ({ id, adult: false }))];
-      return paged(res, items, page);
-    } else if (path === "/3/movie/changes") {
+      return paged(items, page);
+    }
+    if (path === "/3/movie/changes") {
       const start = url.searchParams.get("start_date") ?? "0000-00-00";
       const end = url.searchParams.get("end_date") ?? "9999-99-99";
       const days = (Date.parse(end) - Date.parse(start)) / 86_400_000;
       if (!(days >= 0 && days <= 14)) {
-        return send(res, 422, {
-          success: false,
-          status_code: 47,
-          status_message: "The input is not valid: dates must be at most 14 days apart.",
-        });
+        return {
+          kind: "send",
+          status: 422,
+          body: {
+            success: false,
+            status_code: 47,
+            status_message: "The input is not valid: dates must be at most 14 days apart.",
+          },
+        };
       }
       const ids = (catalogue.changes ?? [])
         .filter((c) => c.date >= start && c.date <= end)
         .map((c) => ({ id: c.id, adult: byId.get(c.id)?.adult ?? false }));
-      return paged(res, ids, page);
-    } else if (movie) {
+      return paged(ids, page);
+    }
+    if (movie) {
       const found = byId.get(Number(movie[1]));
-      if (!found) return send(res, 404, NOT_FOUND);
-      body = found;
-    } else {
-      status = 404;
-      body = NOT_FOUND;
+      return found ? { kind: "send", status: 200, body: found } : { kind: "send", status: 404, body: NOT_FOUND };
     }
-    if (fault === "truncated") {
-      const text = JSON.stringify(body);
-      res.writeHead(200, { "content-type": "application/json;charset=utf-8" });
-      return res.end(text.slice(0, Math.floor(text.length / 2)));
+    return { kind: "send", status: 404, body: NOT_FOUND };
+  };
+
+  /** What to do with one request; counts it and draws its fault. */
+  const handle = (url: URL, authorization: string | null | undefined): Answer => {
+    const path = url.pathname;
+    state.hits.set(path, (state.hits.get(path) ?? 0) + 1);
+    const entry: FakeRequest = { at: clock.now(), path };
+    state.log.push(entry);
+    options.onRequest?.(path, url);
+    if (authorization !== `Bearer ${token}`) return { kind: "send", status: 401, body: BAD_TOKEN };
+    let fault = faults[path]?.shift();
+    if (!fault && options.faultRate && random() < options.faultRate) fault = kinds[Math.floor(random() * kinds.length)];
+    entry.fault = fault;
+    if (fault === "429") {
+      return { kind: "send", status: 429, body: RATE_LIMITED, headers: { "retry-after": options.retryAfter ?? "1" } };
     }
-    send(res, status, body);
+    if (fault === "500") {
+      return {
+        kind: "send",
+        status: 500,
+        body: { success: false, status_code: 11, status_message: "Internal error." },
+      };
+    }
+    if (fault === "504") {
+      return { kind: "send", status: 504, body: { success: false, status_code: 24, status_message: "Timed out." } };
+    }
+    if (fault === "timeout" || fault === "stall" || fault === "reset") return { kind: "fault", fault };
+    const answer = answerOf(url);
+    // TMDB's CDN cuts bodies of any status; a cut 200 is what a client can mistake for data.
+    return fault === "truncated" && answer.kind === "send" ? { ...answer, truncate: true } : answer;
+  };
+
+  const render = (answer: Extract<Answer, { kind: "send" }>) => {
+    const text = JSON.stringify(answer.body);
+    return answer.truncate ? text.slice(0, Math.floor(text.length / 2)) : text;
+  };
+  const served = (path: string, answer: Extract<Answer, { kind: "send" }>) => {
+    if (answer.status === 200 && !answer.truncate) state.served.set(path, (state.served.get(path) ?? 0) + 1);
+  };
+
+  return { state, handle, answerOf, render, served, clock, stallMs: options.stallMs ?? 15_000 };
+}
+
+const abortError = (signal: AbortSignal) =>
+  signal.reason instanceof Error ? signal.reason : new DOMException("This operation was aborted", "AbortError");
+
+/**
+ * The stand-in as an in-process `fetch` for TmdbClient: no sockets, stalls wait on `options.clock`, a reset
+ * rejects as undici does (TypeError "fetch failed", cause ECONNRESET), and an aborted request rejects.
+ */
+export function fakeTmdbFetch(
+  catalogue: FakeCatalogue,
+  options: FakeTmdbOptions = {},
+): FakeTmdbState & { fetch: typeof fetch } {
+  const fake = fakeTmdb(catalogue, options);
+  const fetchImpl = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
+    const signal = init?.signal ?? undefined;
+    signal?.throwIfAborted();
+    const headers = new Headers(init?.headers);
+    const answer = fake.handle(url, headers.get("authorization"));
+    if (signal?.aborted) throw abortError(signal);
+    if (answer.kind === "fault") {
+      if (answer.fault === "reset") {
+        throw new TypeError("fetch failed", {
+          cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }),
+        });
+      }
+      if (answer.fault === "timeout") {
+        await new Promise((_, reject) => signal?.addEventListener("abort", () => reject(abortError(signal))));
+      }
+      await fake.clock.sleep(fake.stallMs, signal);
+    }
+    // A stalled request that is still wanted answers normally, late.
+    const send = answer.kind === "send" ? answer : (fake.answerOf(url) as Extract<Answer, { kind: "send" }>);
+    fake.served(url.pathname, send);
+    return new Response(fake.render(send), {
+      status: send.status,
+      headers: { "content-type": "application/json;charset=utf-8", ...send.headers },
+    });
+  };
+  return Object.assign(fake.state, { fetch: fetchImpl as typeof fetch });
+}
+/** The stand-in over real HTTP on 127.0.0.1 (stalls and Retry-After in real time). */
+export async function startFakeTmdb(catalogue: FakeCatalogue, options: FakeTmdbOptions = {}): Promise<FakeTmdb> {
+  const fake = fakeTmdb(catalogue, { ...options, clock: realClock });
+  const hanging = new Set<ServerResponse>();
+  const send = (res: ServerResponse, path: string, answer: Extract<Answer, { kind: "send" }>) => {
+    if (res.destroyed) return;
+    fake.served(path, answer);
+    res.writeHead(answer.status, { "content-type": "application/json;charset=utf-8", ...answer.headers });
+    res.end(fake.render(answer));
+  };
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://fake");
+    const answer = fake.handle(url, req.headers.authorization);
+    if (answer.kind === "send") return send(res, url.pathname, answer);
+    if (answer.fault === "reset") return req.socket.destroy();
+    hanging.add(res);
+    res.on("close", () => hanging.delete(res));
+    if (answer.fault === "stall") {
+      const timer = setTimeout(
+        () => send(res, url.pathname, fake.answerOf(url) as Extract<Answer, { kind: "send" }>),
+        fake.stallMs,
+      );
+      res.on("close", () => clearTimeout(timer));
+    }
+    // "timeout": never answers; the client's timeout must fire
   };
 
   const server = createServer(handle);
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
-  return {
+  return Object.assign(fake.state, {
     url: `http://127.0.0.1:${port}/3`,
-    hits,
-    faults,
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of hanging) res.destroy();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
-  };
+  });
 }
 
 const WORDS = [

@@ -27,10 +27,16 @@ create table public.tmdb_sync_runs (
   listing_page integer not null default 0 check (listing_page >= 0),
   changes_until date,
   started_at timestamptz not null default now(),
-  finished_at timestamptz
+  finished_at timestamptz,
+  listing_total_pages integer check (listing_total_pages >= 0),
+  error text
 );
 
-comment on table public.tmdb_sync_runs is 'One row per TMDB sync run. A run left running (killed) is resumed by the next invocation.';
+comment on table public.tmdb_sync_runs is 'One row per TMDB sync run. At most one run per mode is running; an invocation of that mode resumes it. A run that failed before any progress (e.g. HTTP 401) is closed as failed.';
+
+comment on column public.tmdb_sync_runs.listing_total_pages is 'Page count of the list (initial) or current changes window, capped at 500 and at the run''s limit; saved with each listed page so a resumed run walks the rest of the window. Null until the first page of the window is listed.';
+
+comment on column public.tmdb_sync_runs.error is 'Why the run failed or last stopped unfinished (e.g. HTTP 401, a list page that kept failing, the time budget). Null when it succeeded.';
 
 comment on column public.tmdb_sync_runs.finished_at is 'When the run ended; null while running.';
 
@@ -52,20 +58,21 @@ comment on column public.tmdb_sync_runs.listing_page is 'Last list page (of the 
 
 comment on column public.tmdb_sync_runs.changes_until is 'changes mode: the end date; becomes tmdb_sync_state.changes_cursor when the run succeeds.';
 
--- Only one run at a time can be unfinished.
-create unique index tmdb_sync_runs_one_running_idx on public.tmdb_sync_runs ((true)) where status = 'running';
+-- One unfinished run per mode: initial, changes and ids runs are independent (own queue rows, own cursor).
+create unique index tmdb_sync_runs_one_running_per_mode_idx on public.tmdb_sync_runs (mode) where status = 'running';
 
 create table public.tmdb_sync_queue (
-  movie_id integer primary key check (movie_id > 0),
+  movie_id integer not null check (movie_id > 0),
   run_id bigint not null references public.tmdb_sync_runs (id) on delete cascade,
   status text not null default 'pending'
     check (status in ('pending', 'inserted', 'updated', 'unchanged', 'skipped', 'failed')),
   attempts integer not null default 0,
   detail text,
-  updated_at timestamptz not null default now()
+  updated_at timestamptz not null default now(),
+  primary key (run_id, movie_id)
 );
 
-comment on table public.tmdb_sync_queue is 'Film ids a TMDB sync run must fetch, with the outcome of each. One row per film: listing the same id twice cannot duplicate work.';
+comment on table public.tmdb_sync_queue is 'Film ids a TMDB sync run must fetch, with the outcome of each. One row per run and film: listing the same id twice in a run cannot duplicate work, and runs of different modes never share a row.';
 
 comment on column public.tmdb_sync_queue.updated_at is 'Last change of the queue entry.';
 
@@ -81,6 +88,8 @@ comment on column public.tmdb_sync_queue.detail is 'Why a film was skipped or fa
 
 create index tmdb_sync_queue_run_idx on public.tmdb_sync_queue (run_id, status, movie_id);
 
+create index tmdb_sync_queue_movie_idx on public.tmdb_sync_queue (movie_id);
+
 alter table public.tmdb_sync_state enable row level security;
 
 alter table public.tmdb_sync_runs enable row level security;
@@ -91,29 +100,59 @@ grant all on public.tmdb_sync_state, public.tmdb_sync_runs, public.tmdb_sync_que
 
 grant usage, select on sequence public.tmdb_sync_runs_id_seq to service_role;
 
--- tmdb_enqueue_movies: adds film ids to a run's queue.
+-- tmdb_queue_movies: adds film ids to a run's queue.
 --   p_run_id   the run
---   p_ids      TMDB ids; an id already pending for another run moves to this one, a finished one is reset to pending
--- Returns the number of ids now pending for the run that were not before. Security: invoker (jobs only).
-create or replace function public.tmdb_enqueue_movies(p_run_id bigint, p_ids integer[])
-returns table (queued integer)
+--   p_ids      TMDB ids; ids the run already holds (pending or finished) are left as they are
+-- Returns the ids newly queued (pending), in ascending order. Security: invoker (jobs only).
+create or replace function public.tmdb_queue_movies(p_run_id bigint, p_ids integer[])
+returns table (movie_id integer)
 language sql
 volatile
 set search_path = public, extensions
 set plan_cache_mode = force_custom_plan
 as $$
-  with upserted as (
-    insert into public.tmdb_sync_queue as q (movie_id, run_id)
-    select distinct i, p_run_id from unnest(p_ids) as i where i > 0
-    on conflict (movie_id) do update
-      set run_id = excluded.run_id, status = 'pending', attempts = 0, detail = null, updated_at = now()
-      where q.run_id <> excluded.run_id or q.status <> 'pending'
-    returning 1
-  )
-  select count(*)::integer from upserted
+  insert into public.tmdb_sync_queue as q (movie_id, run_id)
+  select distinct i, p_run_id from unnest(p_ids) as i where i > 0
+  order by 1
+  on conflict (run_id, movie_id) do nothing
+  returning q.movie_id
 $$;
 
-comment on function public.tmdb_enqueue_movies is 'Queues film ids for a TMDB sync run (idempotent).';
+comment on function public.tmdb_queue_movies is 'Queues film ids for a TMDB sync run (idempotent); returns the ids newly queued.';
+
+-- tmdb_start_run_queue: hands the new run the films earlier finished runs could not fetch (failed, attempts < p_max_attempts)
+-- and clears the queue rows of finished runs (their outcome is history). Rows of unfinished runs of other modes
+-- are left alone.
+--   p_run_id        the new run
+--   p_max_attempts  films that failed this many runs are given up
+-- Returns the number of films carried over. Security: invoker (jobs only).
+create or replace function public.tmdb_start_run_queue(p_run_id bigint, p_max_attempts integer)
+returns table (carried integer)
+language plpgsql
+volatile
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+declare
+  v_carried integer;
+begin
+  insert into public.tmdb_sync_queue (movie_id, run_id, attempts)
+  select distinct on (q.movie_id) q.movie_id, p_run_id, q.attempts
+  from public.tmdb_sync_queue q join public.tmdb_sync_runs r on r.id = q.run_id
+  where r.status <> 'running' and q.status = 'failed' and q.attempts < p_max_attempts
+  order by q.movie_id, q.attempts desc
+  on conflict (run_id, movie_id) do nothing;
+  get diagnostics v_carried = row_count;
+  delete from public.tmdb_sync_queue q using public.tmdb_sync_runs r where r.id = q.run_id and r.status <> 'running';
+  return query select v_carried;
+end
+$$;
+
+comment on function public.tmdb_start_run_queue is 'Carries failed films of finished TMDB sync runs into a new run and clears finished runs'' queue rows.';
+
+revoke execute on function public.tmdb_queue_movies, public.tmdb_start_run_queue from public;
+
+grant execute on function public.tmdb_queue_movies, public.tmdb_start_run_queue to service_role;
 
 -- tmdb_upsert_genres: inserts or renames genres from /genre/movie/list ([{"id":28,"name":"Action"}, ...]).
 -- Returns how many rows changed. Security: invoker (jobs only).
@@ -266,8 +305,8 @@ $$;
 
 comment on function public.tmdb_sync_counts is 'Per-outcome counts of a TMDB sync run.';
 
-revoke execute on function public.tmdb_enqueue_movies, public.tmdb_upsert_genres, public.tmdb_upsert_movie,
+revoke execute on function public.tmdb_upsert_genres, public.tmdb_upsert_movie,
   public.tmdb_forget_movie, public.tmdb_fail_movie, public.tmdb_sync_counts from public;
 
-grant execute on function public.tmdb_enqueue_movies, public.tmdb_upsert_genres, public.tmdb_upsert_movie,
+grant execute on function public.tmdb_upsert_genres, public.tmdb_upsert_movie,
   public.tmdb_forget_movie, public.tmdb_fail_movie, public.tmdb_sync_counts to service_role;

@@ -3,7 +3,7 @@ import { parseConfig } from "../../functions/env";
 import { createEmbedder, EmbeddingError } from "../../functions/lib/embed";
 import { LOCAL_MODEL, LocalEmbedder } from "../../functions/lib/embed/local";
 import { WORKERS_AI_MODEL } from "../../functions/lib/embed/workers-ai";
-import { backfillEmbeddings } from "../../node/jobs/backfill-embeddings";
+import { backfillEmbeddings, formatBackfillSummary } from "../../node/jobs/backfill-embeddings";
 import { freshDatabase, type TestDatabase } from "../support/database";
 import { type FakeProvider, fakeVector, startFakeProvider } from "./fake-providers";
 
@@ -148,5 +148,16 @@ describe("marquee backfill embeddings", () => {
       rows.every((r) => r.embedding_model === "other-model" && r.n === "1.0000"),
       JSON.stringify(rows),
     ).toBe(true);
+  });
+
+  it("--bulk reports the index rebuild, and counts it in the run's time", async () => {
+    await db.query("update public.movies set embedding = null, embedding_model = null, content_hash = null");
+    const bulk = await backfillEmbeddings(db, new LocalEmbedder(), { bulkThreshold: 1 });
+    expect(bulk.embedded).toBe(3);
+    expect(bulk.indexRebuildMs, "the rebuild was measured").toBeGreaterThan(0);
+    expect(bulk.durationMs, "the whole run includes the rebuild").toBeGreaterThanOrEqual(bulk.indexRebuildMs);
+    expect(formatBackfillSummary(bulk)).toMatch(/in \d+\.\d s \(of which index rebuild \d+\.\d s\)$/);
+    const plain = await backfillEmbeddings(db, new LocalEmbedder(), { bulkThreshold: 1 });
+    expect(plain, "nothing to embed: no index drop").toMatchObject({ embedded: 0, indexRebuildMs: 0 });
   });
 });

@@ -42,21 +42,27 @@ async function movieIds(): Promise<number[]> {
 }
 
 describe("marquee sync tmdb against a fake TMDB with faults", () => {
-  it("loads the popular films, maps details, survives 429/500/timeout, records a truncated body and a 404", async () => {
+  it("loads the popular films, maps details, retries 429/500/timeout/truncated/reset, records an unusable film and a 404", async () => {
     const c = catalogue({ popularExtra: [ID.deleted] });
+    const arrival = film(c, ID.arrival);
+    const arrivalTitles = { title: arrival.title, original_title: arrival.original_title };
+    arrival.title = null;
+    arrival.original_title = " ";
     await fake(c, {
       retryAfter: "1",
       faults: {
         [`/3/movie/${ID.matrix}`]: ["429"],
         [`/3/movie/${ID.inception}`]: ["500", "500"],
         [`/3/movie/${ID.heat}`]: ["timeout"],
-        [`/3/movie/${ID.gravity}`]: ["truncated"],
+        [`/3/movie/${ID.gravity}`]: ["truncated", "reset"],
+        "/3/movie/popular": ["truncated", "504"],
+        "/3/genre/movie/list": ["truncated"],
       },
     });
     const [run] = await syncTmdb(db, client(), { mode: "initial", limit: 100 }, OPTIONS);
 
-    expect(await movieIds(), "every listed film except the truncated one and the 404").toEqual(
-      [ID.amelie, ID.heat, ID.inception, ID.matrix, ID.arrival].sort((a, b) => a - b),
+    expect(await movieIds(), "every listed film except the title-less one and the 404").toEqual(
+      [ID.amelie, ID.heat, ID.inception, ID.matrix, ID.gravity].sort((a, b) => a - b),
     );
     expect(run, JSON.stringify(run)).toMatchObject({
       status: "succeeded",
@@ -65,6 +71,14 @@ describe("marquee sync tmdb against a fake TMDB with faults", () => {
       skipped: 1,
       fetched: 7,
     });
+    expect(
+      retries.filter((r) => r.startsWith("malformed body")),
+      "truncated list, genre and film bodies are retried",
+    ).toHaveLength(3);
+    expect(
+      retries.some((r) => r.startsWith("network error")),
+      "a reset connection is retried",
+    ).toBe(true);
     expect(retries, "429 waits the Retry-After second").toContain("HTTP 429 wait=1000");
     expect(
       retries.filter((r) => r.startsWith("HTTP 500")),
@@ -77,10 +91,10 @@ describe("marquee sync tmdb against a fake TMDB with faults", () => {
 
     const [failed] = await db.query<{ status: string; detail: string }>(
       "select status, detail from public.tmdb_sync_queue where movie_id = $1",
-      [ID.gravity],
+      [ID.arrival],
     );
-    expect(failed, "the truncated body is recorded, not fatal").toMatchObject({ status: "failed" });
-    expect(failed.detail).toMatch(/malformed body/);
+    expect(failed, "an unusable film is recorded, not fatal").toMatchObject({ status: "failed" });
+    expect(failed.detail).toMatch(/no usable title/);
 
     const [matrix] = await db.query<Record<string, unknown>>(
       `select title, release_year, runtime, original_language, genres, keywords, cast_names, director, imdb_id, overview,
@@ -104,12 +118,13 @@ describe("marquee sync tmdb against a fake TMDB with faults", () => {
     const genres = await db.query<{ name: string }>("select name from public.genres order by name");
     expect(genres.map((g) => g.name)).toContain("Science Fiction");
 
-    // The next run retries the failed film (its fault is used up) and leaves unchanged films untouched.
+    // The next run retries the failed film (TMDB fixed its title) and leaves unchanged films untouched.
+    Object.assign(arrival, arrivalTitles);
     const before = await db.query("select id, updated_at from public.movies order by id");
     const [again] = await syncTmdb(db, client(), { mode: "initial", limit: 100 }, OPTIONS);
     expect(again, JSON.stringify(again)).toMatchObject({ inserted: 1, updated: 0, unchanged: 5, failed: 0 });
-    expect(await movieIds()).toContain(ID.gravity);
-    const after = await db.query("select id, updated_at from public.movies where id <> $1 order by id", [ID.gravity]);
+    expect(await movieIds()).toContain(ID.arrival);
+    const after = await db.query("select id, updated_at from public.movies where id <> $1 order by id", [ID.arrival]);
     expect(after, "idempotent: a re-sync of unchanged films writes nothing").toEqual(before);
   });
 
@@ -186,20 +201,27 @@ describe("marquee sync tmdb against a fake TMDB with faults", () => {
     );
     expect(running).toBe(1);
 
-    const summaries = await syncTmdb(db, client(), { mode: "ids", ids: [ID.matrix] }, OPTIONS);
+    const other = await syncTmdb(db, client(), { mode: "ids", ids: [ID.matrix] }, OPTIONS);
+    expect(other, "another mode leaves the unfinished initial run alone").toMatchObject([
+      { mode: "ids", resumed: false, status: "succeeded" },
+    ]);
+    const summaries = await syncTmdb(db, client(), { mode: "initial", limit: 100 }, OPTIONS);
+    expect(summaries, "the resumed initial run is the whole job: no second full sync").toHaveLength(1);
     expect(summaries[0], JSON.stringify(summaries[0])).toMatchObject({
       resumed: true,
       status: "succeeded",
-      inserted: 6,
       failed: 0,
     });
-    expect(summaries[1]).toMatchObject({ resumed: false, unchanged: 1 });
+    expect(
+      summaries[0].inserted + summaries[0].unchanged,
+      "the run's six films, each counted once (the ids run wrote The Matrix meanwhile)",
+    ).toBe(6);
     expect(await movieIds()).toEqual(
       [ID.amelie, ID.heat, ID.gravity, ID.inception, ID.matrix, ID.arrival].sort((a, b) => a - b),
     );
     for (const m of c.movies.filter((f) => !f.adult)) {
       const hits = tmdb?.hits.get(`/3/movie/${m.id}`) ?? 0;
-      // Each film at most once per run, plus the one in flight when the first run died.
+      // Each film once, plus the one in flight when the first run died, plus the ids run's Matrix.
       expect(hits, `film ${m.id} fetched ${hits} times`).toBeLessThanOrEqual(m.id === ID.matrix ? 3 : 2);
     }
     expect(tmdb?.hits.get("/3/movie/popular"), "listing is not repeated after it finished").toBe(1);

@@ -574,15 +574,6 @@ export interface RpcFunctions {
       stored: number | null;
     };
   };
-  tmdb_enqueue_movies: {
-    Args: {
-      p_run_id: number | null;
-      p_ids: number[] | null;
-    };
-    Row: {
-      queued: number | null;
-    };
-  };
   tmdb_fail_movie: {
     Args: {
       p_run_id: number | null;
@@ -600,6 +591,24 @@ export interface RpcFunctions {
     };
     Row: {
       outcome: string | null;
+    };
+  };
+  tmdb_queue_movies: {
+    Args: {
+      p_run_id: number | null;
+      p_ids: number[] | null;
+    };
+    Row: {
+      movie_id: number | null;
+    };
+  };
+  tmdb_start_run_queue: {
+    Args: {
+      p_run_id: number | null;
+      p_max_attempts: number | null;
+    };
+    Row: {
+      carried: number | null;
     };
   };
   tmdb_sync_counts: {

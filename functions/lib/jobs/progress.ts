@@ -1,7 +1,7 @@
 /**
- * Progress for long jobs: a redrawn bar on a terminal, nothing until the end otherwise (CI logs want one summary
- * line, not thousands of carriage returns). Runtime-neutral: it writes to whatever `ProgressWriter` it is given
- * (in Node, process.stderr), so the jobs that report progress need no Node types.
+ * Progress for long jobs: a redrawn bar on a terminal; elsewhere (CI logs, which want lines, not thousands of
+ * carriage returns) one line every `logEveryMs`, so a long run in a workflow shows it is moving and how fast.
+ * Runtime-neutral: it writes to whatever `ProgressWriter` it is given (in Node, process.stderr).
  */
 export interface ProgressSink {
   update(done: number, total: number, note?: string): void;
@@ -16,8 +16,8 @@ export interface ProgressWriter {
 
 export const silentProgress: ProgressSink = { update() {}, finish() {} };
 
-export function terminalProgress(label: string, stream: ProgressWriter): ProgressSink {
-  if (!stream.isTTY) return silentProgress;
+export function terminalProgress(label: string, stream: ProgressWriter, logEveryMs = 30_000): ProgressSink {
+  if (!stream.isTTY) return lineProgress(label, stream, logEveryMs);
   let last = 0;
   let drawn = false;
   return {
@@ -35,5 +35,20 @@ export function terminalProgress(label: string, stream: ProgressWriter): Progres
     finish() {
       if (drawn) stream.write("\n");
     },
+  };
+}
+
+function lineProgress(label: string, stream: ProgressWriter, everyMs: number): ProgressSink {
+  const started = performance.now();
+  let last = started;
+  return {
+    update(done, total, note = "") {
+      const now = performance.now();
+      if (now - last < everyMs) return;
+      last = now;
+      const rate = done / Math.max(0.001, (now - started) / 1000);
+      stream.write(`${label}: ${done}/${total} ${note ? `${note} ` : ""}(${rate.toFixed(1)}/s)\n`);
+    },
+    finish() {},
   };
 }
