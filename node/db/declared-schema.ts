@@ -133,6 +133,17 @@ export function planMigration(
           drops.push(`drop function ${key.slice("function ".length)};`);
         }
       }
+    } else if (rel && String((after.get(d.key) ?? before.get(d.key))?.relkind) === "c") {
+      // A composite type's attributes: handled with its type (created with its comments, or changed by hand).
+      const typeKey = `type public.${rel[1]}`;
+      if (d.kind === "only-right" && !before.has(typeKey)) newTypes.add(rel[1]);
+      else if (d.kind === "changed" && onlyCommentsDiffer(before.get(d.key), after.get(d.key))) {
+        commentOnly.push(
+          ...statements.filter(
+            (s) => /^comment on column/i.test(s.sql) && statementTarget(s.sql).names.includes(rel[1]),
+          ),
+        );
+      } else manual.push(d);
     } else if (rel && ["v", "m"].includes(String((after.get(d.key) ?? before.get(d.key))?.relkind))) {
       if (d.kind === "only-left")
         drops.push(`drop ${before.get(d.key)?.relkind === "m" ? "materialized " : ""}view public.${rel[1]};`);
@@ -176,6 +187,8 @@ export function planMigration(
   for (const st of statements) {
     const t = statementTarget(st.sql);
     if (t.kind === "type" && t.names.some((n) => newTypes.has(n))) emit(st);
+    // ...and the comments on a new type's attributes.
+    if (/^comment on column/i.test(st.sql) && t.names.some((n) => newTypes.has(n))) emit(st);
   }
   for (const st of statements) {
     const t = statementTarget(st.sql);

@@ -237,6 +237,23 @@ comment on column public.recommendation_strategy.reason is 'Why served differs f
 comment on column public.recommendation_strategy.rated_count is 'The user''s ratings when the list was planned.';
 comment on column public.recommendation_strategy.liked_count is 'Films with a positive signal (rating of 3 or more stars, like, superlike, watchlist...) when planned.';
 
+-- One row of a recommendation list, declared once for get_recommendations and get_recommendations_live: the film,
+-- why it is recommended, the titles that evidence quotes, and the strategy that served the list.
+create type public.recommended_movie as (
+  movie public.movie_card,
+  recommendation public.recommendation_row,
+  item_because_title text,
+  content_because_title text,
+  strategy public.recommendation_strategy
+);
+
+comment on type public.recommended_movie is 'One recommended film with its evidence and the strategy that served it (get_recommendations).';
+comment on column public.recommended_movie.movie is 'The film (movie_card).';
+comment on column public.recommended_movie.recommendation is 'Score and evidence (recommendation_row).';
+comment on column public.recommended_movie.item_because_title is 'Title of recommendation.item_because_id, for the item-based reason.';
+comment on column public.recommended_movie.content_because_title is 'Title of recommendation.content_because_id, for the content reason.';
+comment on column public.recommended_movie.strategy is 'The strategy that served the list and why (recommendation_strategy).';
+
 -- recommendation_caller_check: raises 42501 when a JWT user asks for someone else's recommendations, 22023 when
 -- no user is given. Direct connections (the edge, jobs) carry no JWT and pass.
 create or replace function public.recommendation_caller_check(p_user_id uuid)
@@ -755,13 +772,7 @@ create or replace function public.get_recommendations_live(
   p_limit integer default 20,
   p_weights real[] default array[0.5, 0.3, 0.2]::real[]
 )
-returns table (
-  movie public.movie_card,
-  recommendation public.recommendation_row,
-  item_because_title text,
-  content_because_title text,
-  strategy public.recommendation_strategy
-)
+returns setof public.recommended_movie
 language plpgsql
 volatile
 security definer
@@ -1368,13 +1379,7 @@ create or replace function public.get_recommendations(
   p_limit integer default 20,
   p_weights real[] default array[0.5, 0.3, 0.2]::real[]
 )
-returns table (
-  movie public.movie_card,
-  recommendation public.recommendation_row,
-  item_because_title text,
-  content_because_title text,
-  strategy public.recommendation_strategy
-)
+returns setof public.recommended_movie
 language plpgsql
 volatile
 security definer

@@ -47,6 +47,14 @@ export interface RecommendationStrategy {
   liked_count: number | null;
 }
 
+export interface RecommendedMovie {
+  movie: MovieCard | null;
+  recommendation: RecommendationRow | null;
+  item_because_title: string | null;
+  content_because_title: string | null;
+  strategy: RecommendationStrategy | null;
+}
+
 export interface RpcFunctions {
   begin_login: {
     Args: {
@@ -171,13 +179,7 @@ export interface RpcFunctions {
       p_limit?: number | null;
       p_weights?: number[] | null;
     };
-    Row: {
-      movie: MovieCard | null;
-      recommendation: RecommendationRow | null;
-      item_because_title: string | null;
-      content_because_title: string | null;
-      strategy: RecommendationStrategy | null;
-    };
+    Row: RecommendedMovie;
   };
   get_recommendations_live: {
     Args: {
@@ -191,13 +193,7 @@ export interface RpcFunctions {
       p_limit?: number | null;
       p_weights?: number[] | null;
     };
-    Row: {
-      movie: MovieCard | null;
-      recommendation: RecommendationRow | null;
-      item_because_title: string | null;
-      content_because_title: string | null;
-      strategy: RecommendationStrategy | null;
-    };
+    Row: RecommendedMovie;
   };
   get_similar_movies: {
     Args: {
