@@ -68,8 +68,15 @@ export async function startServer(options: {
   const services: Services = { config, db: options.db, expectedMigration: files.at(-1)?.name };
   const app = createApp({ services: () => services, log: options.log });
   const hostname = options.hostname ?? "127.0.0.1";
+  const fetch = async (request: Request, env: unknown) => {
+    const response = await app.fetch(request, env as Record<string, unknown>);
+    // A refused body may still be arriving: closing the connection stops it, where keep-alive would make Node
+    // read (and discard) the rest of it first.
+    if (response.status === 413) response.headers.set("Connection", "close");
+    return response;
+  };
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: options.config.PORT, hostname }, () => resolve(s));
+    const s = serve({ fetch, port: options.config.PORT, hostname }, () => resolve(s));
   });
   const port = (server.address() as AddressInfo).port;
   return {

@@ -4,6 +4,7 @@
  */
 import type { Command } from "../command";
 import { authBench } from "./auth";
+import { bodyLimitBench } from "./body-limit";
 import { catalogBench } from "./catalog";
 import { recsSuite } from "./recs";
 import { searchBench } from "./search";
@@ -15,7 +16,7 @@ export interface BenchSuite {
   run(args: string[]): Promise<number>;
 }
 
-const SUITES: BenchSuite[] = [catalogBench, authBench, searchBench, recsSuite];
+const SUITES: BenchSuite[] = [catalogBench, authBench, searchBench, recsSuite, bodyLimitBench];
 
 export const benchCommand: Command = {
   name: "bench",
