@@ -4,10 +4,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import type { Services } from "./context";
+import { lockDataDir } from "./data-dir-lock";
 import type { Config } from "./env";
 import { migrate, readMigrations } from "./lib/db/migrate";
 import { openPglite } from "./lib/db/pglite";
@@ -19,7 +20,20 @@ import { openRemoteDatabase } from "./services";
 export async function openDatabase(config: Config): Promise<Database> {
   if (config.MARQUEE_DB === "pglite") {
     await mkdir(config.MARQUEE_DATA_DIR, { recursive: true });
-    return openPglite({ dataDir: `${config.MARQUEE_DATA_DIR}/pglite` });
+    const lock = await lockDataDir(config.MARQUEE_DATA_DIR);
+    try {
+      const db = await openPglite({ dataDir: `${config.MARQUEE_DATA_DIR}/pglite` });
+      const close = db.close;
+      return Object.assign(db, {
+        async close() {
+          await close();
+          await lock.release();
+        },
+      });
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
   }
   return openRemoteDatabase(config);
 }
@@ -41,6 +55,28 @@ export async function ensureJwtSecret(config: Config): Promise<Config> {
     await writeFile(file, `${secret}\n`, { mode: 0o600 });
   }
   return { ...config, JWT_SECRET: secret };
+}
+
+export class PortInUseError extends Error {
+  override name = "PortInUseError";
+  constructor(host: string, port: number) {
+    super(`${host}:${port} is already in use (another server is listening there); set PORT to a free port`);
+  }
+}
+
+/**
+ * Fails with PortInUseError when the port cannot be bound, so `npm start` can stop before it opens (or creates)
+ * the database. The real listen later can still lose a race for the port; it fails the same way.
+ */
+export async function checkPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new PortInUseError(host, port) : error),
+    );
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
+  });
 }
 
 export function isSqlDatabase(db: Database): db is SqlDatabase {
@@ -75,8 +111,11 @@ export async function startServer(options: {
     if (response.status === 413) response.headers.set("Connection", "close");
     return response;
   };
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch, port: options.config.PORT, hostname }, () => resolve(s));
+    s.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new PortInUseError(hostname, options.config.PORT) : error),
+    );
   });
   const port = (server.address() as AddressInfo).port;
   return {
