@@ -1,5 +1,5 @@
 /**
- * Body size (413) and content type (415) checks, before any handler reads the body.
+ * Body size (413) and content type (415) checks, before any handler reads the body; NUL in the query (400).
  *
  * JSON routes take at most MAX_BODY_BYTES of `application/json`. A route that takes something else (an upload)
  * declares its own policy with `declareBodyPolicy(route, { maxBytes, contentTypes })`; the check finds it by the
@@ -70,7 +70,25 @@ async function readBounded(body: ReadableStream<Uint8Array>, max: number): Promi
   return bytes;
 }
 
+/**
+ * PostgreSQL text cannot hold NUL: a query value with one would fail as a database error deep inside a handler.
+ * Refused here for every route at once, naming the parameter.
+ */
+function checkQueryText(url: string) {
+  const search = url.indexOf("?");
+  if (search < 0 || !url.includes("%00", search)) return;
+  for (const [name, value] of new URLSearchParams(url.slice(search + 1))) {
+    if (name.includes("\0") || value.includes("\0")) {
+      const field = name.includes("\0") ? "query" : name;
+      throw new ApiError("BAD_REQUEST", `invalid query: ${field}: must not contain NUL characters`, {
+        issues: [{ field, message: "must not contain NUL characters" }],
+      });
+    }
+  }
+}
+
 export const requestChecks: MiddlewareHandler<AppEnv> = async (c, next) => {
+  checkQueryText(c.req.url);
   if (!BODY_METHODS.has(c.req.method)) return next();
   const policy = policyFor(c);
   const max = policy?.maxBytes ?? c.get("services").config.MAX_BODY_BYTES;
