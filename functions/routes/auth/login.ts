@@ -5,13 +5,13 @@ import { ApiError, errorResponses } from "../../errors";
 import { clientAddress } from "../../lib/auth/client-address";
 import { hashPassword, needsRehash, verifyPassword } from "../../lib/auth/password";
 import type { AuthUserRow } from "../../middleware/auth";
-import { Email, MAX_PASSWORD, Session, sessionFor } from "./schemas";
+import { Email, GivenPassword, Session, sessionFor } from "./schemas";
 
 const LoginBody = z
   .strictObject({
     email: Email,
     // No minimum here: the rules for new passwords may change, the accounts made under older ones stay.
-    password: z.string().min(1).max(MAX_PASSWORD).openapi({ format: "password" }),
+    password: GivenPassword,
   })
   .openapi("LoginRequest");
 
