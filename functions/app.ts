@@ -12,6 +12,7 @@ import type { AppEnv, Services } from "./context";
 import { ApiError, type ErrorBody, type ErrorCode, fromSqlState, issuesFrom, STATUS } from "./errors";
 import { DatabaseError } from "./lib/db/port";
 import { type LogSink, logRequests, stdoutSink } from "./middleware/log-requests";
+import { rateLimit } from "./middleware/rate-limit";
 import { requestChecks } from "./middleware/request-checks";
 import { registerRoutes } from "./routes";
 
@@ -102,6 +103,7 @@ export function createApp(options: AppOptions) {
       maxAge: 86400,
     })(c, next);
   });
+  app.use(rateLimit);
   app.use(
     methodNotAllowed({
       app,

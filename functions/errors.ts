@@ -68,14 +68,14 @@ const DESCRIPTIONS: Record<number, string> = {
   409: "Conflicts with existing data.",
   413: "Request body too large.",
   415: "Content-Type must be application/json.",
-  429: "Too many requests; see Retry-After.",
+  429: "Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After.",
   500: "Unexpected server fault (logged with the request id).",
   503: "The database is unreachable.",
 };
 
-/** OpenAPI `responses` entries for the given error statuses, all with the envelope schema. */
+/** OpenAPI `responses` entries for the given error statuses, all with the envelope schema (429 and 500 always). */
 export function errorResponses(...statuses: number[]) {
-  const all = [...new Set([...statuses, 500])];
+  const all = [...new Set([...statuses, 429, 500])].sort((a, b) => a - b);
   return Object.fromEntries(
     all.map((s) => [
       s,

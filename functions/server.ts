@@ -14,6 +14,7 @@ import { migrate, readMigrations } from "./lib/db/migrate";
 import { openPglite } from "./lib/db/pglite";
 import type { Database, SqlDatabase } from "./lib/db/port";
 import type { LogSink } from "./middleware/log-requests";
+import { memoryRateLimiter } from "./middleware/rate-limit";
 import { openRemoteDatabase } from "./services";
 
 /** Opens the configured database for a long-lived Node process; PGlite is persisted to MARQUEE_DATA_DIR. */
@@ -95,13 +96,25 @@ export async function startServer(options: {
   db: Database;
   log?: LogSink;
   hostname?: string;
+  /** The clock of throttles and the rate limit (tests move it). */
+  now?: () => number;
 }): Promise<RunningServer> {
   const files = await readMigrations();
   // Without a configured or persisted secret (tests, benchmarks), tokens are signed with a per-process key.
   const config = options.config.JWT_SECRET
     ? options.config
     : { ...options.config, JWT_SECRET: randomBytes(48).toString("base64url") };
-  const services: Services = { config, db: options.db, expectedMigration: files.at(-1)?.name };
+  const now = options.now ?? Date.now;
+  const services: Services = {
+    config,
+    db: options.db,
+    expectedMigration: files.at(-1)?.name,
+    now,
+    rateLimiter:
+      config.RATE_LIMIT_PER_MINUTE > 0
+        ? memoryRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, now })
+        : undefined,
+  };
   const app = createApp({ services: () => services, log: options.log });
   const hostname = options.hostname ?? "127.0.0.1";
   const fetch = async (request: Request, env: unknown) => {

@@ -88,7 +88,15 @@ async function startServerProcess(env: Record<string, string>, say: (line: strin
   // `node --import tsx` rather than `npx tsx`: one process, so its pid is the server's and /proc reads its memory.
   const child = spawn(process.execPath, ["--import", "tsx", NODE_ENTRY], {
     cwd: ROOT,
-    env: { ...base, PORT: String(port), HOST: "127.0.0.1", MARQUEE_DEMO: "true", ...env },
+    env: {
+      ...base,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      MARQUEE_DEMO: "true",
+      RATE_LIMIT_PER_MINUTE: "0",
+      REGISTER_FREE_PER_CLIENT: "1000000",
+      ...env,
+    },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";

@@ -80,6 +80,8 @@ async function startServer(databaseUrl: string, poolSize: number, logLevel: stri
       MARQUEE_DEMO: "false",
       JWT_SECRET,
       LOG_LEVEL: logLevel,
+      RATE_LIMIT_PER_MINUTE: "0",
+      REGISTER_FREE_PER_CLIENT: "1000000",
     },
     stdio: ["ignore", "ignore", "pipe"],
   });
