@@ -93,7 +93,7 @@ drop function public.begin_login(text, text, integer, integer, integer);
 -- Returns one row: retry_after > 0 when the attempt must wait (the edge answers 429 without checking the
 -- password); otherwise retry_after = 0 with the live account's id and password hash (both null for an unknown
 -- email, so the edge can spend the same hashing time and answer the same 401). The attempt counts before the
--- password is checked, so parallel guesses cannot overshoot; complete_login forgives it on success.
+-- password is checked, so parallel guesses cannot overshoot; complete_login (next migration) forgives it on success.
 -- Security: owner or service_role only (returns password hashes).
 create or replace function public.begin_login(
   p_email text,
@@ -132,39 +132,6 @@ begin
 end
 $$;
 comment on function public.begin_login is 'Counts a login attempt per account and client and per account, and returns the password hash to check or how long to wait (POST /v1/auth/login).';
-
--- complete_login: settles a successful attempt counted by begin_login. Forgets this client's failures on the
--- account, gives the attempt back to the account-wide counter (a distributed attack on the account keeps its
--- count), and stores an upgraded password hash when the edge computed one.
---   p_user_id              the account whose password matched
---   p_new_password_hash    optional re-hash with current parameters
--- Returns the live profile (no row if the account was deleted in the meantime).
--- Security: owner or service_role only.
-create or replace function public.complete_login(
-  p_email text,
-  p_client text,
-  p_user_id uuid,
-  p_new_password_hash text default null
-)
-returns table (id uuid, email text, username text, display_name text, created_at timestamptz)
-language plpgsql
-volatile
-set search_path = public, extensions
-set plan_cache_mode = force_custom_plan
-as $$
-begin
-  delete from public.login_throttle t where t.key = 'pair:' || p_email || '|' || p_client;
-  update public.login_throttle t set failures = greatest(t.failures - 1, 0) where t.key = 'account:' || p_email;
-  if p_new_password_hash is not null then
-    update public.user_credentials c set password_hash = p_new_password_hash where c.user_id = p_user_id;
-  end if;
-  return query
-    select u.id, u.email, u.username, u.display_name, u.created_at
-    from public.users u
-    where u.id = p_user_id and u.deleted_at is null;
-end
-$$;
-comment on function public.complete_login is 'Settles a successful login: forgets the client''s failures, stores an upgraded hash, returns the profile (POST /v1/auth/login).';
 
 revoke execute on function public.throttle_attempt(text[], integer[], timestamptz, numeric, integer, integer) from public, anon, authenticated;
 revoke execute on function public.begin_login(text, text, timestamptz, integer, integer, numeric, integer, integer) from public, anon, authenticated;

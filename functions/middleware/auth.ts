@@ -1,14 +1,14 @@
 /**
  * Bearer-token authentication for routes: `createRoute({ middleware: [requireAuth] as const, security:
  * [{ bearerAuth: [] }] })`. Verifies the token (lib/auth/tokens.ts), checks that its user still exists and is not
- * deleted, and puts the user id (`c.get("userId")`) and the raw token (`c.get("authToken")`, for
+ * deleted and that the token's version is the user's current one (not revoked), and puts the user id (`c.get("userId")`) and the raw token (`c.get("authToken")`, for
  * `db.rpc(fn, args, { jwt })` so Supabase applies RLS as that user) on the context. Every refusal is 401 with
  * `WWW-Authenticate: Bearer error="invalid_token"`. The token itself never reaches a log line.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
-import { InvalidTokenError, verifyToken } from "../lib/auth/tokens";
+import { InvalidTokenError, type VerifiedToken, verifyToken } from "../lib/auth/tokens";
 
 export interface AuthUserRow {
   id: string;
@@ -16,6 +16,8 @@ export interface AuthUserRow {
   username: string | null;
   display_name: string;
   created_at: string | Date;
+  /** users.token_version; absent from rows of functions that predate it (then 0). */
+  token_version?: number;
 }
 
 declare module "hono" {
@@ -45,15 +47,20 @@ function bearerToken(c: Context<AppEnv>): string | undefined {
 
 async function authenticate(c: Context<AppEnv>, token: string): Promise<void> {
   const { config, db } = c.get("services");
-  let userId: string;
+  let verified: VerifiedToken;
   try {
-    ({ userId } = await verifyToken(config, token));
+    verified = await verifyToken(config, token);
   } catch (error) {
     if (error instanceof InvalidTokenError) throw unauthorized(error.message);
     throw error;
   }
+  const userId = verified.userId;
   const [user] = await db.rpc<AuthUserRow>("get_auth_user", { p_user_id: userId }, { jwt: token });
   if (!user) throw unauthorized("token user does not exist");
+  // Supabase Auth's own tokens (JWKS) carry no version: Supabase revokes those itself (see README).
+  if (verified.source === "local" && Number(user.token_version ?? 0) !== verified.tokenVersion) {
+    throw unauthorized("token was revoked");
+  }
   c.set("userId", userId);
   c.set("authToken", token);
   c.set("authUser", user);

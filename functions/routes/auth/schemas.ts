@@ -83,7 +83,7 @@ export function toUser(row: AuthUserRow): z.infer<typeof User> {
 }
 
 export async function sessionFor(config: TokenConfig, row: AuthUserRow): Promise<z.infer<typeof Session>> {
-  const { token, expiresAt } = await issueToken(config, row.id);
+  const { token, expiresAt } = await issueToken(config, row.id, undefined, Number(row.token_version ?? 0));
   return {
     accessToken: token,
     tokenType: "Bearer",
