@@ -1,8 +1,9 @@
 /**
  * Bearer-token authentication for routes: `createRoute({ middleware: [requireAuth] as const, security:
  * [{ bearerAuth: [] }] })`. Verifies the token (lib/auth/tokens.ts), checks that its user still exists and is not
- * deleted and that the token's version is the user's current one (not revoked), and puts the user id (`c.get("userId")`) and the raw token (`c.get("authToken")`, for
- * `db.rpc(fn, args, { jwt })` so Supabase applies RLS as that user) on the context. Every refusal is 401 with
+ * deleted and that the token's version is the user's current one (not revoked), and puts the user id
+ * (`c.get("userId")`) and the raw token (`c.get("authToken")`, for `db.rpc(fn, args, { jwt })` so Supabase
+ * applies RLS as that user) on the context. Every refusal is 401 with
  * `WWW-Authenticate: Bearer error="invalid_token"`. The token itself never reaches a log line.
  */
 import type { Context, MiddlewareHandler } from "hono";
