@@ -9,9 +9,10 @@ import { HTTPException } from "hono/http-exception";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { requestId } from "hono/request-id";
 import type { AppEnv, Services } from "./context";
-import { ApiError, type ErrorBody, type ErrorCode, issuesFrom, STATUS } from "./errors";
+import { ApiError, type ErrorBody, type ErrorCode, fromSqlState, issuesFrom, STATUS } from "./errors";
 import { DatabaseError } from "./lib/db/port";
 import { type LogSink, logRequests, stdoutSink } from "./middleware/log-requests";
+import { rateLimit } from "./middleware/rate-limit";
 import { requestChecks } from "./middleware/request-checks";
 import { registerRoutes } from "./routes";
 
@@ -34,15 +35,10 @@ export function toApiError(error: unknown): ApiError {
     return new ApiError(code, error.message || "bad request");
   }
   if (error instanceof DatabaseError) {
-    // Class 08 (connection) and 57P0x (shutdown): the database is away, not our bug.
-    if (error.code?.startsWith("08") || error.code?.startsWith("57P0") || CONNECTION_FAULT.test(error.message)) {
+    const mapped = fromSqlState(error);
+    if (mapped) return mapped;
+    if (CONNECTION_FAULT.test(error.message)) {
       return new ApiError("SERVICE_UNAVAILABLE", "the database is unreachable", { cause: error });
-    }
-    // Raised on purpose by SQL functions: `raise exception using errcode = 'P0002'` (no_data_found) etc.
-    if (error.code === "P0002") return new ApiError("NOT_FOUND", error.message);
-    if (error.code === "23505") return new ApiError("CONFLICT", error.detail ?? error.message);
-    if (error.code === "22023" || error.code === "23514" || error.code === "22P02") {
-      return new ApiError("BAD_REQUEST", error.message, { cause: error });
     }
   }
   return new ApiError("INTERNAL", "internal error", { cause: error });
@@ -107,6 +103,7 @@ export function createApp(options: AppOptions) {
       maxAge: 86400,
     })(c, next);
   });
+  app.use(rateLimit);
   app.use(
     methodNotAllowed({
       app,

@@ -9,6 +9,15 @@ export interface Services {
   db: Database;
   /** Name of the newest migration this build ships, when known (Node reads the folder; see /health). */
   expectedMigration?: string;
+  /** The clock for throttles and rate limits (tests move it); default Date.now. */
+  now?: () => number;
+  /** The API-wide per-client rate limit; none: no limit. */
+  rateLimiter?: RateLimiter;
+}
+
+export interface RateLimiter {
+  /** Counts one request of `key`; `retryAfter` (seconds) when it is over the limit. */
+  limit(key: string): Promise<{ ok: true } | { ok: false; retryAfter: number }>;
 }
 
 export interface AppEnv {

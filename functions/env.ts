@@ -96,10 +96,26 @@ export const ConfigSchema = z.object({
   /** Issuer of JWKS-signed tokens; defaults to AUTH_JWKS_URL without /.well-known/jwks.json. */
   AUTH_JWKS_ISSUER: z.string().min(1).optional(),
   AUTH_JWKS_AUDIENCE: z.string().min(1).default("authenticated"),
-  /** Failed logins allowed per account, and per client address, within LOGIN_WINDOW_SECONDS before 429. */
-  LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(1, 10_000).default(10),
-  LOGIN_MAX_FAILURES_PER_CLIENT: positiveInt(1, 100_000).default(50),
+  /**
+   * Login throttling (see migrations/20261202100000_abuse_throttles.sql): failures of one client on one account
+   * before delays start; then each attempt waits LOGIN_DELAY_BASE_SECONDS, doubling per failure, at most
+   * LOGIN_DELAY_MAX_SECONDS. Across all clients, one account gets LOGIN_MAX_FAILURES_PER_ACCOUNT failures before
+   * the same delays apply to everyone. Counters are forgotten after LOGIN_WINDOW_SECONDS without attempts.
+   */
+  LOGIN_FREE_FAILURES: positiveInt(1, 10_000).default(5),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(1, 1_000_000).default(100),
+  LOGIN_DELAY_BASE_SECONDS: z.coerce.number().positive().max(3600).default(1),
+  LOGIN_DELAY_MAX_SECONDS: positiveInt(1, 86_400).default(300),
   LOGIN_WINDOW_SECONDS: positiveInt(1, 86_400).default(900),
+  /** Registrations per client before delays start (REGISTER_DELAY_BASE_SECONDS, doubling, at most the window). */
+  REGISTER_FREE_PER_CLIENT: positiveInt(1, 1_000_000).default(5),
+  REGISTER_DELAY_BASE_SECONDS: z.coerce.number().positive().max(86_400).default(30),
+  REGISTER_WINDOW_SECONDS: positiveInt(1, 7 * 86_400).default(3600),
+  /**
+   * API-wide requests per minute per client address; 0 turns the limit off. Node counts in memory (per process);
+   * the Worker uses the API_RATE_LIMITER binding of wrangler.toml, whose own limit and period apply.
+   */
+  RATE_LIMIT_PER_MINUTE: positiveInt(0, 10_000_000).default(600),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { MARQUEE_DB: "pglite" | "postgres" | "supabase" | "neon" };

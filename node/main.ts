@@ -1,6 +1,7 @@
 /** `npm start`: migrate, seed demo data when empty, serve on PORT (default 8787). */
 import { ConfigError, parseConfig } from "../functions/env";
-import { ensureJwtSecret, openDatabase, prepareDatabase, startServer } from "./server";
+import { DataDirLockedError } from "./data-dir-lock";
+import { checkPortFree, ensureJwtSecret, openDatabase, PortInUseError, prepareDatabase, startServer } from "./server";
 
 async function main() {
   let config: ReturnType<typeof parseConfig>;
@@ -16,11 +17,20 @@ async function main() {
   const say = (line: string) => console.error(`marquee: ${line}`);
   const where =
     config.MARQUEE_DB === "pglite" ? `embedded PGlite in ${config.MARQUEE_DATA_DIR}/pglite` : config.MARQUEE_DB;
+  // Before anything touches MARQUEE_DATA_DIR: a second `npm start` on a taken port must not open the database.
+  await checkPortFree(config.HOST, config.PORT);
   say(`opening ${where}`);
-  config = await ensureJwtSecret(config);
+  // The data-dir lock comes first, before even the JWT secret file is written there.
   const db = await openDatabase(config);
-  await prepareDatabase(db, config, say);
-  const server = await startServer({ config, db, hostname: config.HOST });
+  config = await ensureJwtSecret(config);
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    await prepareDatabase(db, config, say);
+    server = await startServer({ config, db, hostname: config.HOST });
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
   say(`listening on ${server.url} (try ${server.url}/v1/movies and ${server.url}/docs)`);
 
   let stopping = false;
@@ -38,6 +48,10 @@ async function main() {
 }
 
 main().catch((error) => {
+  if (error instanceof PortInUseError || error instanceof DataDirLockedError) {
+    console.error(`marquee: cannot start: ${error.message}`);
+    process.exit(1);
+  }
   console.error("marquee: failed to start:", error);
   process.exit(1);
 });

@@ -4,14 +4,16 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { serve } from "@hono/node-server";
 import { createApp } from "../functions/app";
 import type { Services } from "../functions/context";
 import type { Config } from "../functions/env";
 import type { Database, SqlDatabase } from "../functions/lib/db/port";
 import type { LogSink } from "../functions/middleware/log-requests";
+import { memoryRateLimiter } from "../functions/middleware/rate-limit";
 import { openRemoteDatabase } from "../functions/services";
+import { lockDataDir } from "./data-dir-lock";
 import { migrate, readMigrations } from "./db/migrate";
 import { openPglite } from "./db/pglite";
 
@@ -19,7 +21,20 @@ import { openPglite } from "./db/pglite";
 export async function openDatabase(config: Config): Promise<Database> {
   if (config.MARQUEE_DB === "pglite") {
     await mkdir(config.MARQUEE_DATA_DIR, { recursive: true });
-    return openPglite({ dataDir: `${config.MARQUEE_DATA_DIR}/pglite` });
+    const lock = await lockDataDir(config.MARQUEE_DATA_DIR);
+    try {
+      const db = await openPglite({ dataDir: `${config.MARQUEE_DATA_DIR}/pglite` });
+      const close = db.close;
+      return Object.assign(db, {
+        async close() {
+          await close();
+          await lock.release();
+        },
+      });
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
   }
   return openRemoteDatabase(config);
 }
@@ -43,6 +58,28 @@ export async function ensureJwtSecret(config: Config): Promise<Config> {
   return { ...config, JWT_SECRET: secret };
 }
 
+export class PortInUseError extends Error {
+  override name = "PortInUseError";
+  constructor(host: string, port: number) {
+    super(`${host}:${port} is already in use (another server is listening there); set PORT to a free port`);
+  }
+}
+
+/**
+ * Fails with PortInUseError when the port cannot be bound, so `npm start` can stop before it opens (or creates)
+ * the database. The real listen later can still lose a race for the port; it fails the same way.
+ */
+export async function checkPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new PortInUseError(host, port) : error),
+    );
+    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
 export function isSqlDatabase(db: Database): db is SqlDatabase {
   return db.kind === "pglite" || db.kind === "postgres";
 }
@@ -59,17 +96,39 @@ export async function startServer(options: {
   db: Database;
   log?: LogSink;
   hostname?: string;
+  /** The clock of throttles and the rate limit (tests move it). */
+  now?: () => number;
 }): Promise<RunningServer> {
   const files = await readMigrations();
   // Without a configured or persisted secret (tests, benchmarks), tokens are signed with a per-process key.
   const config = options.config.JWT_SECRET
     ? options.config
     : { ...options.config, JWT_SECRET: randomBytes(48).toString("base64url") };
-  const services: Services = { config, db: options.db, expectedMigration: files.at(-1)?.name };
+  const now = options.now ?? Date.now;
+  const services: Services = {
+    config,
+    db: options.db,
+    expectedMigration: files.at(-1)?.name,
+    now,
+    rateLimiter:
+      config.RATE_LIMIT_PER_MINUTE > 0
+        ? memoryRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, now })
+        : undefined,
+  };
   const app = createApp({ services: () => services, log: options.log });
   const hostname = options.hostname ?? "127.0.0.1";
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: options.config.PORT, hostname }, () => resolve(s));
+  const fetch = async (request: Request, env: unknown) => {
+    const response = await app.fetch(request, env as Record<string, unknown>);
+    // A refused body may still be arriving: closing the connection stops it, where keep-alive would make Node
+    // read (and discard) the rest of it first.
+    if (response.status === 413) response.headers.set("Connection", "close");
+    return response;
+  };
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch, port: options.config.PORT, hostname }, () => resolve(s));
+    s.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new PortInUseError(hostname, options.config.PORT) : error),
+    );
   });
   const port = (server.address() as AddressInfo).port;
   return {

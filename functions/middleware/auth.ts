@@ -1,18 +1,22 @@
 /**
  * Bearer-token authentication for routes: `createRoute({ middleware: [requireAuth] as const, security:
  * [{ bearerAuth: [] }] })`. Verifies the token (lib/auth/tokens.ts), checks that its user still exists and is not
- * deleted, and puts the user id (`c.get("userId")`) and the raw token (`c.get("authToken")`, for
- * `db.rpc(fn, args, { jwt })` so Supabase applies RLS as that user) on the context. Every refusal is 401 with
+ * deleted and that the token's version is the user's current one (not revoked), and puts the user id
+ * (`c.get("userId")`) and the raw token (`c.get("authToken")`, for `db.rpc(fn, args, { jwt })` so Supabase
+ * applies RLS as that user) on the context. Every refusal is 401 with
  * `WWW-Authenticate: Bearer error="invalid_token"`. The token itself never reaches a log line.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
-import { InvalidTokenError, verifyToken } from "../lib/auth/tokens";
+import { InvalidTokenError, type VerifiedToken, verifyToken } from "../lib/auth/tokens";
 import type { RpcRow } from "../lib/db/port";
 
-/** A live account as get_auth_user, register_user and complete_login return it. */
-export type AuthUserRow = RpcRow<"get_auth_user">;
+/**
+ * A live account as get_auth_user, register_user and complete_login return it (a new account has no token
+ * version yet: 0).
+ */
+export type AuthUserRow = RpcRow<"register_user"> & { token_version?: number | null };
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -41,15 +45,20 @@ function bearerToken(c: Context<AppEnv>): string | undefined {
 
 async function authenticate(c: Context<AppEnv>, token: string): Promise<void> {
   const { config, db } = c.get("services");
-  let userId: string;
+  let verified: VerifiedToken;
   try {
-    ({ userId } = await verifyToken(config, token));
+    verified = await verifyToken(config, token);
   } catch (error) {
     if (error instanceof InvalidTokenError) throw unauthorized(error.message);
     throw error;
   }
+  const userId = verified.userId;
   const [user] = await db.rpc("get_auth_user", { p_user_id: userId }, { jwt: token });
   if (!user) throw unauthorized("token user does not exist");
+  // Supabase Auth's own tokens (JWKS) carry no version: Supabase revokes those itself (see README).
+  if (verified.source === "local" && Number(user.token_version ?? 0) !== verified.tokenVersion) {
+    throw unauthorized("token was revoked");
+  }
   c.set("userId", userId);
   c.set("authToken", token);
   c.set("authUser", user);

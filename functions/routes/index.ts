@@ -1,8 +1,11 @@
 /** Every endpoint, registered in one place; each lives in its own file under routes/<resource>/. */
 import type { App } from "../context";
+import * as changePassword from "./auth/change-password";
+import * as deleteMe from "./auth/delete-me";
 import * as getMe from "./auth/get-me";
 import * as login from "./auth/login";
 import * as registerAccount from "./auth/register";
+import * as signOutEverywhere from "./auth/sign-out-everywhere";
 import * as listGenres from "./genres/list-genres";
 import * as listMyInteractions from "./interactions/list-my-interactions";
 import * as recordInteraction from "./interactions/record-interaction";
@@ -24,7 +27,8 @@ import * as getPing from "./system/get-ping";
 export function registerRoutes(app: App) {
   for (const endpoint of [getPing, getHealth, getDocs, listMovies, getMovie, listGenres]) endpoint.register(app);
 
-  for (const endpoint of [registerAccount, login, getMe]) endpoint.register(app);
+  for (const endpoint of [registerAccount, login, getMe, deleteMe, changePassword, signOutEverywhere])
+    endpoint.register(app);
   for (const endpoint of [listMyRatings, putRating, deleteRating, ratingAliases]) endpoint.register(app);
   for (const endpoint of [recordInteraction, listMyInteractions, removeInteraction]) endpoint.register(app);
 

@@ -4,6 +4,7 @@
  */
 import type { Command } from "../cli/command";
 import { authBench } from "./auth";
+import { bodyLimitBench } from "./body-limit";
 import { catalogBench } from "./catalog";
 import { recsSuite } from "./recs";
 import { searchBench } from "./search";
@@ -16,7 +17,7 @@ export interface BenchSuite {
   run(args: string[]): Promise<number>;
 }
 
-const SUITES: BenchSuite[] = [catalogBench, authBench, searchBench, recsSuite, syncBench];
+const SUITES: BenchSuite[] = [catalogBench, authBench, searchBench, recsSuite, syncBench, bodyLimitBench];
 
 export const benchCommand: Command = {
   name: "bench",

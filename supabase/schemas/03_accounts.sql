@@ -11,10 +11,13 @@ create table public.users (
   display_name text not null check (length(display_name) between 1 and 100),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  deleted_at timestamptz
+  deleted_at timestamptz,
+  token_version integer not null default 0 check (token_version >= 0)
 );
 
 comment on table public.users is 'Marquee accounts (profile only; credentials live in user_credentials). Each user sees only their own row.';
+
+comment on column public.users.token_version is 'Version of the user''s tokens (JWT claim tv). Bumped by a password change and by signing out everywhere; the edge refuses tokens of an older version.';
 
 comment on column public.users.updated_at is 'Last change of the profile.';
 
@@ -59,12 +62,15 @@ create trigger user_credentials_touch_updated_at before update on public.user_cr
 create table public.login_throttle (
   key text primary key check (length(key) <= 400),
   failures integer not null check (failures >= 0),
-  window_started_at timestamptz not null
+  window_started_at timestamptz not null,
+  last_attempt_at timestamptz
 );
 
-comment on table public.login_throttle is 'Login attempts per account (key account:<email>) and per client address (key client:<address>) in the current fixed window. Shared by every Worker isolate because it lives here. Rows expire with their window.';
+comment on table public.login_throttle is 'Attempt counters with growing delays: pair:<email>|<client> (login per account and client), account:<email> (login per account, all clients), register:<client> (registrations per client). Shared by every Worker isolate because it lives here; rows expire after a quiet window.';
 
-comment on column public.login_throttle.window_started_at is 'Start of the current counting window.';
+comment on column public.login_throttle.last_attempt_at is 'When the latest counted attempt started; the next one may start once the delay for the current count has passed since then.';
+
+comment on column public.login_throttle.window_started_at is 'When the current run of attempts began (a run ends after a quiet window with no attempts).';
 
 comment on column public.login_throttle.key is 'What is throttled: account:<email> or client:<address>.';
 
@@ -140,21 +146,26 @@ revoke execute on function public.register_user(text, text, text, text) from pub
 
 grant execute on function public.register_user(text, text, text, text) to service_role;
 
--- begin_login: counts a login attempt against the account and the client address, then returns what the edge
+-- begin_login: counts a login attempt per account and client and per account, then returns what the edge
 -- needs to check the password.
---   p_email       normalised email; p_client   the client address ('unknown' when none is known)
---   p_max_account, p_max_client   attempts allowed per fixed window of p_window_seconds
--- Returns one row: retry_after > 0 when either limit is exceeded (the edge answers 429 without checking the
+--   p_email     normalised email; p_client   the client address ('unknown' when none is known)
+--   p_now       the edge's clock
+--   p_free_per_client   failures of one client on one account before delays start
+--   p_free_per_account  failures on one account from all clients before delays start for everyone
+--   p_delay_base_seconds, p_delay_max_seconds, p_window_seconds   see throttle_attempt
+-- Returns one row: retry_after > 0 when the attempt must wait (the edge answers 429 without checking the
 -- password); otherwise retry_after = 0 with the live account's id and password hash (both null for an unknown
--- email, so the edge can spend the same hashing time and answer the same 401).
--- The attempt counts before the password is checked, so parallel guesses cannot overshoot the limit;
--- complete_login gives it back on success. Keys are locked account first, then client, in every caller.
+-- email, so the edge can spend the same hashing time and answer the same 401). The attempt counts before the
+-- password is checked, so parallel guesses cannot overshoot; complete_login (next migration) forgives it on success.
 -- Security: owner or service_role only (returns password hashes).
 create or replace function public.begin_login(
   p_email text,
   p_client text,
-  p_max_account integer,
-  p_max_client integer,
+  p_now timestamptz,
+  p_free_per_client integer,
+  p_free_per_account integer,
+  p_delay_base_seconds numeric,
+  p_delay_max_seconds integer,
   p_window_seconds integer
 )
 returns table (retry_after integer, user_id uuid, password_hash text)
@@ -164,28 +175,14 @@ set search_path = public, extensions
 set plan_cache_mode = force_custom_plan
 as $$
 declare
-  v_window interval := make_interval(secs => p_window_seconds);
-  v_key text;
-  v_max integer;
-  v_failures integer;
-  v_started timestamptz;
-  v_retry integer := 0;
+  v_retry integer;
 begin
-  if random() < 0.01 then
-    delete from public.login_throttle t where t.window_started_at < now() - greatest(v_window, interval '1 day');
-  end if;
-  foreach v_key in array array['account:' || p_email, 'client:' || p_client] loop
-    v_max := case when v_key like 'account:%' then p_max_account else p_max_client end;
-    insert into public.login_throttle as t (key, failures, window_started_at)
-    values (v_key, 1, now())
-    on conflict (key) do update set
-      failures = case when t.window_started_at <= now() - v_window then 1 else t.failures + 1 end,
-      window_started_at = case when t.window_started_at <= now() - v_window then now() else t.window_started_at end
-    returning t.failures, t.window_started_at into v_failures, v_started;
-    if v_failures > v_max then
-      v_retry := greatest(v_retry, ceil(extract(epoch from (v_started + v_window - now())))::integer, 1);
-    end if;
-  end loop;
+  select t.retry_after into v_retry
+  from public.throttle_attempt(
+    array['account:' || p_email, 'pair:' || p_email || '|' || p_client],
+    array[p_free_per_account, p_free_per_client],
+    p_now, p_delay_base_seconds, p_delay_max_seconds, p_window_seconds
+  ) t;
   if v_retry > 0 then
     return query select v_retry, null::uuid, null::text;
     return;
@@ -198,66 +195,54 @@ begin
 end
 $$;
 
-comment on function public.begin_login is 'Counts a login attempt per account and client, and returns the password hash to check or how long to wait (POST /v1/auth/login).';
+comment on function public.begin_login is 'Counts a login attempt per account and client and per account, and returns the password hash to check or how long to wait (POST /v1/auth/login).';
 
-revoke execute on function public.begin_login(text, text, integer, integer, integer) from public, anon, authenticated;
 
-grant execute on function public.begin_login(text, text, integer, integer, integer) to service_role;
 
--- complete_login: settles a successful attempt counted by begin_login (a failed one needs nothing: it was
--- counted already). Clears the account's counter, gives the client's attempt back, and stores an upgraded
--- password hash when the edge computed one.
---   p_user_id              the account whose password matched
---   p_new_password_hash    optional re-hash with current parameters
--- Returns the live profile (no row if the account was deleted in the meantime).
--- Security: owner or service_role only.
 create or replace function public.complete_login(
   p_email text,
   p_client text,
   p_user_id uuid,
   p_new_password_hash text default null
 )
-returns table (id uuid, email text, username text, display_name text, created_at timestamptz)
+returns table (id uuid, email text, username text, display_name text, created_at timestamptz, token_version integer)
 language plpgsql
 volatile
 set search_path = public, extensions
 set plan_cache_mode = force_custom_plan
 as $$
 begin
-  delete from public.login_throttle t where t.key = 'account:' || p_email;
-  update public.login_throttle t set failures = greatest(t.failures - 1, 0) where t.key = 'client:' || p_client;
+  delete from public.login_throttle t where t.key = 'pair:' || p_email || '|' || p_client;
+  update public.login_throttle t set failures = greatest(t.failures - 1, 0) where t.key = 'account:' || p_email;
   if p_new_password_hash is not null then
     update public.user_credentials c set password_hash = p_new_password_hash where c.user_id = p_user_id;
   end if;
   return query
-    select u.id, u.email, u.username, u.display_name, u.created_at
+    select u.id, u.email, u.username, u.display_name, u.created_at, u.token_version
     from public.users u
     where u.id = p_user_id and u.deleted_at is null;
 end
 $$;
 
-comment on function public.complete_login is 'Settles a successful login: clears the throttle, stores an upgraded hash, returns the profile (POST /v1/auth/login).';
+comment on function public.complete_login is 'Settles a successful login: forgets the client''s failures, stores an upgraded hash, returns the profile (POST /v1/auth/login).';
 
 revoke execute on function public.complete_login(text, text, uuid, text) from public, anon, authenticated;
 
 grant execute on function public.complete_login(text, text, uuid, text) to service_role;
 
--- get_auth_user: the live profile of a user id (from a verified token); no row for an unknown or deleted user.
--- Called on every authenticated request, so it is one primary-key lookup.
--- Security: invoker. As authenticated, RLS returns only the caller's own row.
 create or replace function public.get_auth_user(p_user_id uuid)
-returns table (id uuid, email text, username text, display_name text, created_at timestamptz)
+returns table (id uuid, email text, username text, display_name text, created_at timestamptz, token_version integer)
 language sql
 stable
 set search_path = public, extensions
 set plan_cache_mode = force_custom_plan
 as $$
-  select u.id, u.email, u.username, u.display_name, u.created_at
+  select u.id, u.email, u.username, u.display_name, u.created_at, u.token_version
   from public.users u
   where u.id = p_user_id and u.deleted_at is null
 $$;
 
-comment on function public.get_auth_user is 'The live profile behind a token''s sub claim (auth middleware, GET /v1/auth/me).';
+comment on function public.get_auth_user is 'The live profile and token version behind a token''s sub claim (auth middleware, GET /v1/auth/me).';
 
 revoke execute on function public.get_auth_user(uuid) from public, anon;
 
@@ -294,3 +279,214 @@ begin
   end if;
 end
 $outer$;
+
+-- throttle_attempt: counts one attempt against several counters at once, unless one of them says to wait.
+--   p_keys     counter keys, locked in the order given (callers pass them in one fixed order: no deadlocks)
+--   p_free     attempts free of delay per key (same length as p_keys)
+--   p_now      the edge's clock
+--   p_delay_base_seconds, p_delay_max_seconds   the n-th attempt past the free ones waits base * 2^(n-1) seconds
+--                                               after the previous one, at most max
+--   p_window_seconds   a counter with no attempt for this long starts again from zero
+-- Returns one row: retry_after 0 when the attempt was counted (on every key), else the seconds to wait
+-- (nothing counted: waiting clients do not make their own delay grow).
+-- Security: owner or service_role only.
+create or replace function public.throttle_attempt(
+  p_keys text[],
+  p_free integer[],
+  p_now timestamptz,
+  p_delay_base_seconds numeric,
+  p_delay_max_seconds integer,
+  p_window_seconds integer
+)
+returns table (retry_after integer)
+language plpgsql
+volatile
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+declare
+  v_window interval := make_interval(secs => p_window_seconds);
+  v_wait numeric := 0;
+  v_row public.login_throttle%rowtype;
+  v_count integer;
+  v_delay numeric;
+begin
+  if random() < 0.01 then
+    delete from public.login_throttle t
+    where coalesce(t.last_attempt_at, t.window_started_at) < p_now - greatest(v_window, interval '1 day');
+  end if;
+  for i in 1 .. coalesce(array_length(p_keys, 1), 0) loop
+    insert into public.login_throttle as t (key, failures, window_started_at)
+    values (p_keys[i], 0, p_now)
+    on conflict (key) do nothing;
+    select * into v_row from public.login_throttle t where t.key = p_keys[i] for update;
+    v_count := case when coalesce(v_row.last_attempt_at, v_row.window_started_at) <= p_now - v_window then 0
+                    else v_row.failures end;
+    if v_count >= p_free[i] and v_row.last_attempt_at is not null then
+      v_delay := least(p_delay_base_seconds * power(2::numeric, least(v_count - p_free[i], 30)), p_delay_max_seconds);
+      v_wait := greatest(v_wait, extract(epoch from (v_row.last_attempt_at + make_interval(secs => v_delay) - p_now)));
+    end if;
+  end loop;
+  if v_wait > 0 then
+    return query select greatest(ceil(v_wait)::integer, 1);
+    return;
+  end if;
+  update public.login_throttle t set
+    failures = case when coalesce(t.last_attempt_at, t.window_started_at) <= p_now - v_window then 1 else t.failures + 1 end,
+    window_started_at = case when coalesce(t.last_attempt_at, t.window_started_at) <= p_now - v_window then p_now
+                             else t.window_started_at end,
+    last_attempt_at = p_now
+  where t.key = any (p_keys);
+  return query select 0;
+end
+$$;
+
+comment on function public.throttle_attempt is 'Counts an attempt on several throttle counters, or says how many seconds to wait first (login, registration).';
+
+revoke execute on function public.throttle_attempt(text[], integer[], timestamptz, numeric, integer, integer) from public, anon, authenticated;
+
+revoke execute on function public.begin_login(text, text, timestamptz, integer, integer, numeric, integer, integer) from public, anon, authenticated;
+
+grant execute on function public.throttle_attempt(text[], integer[], timestamptz, numeric, integer, integer) to service_role;
+
+grant execute on function public.begin_login(text, text, timestamptz, integer, integer, numeric, integer, integer) to service_role;
+
+create table public.personal_data_columns (
+  table_name text not null,
+  column_name text not null,
+  match text not null check (match in ('equals', 'contains')),
+  note text not null,
+  primary key (table_name, column_name)
+);
+
+comment on table public.personal_data_columns is 'Every column of a public table that holds a user id, so that deleting an account reaches all of its data (delete_account). Add a row with every new table that holds user ids; the schema test enforces it.';
+
+comment on column public.personal_data_columns.note is 'What the rows are, for the reader of the list.';
+
+comment on column public.personal_data_columns.match is 'equals: rows whose column is the user are deleted; contains: rows whose uuid[] column contains the user are deleted (caches that name them).';
+
+comment on column public.personal_data_columns.column_name is 'The column holding a user id (uuid) or user ids (uuid[]).';
+
+comment on column public.personal_data_columns.table_name is 'A table in schema public.';
+
+alter table public.personal_data_columns enable row level security;
+
+grant select on public.personal_data_columns to service_role;
+
+insert into public.personal_data_columns (table_name, column_name, match, note) values
+  ('ratings', 'user_id', 'equals', 'the user''s star ratings'),
+  ('interactions', 'user_id', 'equals', 'the user''s signals: views, likes, searches (with their text), hides'),
+  ('user_credentials', 'user_id', 'equals', 'the password hash'),
+  ('recommendation_cache', 'user_id', 'equals', 'the user''s cached recommendation lists'),
+  ('user_neighbour_cache', 'user_id', 'equals', 'neighbours computed on request for the user'),
+  ('user_neighbour_cache', 'neighbour_ids', 'contains', 'other users'' cached neighbours that include the user'),
+  ('user_similarities', 'user_id', 'equals', 'the user''s nightly neighbours'),
+  ('user_similarities', 'neighbour_id', 'equals', 'the user as another user''s nightly neighbour'),
+  ('users', 'id', 'equals', 'the profile itself (last)');
+
+-- delete_account: deletes an account and every row that holds its id, as listed in personal_data_columns, and
+-- its sign-in throttle counters (keyed by email). One transaction: all or nothing.
+--   p_user_id   the account (from a verified token)
+-- Returns one row per listed column: the table, the column and how many rows were deleted (users last).
+-- Security: owner or service_role only (deletes across users' rows: neighbour rows of others).
+create or replace function public.delete_account(p_user_id uuid)
+returns table (table_name text, column_name text, deleted bigint)
+language plpgsql
+volatile
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+declare
+  v_email text;
+  v_column record;
+  v_count bigint;
+begin
+  select u.email into v_email from public.users u where u.id = p_user_id for update;
+  if not found then
+    return;
+  end if;
+  for v_column in
+    select p.table_name, p.column_name, p.match
+    from public.personal_data_columns p
+    order by p.table_name = 'users', p.table_name, p.column_name
+  loop
+    if v_column.match = 'contains' then
+      execute format('delete from public.%I where $1 = any (%I)', v_column.table_name, v_column.column_name)
+        using p_user_id;
+    else
+      execute format('delete from public.%I where %I = $1', v_column.table_name, v_column.column_name)
+        using p_user_id;
+    end if;
+    get diagnostics v_count = row_count;
+    table_name := v_column.table_name;
+    column_name := v_column.column_name;
+    deleted := v_count;
+    return next;
+  end loop;
+  delete from public.login_throttle t
+  where t.key = 'account:' || v_email or t.key like 'pair:' || replace(replace(v_email, '\', '\\'), '%', '\%') || '|%';
+end
+$$;
+
+comment on function public.delete_account is 'Deletes an account and all its personal data, walking personal_data_columns (DELETE /v1/auth/me).';
+
+-- change_password: stores a new password hash and bumps the token version, so every token issued before dies;
+-- forgets the client's sign-in failures (the edge checked the current password through begin_login).
+--   p_user_id             the account (from a verified token whose current password the edge checked)
+--   p_email, p_client     the throttle key of that check
+--   p_new_password_hash   the PBKDF2 hash computed at the edge
+-- Returns the profile with the new token version (no row for an unknown or deleted user).
+-- Security: owner or service_role only (writes credentials).
+create or replace function public.change_password(
+  p_user_id uuid,
+  p_email text,
+  p_client text,
+  p_new_password_hash text
+)
+returns table (id uuid, email text, username text, display_name text, created_at timestamptz, token_version integer)
+language plpgsql
+volatile
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+begin
+  delete from public.login_throttle t where t.key = 'pair:' || p_email || '|' || p_client;
+  update public.user_credentials c set password_hash = p_new_password_hash where c.user_id = p_user_id;
+  return query
+    update public.users u set token_version = u.token_version + 1
+    where u.id = p_user_id and u.deleted_at is null
+    returning u.id, u.email, u.username, u.display_name, u.created_at, u.token_version;
+end
+$$;
+
+comment on function public.change_password is 'Stores a new password hash and revokes every earlier token (POST /v1/auth/password).';
+
+-- revoke_tokens: "sign out everywhere": bumps the token version, so every token issued so far is refused.
+--   p_user_id   the account (from a verified token)
+-- Returns the new token version (no row for an unknown or deleted user).
+-- Security: owner or service_role only.
+create or replace function public.revoke_tokens(p_user_id uuid)
+returns table (token_version integer)
+language sql
+volatile
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+  update public.users u set token_version = u.token_version + 1
+  where u.id = p_user_id and u.deleted_at is null
+  returning u.token_version
+$$;
+
+comment on function public.revoke_tokens is 'Revokes every token of a user (POST /v1/auth/logout-all).';
+
+revoke execute on function public.delete_account(uuid) from public, anon, authenticated;
+
+revoke execute on function public.change_password(uuid, text, text, text) from public, anon, authenticated;
+
+revoke execute on function public.revoke_tokens(uuid) from public, anon, authenticated;
+
+grant execute on function public.delete_account(uuid) to service_role;
+
+grant execute on function public.change_password(uuid, text, text, text) to service_role;
+
+grant execute on function public.revoke_tokens(uuid) to service_role;

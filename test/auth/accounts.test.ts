@@ -98,6 +98,32 @@ describe("registration rules", () => {
     expect(ok.status, "256 characters is allowed").toBe(201);
   });
 
+  it("refuses a password of only whitespace or with a NUL character, at registration and at login", async () => {
+    for (const password of [
+      "        ",
+      " \t \n    ",
+      "good password\u0000",
+      "\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000",
+    ]) {
+      const res = await server.json("/v1/auth/register", {
+        email: "blank-password@example.org",
+        password,
+        displayName: "Blank",
+      });
+      const out = await res.json();
+      expect(res.status, `${JSON.stringify(password)} -> ${JSON.stringify(out)}`).toBe(400);
+      expect(out.error.issues[0].field).toBe("password");
+    }
+    const login = await server.json("/v1/auth/login", { email: "a@example.org", password: "x\u0000y" });
+    expect(login.status, "a NUL password can belong to no account").toBe(400);
+    const spaced = await server.json("/v1/auth/register", {
+      email: "spaced-password@example.org",
+      password: "  spaces around are fine  ",
+      displayName: "Spaced",
+    });
+    expect(spaced.status, "spaces inside a real password stay allowed").toBe(201);
+  });
+
   it("stores a self-describing PBKDF2 hash with a per-user salt, never the password", async () => {
     const a = await createTestUser(server, { password: "same password 1" });
     const b = await createTestUser(server, { password: "same password 1" });

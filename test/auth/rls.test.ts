@@ -139,8 +139,15 @@ describe("RLS as authenticated (PostgREST claims)", () => {
   it("keeps credentials and the login throttle out of reach", async () => {
     denied(await as("authenticated", ana, "select * from public.user_credentials"), "reading password hashes");
     denied(await as("authenticated", ana, "select * from public.login_throttle"), "reading the throttle");
-    denied(await as("authenticated", ana, "select * from public.begin_login('x@y.z', 'c', 1, 1, 60)"), "begin_login");
+    denied(
+      await as("authenticated", ana, "select * from public.begin_login('x@y.z', 'c', now(), 1, 1, 1, 60, 60)"),
+      "begin_login",
+    );
     denied(await as("authenticated", ana, "select * from public.register_user('x@y.z', 'h', 'n')"), "register_user");
+    denied(
+      await as("authenticated", ana, "select * from public.throttle_attempt(array['k'], array[1], now(), 1, 1, 60)"),
+      "throttle_attempt",
+    );
     denied(
       await as("authenticated", ana, "select * from public.complete_login('x@y.z', 'c', $1)", [ana.id]),
       "complete_login",
@@ -193,7 +200,7 @@ describe("RLS as anon", () => {
       ["select * from public.list_my_ratings($1)", [ana.id]],
       ["select * from public.record_interaction($1, 'like', $2)", [ana.id, FILMS.matrix.id]],
       ["select * from public.get_auth_user($1)", [ana.id]],
-      ["select * from public.begin_login('x@y.z', 'c', 1, 1, 60)", []],
+      ["select * from public.begin_login('x@y.z', 'c', now(), 1, 1, 1, 60, 60)", []],
     ] as const) {
       denied(await as("anon", null, sql, [...params]), `anon calling ${sql}`);
     }

@@ -16,7 +16,7 @@ beforeAll(async () => {
   server = await startTestServer(db, {
     ...AUTH_TEST_ENV,
     LOGIN_MAX_FAILURES_PER_ACCOUNT: "1000",
-    LOGIN_MAX_FAILURES_PER_CLIENT: "1000",
+    LOGIN_FREE_FAILURES: "1000",
   });
   user = await createTestUser(server, { email: "owner@example.org", username: "owner" });
   const other = await createTestUser(server, { email: "other@example.org" });

@@ -72,4 +72,30 @@ describe("the public schema", () => {
       order by 1`);
     expect(exposed, "security definer functions are granted to the API roles explicitly").toEqual([]);
   });
+
+  it("lists every column that holds a user id in personal_data_columns, so deleting an account reaches it", async () => {
+    // A user id is a uuid or uuid[] column, or any column referencing users.
+    const holding = await names(`
+      select c.relname || '.' || a.attname as name
+      from pg_attribute a
+      join pg_class c on c.oid = a.attrelid
+      join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind in ('r', 'p') and a.attnum > 0 and not a.attisdropped
+        and (a.atttypid in ('uuid'::regtype, 'uuid[]'::regtype)
+             or exists (select 1 from pg_constraint k where k.contype = 'f' and k.conrelid = c.oid
+                          and k.confrelid = 'public.users'::regclass and a.attnum = any (k.conkey)))
+        and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype = 'e')
+      order by 1`);
+    const listed = await names(
+      "select table_name || '.' || column_name as name from public.personal_data_columns order by 1",
+    );
+    expect(
+      holding.filter((column) => !listed.includes(column)),
+      "add these to personal_data_columns (migrations/20261202100100_account_lifecycle.sql) so delete_account deletes them",
+    ).toEqual([]);
+    expect(
+      listed.filter((column) => !holding.includes(column)),
+      "personal_data_columns names columns that do not exist (or hold no user id)",
+    ).toEqual([]);
+  });
 });

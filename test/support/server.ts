@@ -11,15 +11,22 @@ export interface TestServer extends RunningServer {
   json(path: string, body: unknown, init?: RequestInit): Promise<Response>;
 }
 
-export async function startTestServer(db: Database, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  db: Database,
+  env: Record<string, string> = {},
+  options: { now?: () => number } = {},
+): Promise<TestServer> {
   const config = parseConfig({
     MARQUEE_DB: db.kind === "pglite" ? "pglite" : "postgres",
     DATABASE_URL: "postgres://unused@localhost/x",
     PORT: "0",
+    // Every test client is 127.0.0.1: the per-client limits are off unless a test is about them.
+    RATE_LIMIT_PER_MINUTE: "0",
+    REGISTER_FREE_PER_CLIENT: "1000000",
     ...env,
   });
   const logs: Record<string, unknown>[] = [];
-  const server = await startServer({ config, db, log: (line) => logs.push(line) });
+  const server = await startServer({ config, db, log: (line) => logs.push(line), now: options.now });
   return {
     ...server,
     logs,

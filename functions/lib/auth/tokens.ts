@@ -34,6 +34,8 @@ export interface VerifiedToken {
   /** "local": signed with JWT_SECRET; "jwks": signed by a key in AUTH_JWKS_URL. */
   source: "local" | "jwks";
   expiresAt: number;
+  /** The tv claim of a local token (0 when absent: tokens issued before versions existed). */
+  tokenVersion: number;
 }
 
 const secretKeys = new Map<string, Uint8Array>();
@@ -66,13 +68,18 @@ export function jwksIssuer(config: TokenConfig): string | undefined {
   return config.AUTH_JWKS_ISSUER ?? config.AUTH_JWKS_URL?.replace(/\/\.well-known\/jwks\.json$/, "");
 }
 
+/**
+ * `tokenVersion` becomes the `tv` claim: the edge refuses a token whose version is not the user's current one
+ * (users.token_version), which is how a password change or signing out everywhere kills older tokens.
+ */
 export async function issueToken(
   config: TokenConfig,
   userId: string,
   now = Math.floor(Date.now() / 1000),
+  tokenVersion = 0,
 ): Promise<{ token: string; expiresAt: number }> {
   const expiresAt = now + config.JWT_TTL_SECONDS;
-  const token = await new SignJWT({ role: "authenticated" })
+  const token = await new SignJWT({ role: "authenticated", tv: tokenVersion })
     .setProtectedHeader({ alg: TOKEN_ALGORITHM, typ: "JWT" })
     .setSubject(userId)
     .setIssuer(config.JWT_ISSUER)
@@ -150,5 +157,7 @@ export async function verifyToken(config: TokenConfig, token: string): Promise<V
   if (typeof payload.sub !== "string" || !UUID.test(payload.sub)) {
     throw new InvalidTokenError("token subject is not a user id");
   }
-  return { userId: payload.sub.toLowerCase(), source, expiresAt: payload.exp as number };
+  const tv = payload.tv ?? 0;
+  if (!Number.isSafeInteger(tv) || (tv as number) < 0) throw new InvalidTokenError("token version is malformed");
+  return { userId: payload.sub.toLowerCase(), source, expiresAt: payload.exp as number, tokenVersion: tv as number };
 }

@@ -87,6 +87,8 @@ export class DatabaseError extends Error {
     readonly code: string | undefined,
     readonly detail?: string,
     readonly constraint?: string,
+    /** The server routine that raised it (exec_stmt_raise: a PL/pgSQL RAISE); undefined when the driver hides it. */
+    readonly routine?: string,
   ) {
     super(message);
     this.name = "DatabaseError";
@@ -96,6 +98,13 @@ export class DatabaseError extends Error {
 /** Normalises a driver's error (pg, PGlite, Neon and PostgREST all expose `code`). */
 export function toDatabaseError(error: unknown): DatabaseError {
   if (error instanceof DatabaseError) return error;
-  const e = error as { message?: string; code?: string; detail?: string; constraint?: string; details?: string };
-  return new DatabaseError(e?.message ?? String(error), e?.code, e?.detail ?? e?.details, e?.constraint);
+  const e = error as {
+    message?: string;
+    code?: string;
+    detail?: string;
+    constraint?: string;
+    details?: string;
+    routine?: string;
+  };
+  return new DatabaseError(e?.message ?? String(error), e?.code, e?.detail ?? e?.details, e?.constraint, e?.routine);
 }

@@ -60,14 +60,33 @@ export interface RpcFunctions {
     Args: {
       p_email: string | null;
       p_client: string | null;
-      p_max_account: number | null;
-      p_max_client: number | null;
+      p_now: string | null;
+      p_free_per_client: number | null;
+      p_free_per_account: number | null;
+      p_delay_base_seconds: number | null;
+      p_delay_max_seconds: number | null;
       p_window_seconds: number | null;
     };
     Row: {
       retry_after: number | null;
       user_id: string | null;
       password_hash: string | null;
+    };
+  };
+  change_password: {
+    Args: {
+      p_user_id: string | null;
+      p_email: string | null;
+      p_client: string | null;
+      p_new_password_hash: string | null;
+    };
+    Row: {
+      id: string | null;
+      email: string | null;
+      username: string | null;
+      display_name: string | null;
+      created_at: string | null;
+      token_version: number | null;
     };
   };
   complete_login: {
@@ -83,6 +102,17 @@ export interface RpcFunctions {
       username: string | null;
       display_name: string | null;
       created_at: string | null;
+      token_version: number | null;
+    };
+  };
+  delete_account: {
+    Args: {
+      p_user_id: string | null;
+    };
+    Row: {
+      table_name: string | null;
+      column_name: string | null;
+      deleted: number | null;
     };
   };
   delete_rating: {
@@ -132,6 +162,7 @@ export interface RpcFunctions {
       username: string | null;
       display_name: string | null;
       created_at: string | null;
+      token_version: number | null;
     };
   };
   get_movie: {
@@ -538,6 +569,14 @@ export interface RpcFunctions {
     };
     Row: { resolve_genre: string | null };
   };
+  revoke_tokens: {
+    Args: {
+      p_user_id: string | null;
+    };
+    Row: {
+      token_version: number | null;
+    };
+  };
   set_embedding_index: {
     Args: {
       p_present: boolean | null;
@@ -568,6 +607,19 @@ export interface RpcFunctions {
     };
     Row: {
       stored: number | null;
+    };
+  };
+  throttle_attempt: {
+    Args: {
+      p_keys: string[] | null;
+      p_free: number[] | null;
+      p_now: string | null;
+      p_delay_base_seconds: number | null;
+      p_delay_max_seconds: number | null;
+      p_window_seconds: number | null;
+    };
+    Row: {
+      retry_after: number | null;
     };
   };
   tmdb_fail_movie: {

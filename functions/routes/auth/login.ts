@@ -5,13 +5,13 @@ import { ApiError, errorResponses } from "../../errors";
 import { clientAddress } from "../../lib/auth/client-address";
 import { hashPassword, needsRehash, verifyPassword } from "../../lib/auth/password";
 import type { AuthUserRow } from "../../middleware/auth";
-import { Email, MAX_PASSWORD, Session, sessionFor } from "./schemas";
+import { Email, GivenPassword, Session, sessionFor } from "./schemas";
 
 const LoginBody = z
   .strictObject({
     email: Email,
     // No minimum here: the rules for new passwords may change, the accounts made under older ones stay.
-    password: z.string().min(1).max(MAX_PASSWORD).openapi({ format: "password" }),
+    password: GivenPassword,
   })
   .openapi("LoginRequest");
 
@@ -22,7 +22,8 @@ export const route = createRoute({
   summary: "Sign in",
   description:
     "Returns a session token. A wrong password and an unknown email answer the same 401 in the same time. " +
-    "Too many failed attempts for one account or from one client address within the window answer 429 with Retry-After.",
+    "After a few failures from one client on one account (or many on one account from everywhere), each attempt " +
+    "must wait a delay that doubles per failure: earlier attempts answer 429 with Retry-After. Never a lockout.",
   request: { body: { required: true, content: { "application/json": { schema: LoginBody } } } },
   responses: {
     200: { description: "Signed in.", content: { "application/json": { schema: Session } } },
@@ -42,19 +43,27 @@ export function register(app: App) {
     const { db, config } = c.get("services");
     const client = clientAddress(c);
     c.header("Cache-Control", "no-store");
+    const now = c.get("services").now ?? Date.now;
     const [attempt] = await db.rpc("begin_login", {
       p_email: email,
       p_client: client,
-      p_max_account: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
-      p_max_client: config.LOGIN_MAX_FAILURES_PER_CLIENT,
+      p_now: new Date(now()).toISOString(),
+      p_free_per_client: config.LOGIN_FREE_FAILURES,
+      p_free_per_account: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      p_delay_base_seconds: config.LOGIN_DELAY_BASE_SECONDS,
+      p_delay_max_seconds: config.LOGIN_DELAY_MAX_SECONDS,
       p_window_seconds: config.LOGIN_WINDOW_SECONDS,
     });
     const retryAfter = Number(attempt?.retry_after ?? 0);
     if (retryAfter > 0) {
       c.get("logFields").loginThrottled = true;
-      throw new ApiError("TOO_MANY_REQUESTS", `too many failed sign-in attempts; try again in ${retryAfter} s`, {
-        headers: { "Retry-After": String(retryAfter) },
-      });
+      throw new ApiError(
+        "TOO_MANY_REQUESTS",
+        `too many failed sign-in attempts; wait ${retryAfter} s before the next`,
+        {
+          headers: { "Retry-After": String(retryAfter) },
+        },
+      );
     }
     // Always one full PBKDF2 derivation, also for an unknown email (verifyPassword uses a dummy hash then).
     const ok = await verifyPassword(password, attempt?.password_hash);

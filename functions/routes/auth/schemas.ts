@@ -13,11 +13,24 @@ export const Email = z
 
 export const MIN_PASSWORD = 8;
 export const MAX_PASSWORD = 256;
+// NUL ends a C string: any system the password later meets (a password manager, a PAM module) may truncate there.
+const NUL = /\0/;
+
 export const NewPassword = z
   .string()
   .min(MIN_PASSWORD, `must be at least ${MIN_PASSWORD} characters`)
   .max(MAX_PASSWORD, `must be at most ${MAX_PASSWORD} characters`)
+  .refine((v) => v.trim().length > 0, "must not be only spaces")
+  .refine((v) => !NUL.test(v), "must not contain NUL characters")
   .openapi({ example: "correct horse battery staple", format: "password" });
+
+/** A password being checked (login, confirmations): any existing one, but never one no account can have. */
+export const GivenPassword = z
+  .string()
+  .min(1)
+  .max(MAX_PASSWORD)
+  .refine((v) => !NUL.test(v), "must not contain NUL characters")
+  .openapi({ format: "password" });
 
 // Control characters would corrupt anything that prints a name (logs, e-mails, terminals).
 const CONTROL = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
@@ -70,7 +83,7 @@ export function toUser(row: AuthUserRow): z.infer<typeof User> {
 }
 
 export async function sessionFor(config: TokenConfig, row: AuthUserRow): Promise<z.infer<typeof Session>> {
-  const { token, expiresAt } = await issueToken(config, String(row.id));
+  const { token, expiresAt } = await issueToken(config, String(row.id), undefined, Number(row.token_version ?? 0));
   return {
     accessToken: token,
     tokenType: "Bearer",

@@ -29,15 +29,14 @@ export function register(app: App) {
   app.openapi(route, async (c) => {
     const { limit, cursor, type } = c.req.valid("query");
     const user = currentUser(c);
-    const after = cursor ? decodeCursor(cursor) : undefined;
-    const rows = await c
-      .get("services")
-      .db.rpc(
-        "list_my_interactions",
-        { p_user_id: user.id, p_type: type, p_after_key: after?.k, p_after_id: after?.i, p_limit: limit + 1 },
-        { jwt: user.token },
-      );
+    const { config, db } = c.get("services");
+    const after = cursor ? await decodeCursor(config.JWT_SECRET, "interactions", cursor) : undefined;
+    const rows = await db.rpc(
+      "list_my_interactions",
+      { p_user_id: user.id, p_type: type, p_after_key: after?.k, p_after_id: after?.i, p_limit: limit + 1 },
+      { jwt: user.token },
+    );
     c.header("Cache-Control", "private, no-store");
-    return c.json(page(rows, limit, "id", toInteraction), 200);
+    return c.json(await page(config.JWT_SECRET, "interactions", rows, limit, "id", toInteraction), 200);
   });
 }

@@ -2,6 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../context";
 import { ApiError, errorResponses } from "../../errors";
+import { invalidCursor, openCursor, signCursor } from "../../lib/cursor";
 import { LIST_MAX_AGE, publicCache } from "../../middleware/cache";
 import { filterFields, GENRE_DOC, YEAR_ORDER_ISSUE, yearOrder } from "./filters";
 import { MovieSummary, toMovieSummary } from "./schemas";
@@ -55,34 +56,28 @@ interface Cursor {
   i: number;
 }
 
-function encodeCursor(cursor: Cursor): string {
-  return btoa(JSON.stringify(cursor)).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
-}
+const INT4_MAX = 2_147_483_647;
 
-function decodeCursor(raw: string, sort: Sort, descending: boolean): Cursor {
-  const invalid = new ApiError("BAD_REQUEST", "invalid query: cursor: is not a cursor from this endpoint", {
-    issues: [{ field: "cursor", message: "is not a cursor from this endpoint" }],
-  });
-  let parsed: Cursor;
-  try {
-    parsed = JSON.parse(atob(raw.replaceAll("-", "+").replaceAll("_", "/")));
-  } catch {
-    throw invalid;
-  }
+/** A signed cursor (lib/cursor.ts) of this list, in the same sort order as the request. */
+async function decodeCursor(secret: string | undefined, raw: string, sort: Sort, descending: boolean): Promise<Cursor> {
+  const parsed = (await openCursor(secret, "movies", raw)) as Partial<Cursor>;
   if (
-    typeof parsed !== "object" ||
-    typeof parsed?.k !== "string" ||
-    !Number.isInteger(parsed.i) ||
-    !SORTS.includes(parsed.s)
+    typeof parsed.k !== "string" ||
+    parsed.k.length > 400 ||
+    !Number.isSafeInteger(parsed.i) ||
+    (parsed.i as number) < 1 ||
+    (parsed.i as number) > INT4_MAX ||
+    !SORTS.includes(parsed.s as Sort) ||
+    typeof parsed.d !== "boolean"
   ) {
-    throw invalid;
+    throw invalidCursor();
   }
   if (parsed.s !== sort || parsed.d !== descending) {
     throw new ApiError("BAD_REQUEST", "invalid query: cursor: belongs to another sort order; keep sort and order", {
       issues: [{ field: "cursor", message: "belongs to another sort order" }],
     });
   }
-  return parsed;
+  return parsed as Cursor;
 }
 
 export const route = createRoute({
@@ -105,8 +100,9 @@ export function register(app: App) {
   app.openapi(route, async (c) => {
     const q = c.req.valid("query");
     const descending = q.order ? q.order === "desc" : q.sort !== "title";
-    const after = q.cursor ? decodeCursor(q.cursor, q.sort, descending) : undefined;
-    const rows = await c.get("services").db.rpc("list_movies", {
+    const { config, db } = c.get("services");
+    const after = q.cursor ? await decodeCursor(config.JWT_SECRET, q.cursor, q.sort, descending) : undefined;
+    const rows = await db.rpc("list_movies", {
       p_genre: q.genre,
       p_year_from: q.year_from,
       p_year_to: q.year_to,
@@ -122,7 +118,12 @@ export function register(app: App) {
     const last = page.at(-1);
     const nextCursor =
       rows.length > q.limit && last
-        ? encodeCursor({ s: q.sort, d: descending, k: String(last.sort_key), i: Number(last.movie?.id) })
+        ? await signCursor(config.JWT_SECRET, "movies", {
+            s: q.sort,
+            d: descending,
+            k: String(last.sort_key),
+            i: Number(last.movie?.id),
+          })
         : null;
     return c.json({ data: page.map((r) => toMovieSummary(r.movie)), nextCursor }, 200);
   });

@@ -23,16 +23,15 @@ export const route = createRoute({
 /** Shared with the GET /ratings/my alias. */
 export async function listMyRatings(c: AppContext, limit: number, cursor: string | undefined) {
   const user = currentUser(c);
-  const after = cursor ? decodeCursor(cursor) : undefined;
-  const rows = await c
-    .get("services")
-    .db.rpc(
-      "list_my_ratings",
-      { p_user_id: user.id, p_after_key: after?.k, p_after_movie_id: after?.i, p_limit: limit + 1 },
-      { jwt: user.token },
-    );
+  const { config, db } = c.get("services");
+  const after = cursor ? await decodeCursor(config.JWT_SECRET, "ratings", cursor) : undefined;
+  const rows = await db.rpc(
+    "list_my_ratings",
+    { p_user_id: user.id, p_after_key: after?.k, p_after_movie_id: after?.i, p_limit: limit + 1 },
+    { jwt: user.token },
+  );
   c.header("Cache-Control", "private, no-store");
-  return page(rows, limit, "movie_id", toRatedMovie);
+  return page(config.JWT_SECRET, "ratings", rows, limit, "movie_id", toRatedMovie);
 }
 
 export function register(app: App) {

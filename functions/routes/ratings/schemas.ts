@@ -1,6 +1,6 @@
 /** Shapes and helpers shared by the rating endpoints (and their CineLibre-style aliases). */
 import { z } from "@hono/zod-openapi";
-import { ApiError } from "../../errors";
+import { invalidCursor, openCursor, signCursor } from "../../lib/cursor";
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -81,51 +81,43 @@ export function toRatedMovie(row: Record<string, unknown>): z.infer<typeof Rated
   };
 }
 
-/** Opaque keyset cursor: the last row's sort key (full-precision timestamp text) and id. */
+/** Keyset cursor: the last row's sort key (full-precision timestamp text) and id, signed (lib/cursor.ts). */
 export interface Cursor {
   k: string;
   i: number;
 }
 
-export function encodeCursor(cursor: Cursor): string {
-  return btoa(JSON.stringify(cursor)).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
-}
-
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?$/;
 
-export function decodeCursor(raw: string): Cursor {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(atob(raw.replaceAll("-", "+").replaceAll("_", "/")));
-  } catch {
-    parsed = undefined;
-  }
-  const c = parsed as Partial<Cursor> | undefined;
+/** A cursor this server signed for `list` ("ratings", "interactions"); 400 for anything else. */
+export async function decodeCursor(secret: string | undefined, list: string, raw: string): Promise<Cursor> {
+  const c = (await openCursor(secret, list, raw)) as Partial<Cursor>;
   if (
-    typeof c !== "object" ||
-    c === null ||
     typeof c.k !== "string" ||
     !TIMESTAMP.test(c.k) ||
     !Number.isSafeInteger(c.i) ||
-    (c.i as number) < 1
+    (c.i as number) < 1 ||
+    (c.i as number) > Number.MAX_SAFE_INTEGER
   ) {
-    throw new ApiError("BAD_REQUEST", "invalid query: cursor: is not a cursor from this endpoint", {
-      issues: [{ field: "cursor", message: "is not a cursor from this endpoint" }],
-    });
+    throw invalidCursor();
   }
   return { k: c.k, i: c.i as number };
 }
 
-/** Turns rows fetched with limit + 1 into a page and the cursor of the next one. */
-export function page<T>(
+/** Turns rows fetched with limit + 1 into a page and the signed cursor of the next one. */
+export async function page<T>(
+  secret: string | undefined,
+  list: string,
   rows: Record<string, unknown>[],
   limit: number,
   idColumn: string,
   map: (row: Record<string, unknown>) => T,
-): { data: T[]; nextCursor: string | null } {
+): Promise<{ data: T[]; nextCursor: string | null }> {
   const kept = rows.slice(0, limit);
   const last = kept.at(-1);
   const nextCursor =
-    rows.length > limit && last ? encodeCursor({ k: String(last.sort_key), i: Number(last[idColumn]) }) : null;
+    rows.length > limit && last
+      ? await signCursor(secret, list, { k: String(last.sort_key), i: Number(last[idColumn]) })
+      : null;
   return { data: kept.map(map), nextCursor };
 }

@@ -30,8 +30,13 @@ export const SearchQuery = z
       .number()
       .min(-1)
       .max(1)
+      // The floor is compared as a real (float4): 1e-300 would underflow there. Six decimals is all it means.
+      .transform((v) => Math.round(v * 1e6) / 1e6)
       .optional()
-      .openapi({ description: "Cosine similarity floor for semantic matches (default depends on the provider)." }),
+      .openapi({
+        description:
+          "Cosine similarity floor for semantic matches, -1 to 1, rounded to 6 decimals (default depends on the provider).",
+      }),
   })
   .refine(yearOrder, YEAR_ORDER_ISSUE);
 
