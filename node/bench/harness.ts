@@ -254,7 +254,17 @@ export async function startServerProcess(
   // `node --import tsx` rather than `npx tsx`: one process, so its pid is the server's and /proc reads its memory.
   const child = spawn(process.execPath, ["--import", "tsx", NODE_ENTRY], {
     cwd: ROOT,
-    env: { ...base, PORT: String(port), HOST: "127.0.0.1", ...env },
+    // A load generator is one client hammering from one address: the per-client limits would measure themselves.
+    env: {
+      ...base,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      RATE_LIMIT_PER_MINUTE: "0",
+      REGISTER_FREE_PER_CLIENT: "1000000",
+      LOGIN_FREE_FAILURES: "10000",
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: "1000000",
+      ...env,
+    },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
