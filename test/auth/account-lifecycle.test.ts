@@ -35,8 +35,10 @@ async function withPersonalData(user: TestUser, other: TestUser) {
   expect((await send("/v1/interactions", user, "POST", { type: "search", query: "heist in paris" })).status).toBe(201);
   expect((await send("/v1/recommendations", user, "GET")).status).toBe(200);
   await db.query(
-    `insert into public.recommendation_cache (user_id, strategy, rank, fingerprint, movie_id, served_strategy)
-     values ($1, 'hybrid', 1, 'f', 603, 'hybrid')`,
+    `insert into public.recommendation_cache (user_id, strategy, rank, fingerprint, movie_id, recommendation, served)
+     values ($1, 'hybrid', 1, 'f', 603, row(1, null, array['popular'], null, null, null, null, null, null, null, null,
+             null, null, 10, 4)::public.recommendation_row,
+             row('hybrid', 'hybrid', null, null, 5, 5)::public.recommendation_strategy)`,
     [user.id],
   );
   // Neighbour rows both ways, and another user's cached neighbours naming this one.
