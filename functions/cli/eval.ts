@@ -1,13 +1,15 @@
 /** `marquee eval`: offline evaluation of every recommendation strategy on MovieLens ratings. */
 import { readFile, writeFile } from "node:fs/promises";
-import { type Baseline, BASELINES, buildBaselines } from "../eval/baselines";
+import { BASELINES, type Baseline, buildBaselines } from "../eval/baselines";
 import { evaluate, formatEvalTable, STRATEGIES, type Strategy } from "../eval/evaluate";
 import { openFreshDatabase } from "../eval/fresh-database";
 import { loadDataset } from "../eval/load";
 import { type MlMovie, parseMovies, parseRatings, randomSplit } from "../eval/movielens";
+import { tuneBlend } from "../eval/tune";
 import { runNightly } from "../lib/recommend/nightly";
 import { type Command, loadConfig, parseOptions } from "./command";
 import { formatNightlySummary, progressPrinter } from "./jobs";
+import { formatTune } from "./tune";
 
 // u.item and movies.dat are Latin-1; ratings files are ASCII; movies.csv is UTF-8.
 async function readText(file: string): Promise<string> {
@@ -43,10 +45,12 @@ export const evalCommand: Command = {
     "  --ease-lambda 250  the baseline EASE's L2 penalty",
     "  --json FILE        also write the results as JSON",
     "  --concurrency N    parallel requests on Postgres (default 4; PGlite runs one at a time)",
+    "  --no-tune          skip the blend fit (the hybrid then serves the default weights)",
     "  --keep             keep the evaluation database on DATABASE_URL's server (its name is printed)",
     "",
     "Loads the training ratings into a fresh database (in-memory PGlite, or a new database on DATABASE_URL's server),",
-    "runs the nightly job on them, then ranks every film each test user has not rated in training through",
+    "runs the nightly job on them, fits the hybrid's blend on a validation split of those training ratings",
+    "(`marquee tune`, seed 1, 10%), then ranks every film each test user has not rated in training through",
     "get_recommendations (the API's SQL function). RMSE/MAE: predict_ratings (user-based CF) on every test rating.",
     "The baselines are computed in process on the same training ratings; every row shows its ratio to EASE,",
     "its catalogue coverage and the mean popularity percentile of the films it recommends.",
@@ -67,6 +71,7 @@ export const evalCommand: Command = {
       "ease-lambda": { type: "string" },
       concurrency: { type: "string" },
       keep: { type: "boolean" },
+      "no-tune": { type: "boolean" },
     });
     if (!o.ratings) throw new Error("--ratings FILE is required (see marquee eval --help)");
     const k = number(o.k, "k", 10, 1, 500);
@@ -123,6 +128,19 @@ export const evalCommand: Command = {
         );
       const nightly = await runNightly(fresh.db, { onStep: progressPrinter() });
       console.error(formatNightlySummary(nightly));
+      const tuned = o["no-tune"]
+        ? null
+        : await tuneBlend(fresh.db, {
+            share: 0.1,
+            seed: 1,
+            users: 1000,
+            k,
+            relevant,
+            databaseUrl: config.DATABASE_URL,
+            store: true,
+            onProgress: progressLine(),
+          });
+      if (tuned) console.error(formatTune(tuned, k));
       const progress = progressLine();
       const results = await evaluate(fresh.db, test, {
         k,
@@ -165,6 +183,7 @@ export const evalCommand: Command = {
           train: train.length,
           test: test.length,
           nightly,
+          tune: tuned && { best: tuned.best, singles: tuned.singles, validation: tuned.validation },
           results,
         };
         await writeFile(o.json, `${JSON.stringify(payload, null, 2)}\n`);

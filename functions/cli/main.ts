@@ -10,6 +10,7 @@ import { jobsNightlyCommand } from "./jobs";
 import { migrateCommand } from "./migrate";
 import { serveCommand } from "./serve";
 import { syncCommand } from "./sync";
+import { tuneCommand } from "./tune";
 
 const COMMANDS: Command[] = [
   serveCommand,
@@ -19,6 +20,7 @@ const COMMANDS: Command[] = [
   backfillCommand,
   jobsNightlyCommand,
   evalCommand,
+  tuneCommand,
 ];
 
 function usage(): string {

@@ -5,7 +5,7 @@
  * baselines (toppop, EASE) are ranked in process on the same training ratings and scored the same way.
  */
 import type { SqlDatabase } from "../lib/db/port";
-import { type Baseline, BASELINES, type BaselineRanker, popularityPercentiles } from "./baselines";
+import { BASELINES, type Baseline, type BaselineRanker, popularityPercentiles } from "./baselines";
 import { mae, rankingScores, rmse } from "./metrics";
 import { type MlRating, mlUserUuid } from "./movielens";
 

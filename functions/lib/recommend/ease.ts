@@ -35,7 +35,11 @@ function dot(a: Float64Array, ai: number, b: Float64Array, bi: number, len: numb
  * Inverse of a symmetric positive definite n×n matrix (row-major; only its lower triangle is read). Returns the
  * full symmetric inverse in `a`'s storage; throws when the matrix is not positive definite.
  */
-export function invertSpd(a: Float64Array, n: number, onProgress?: (done: number, total: number) => void): Float64Array {
+export function invertSpd(
+  a: Float64Array,
+  n: number,
+  onProgress?: (done: number, total: number) => void,
+): Float64Array {
   if (a.length !== n * n) throw new Error(`invertSpd: expected ${n * n} entries, got ${a.length}`);
   const total = 3 * n;
   // 1. Cholesky, row by row: L_ij = (A_ij - Σ_{k<j} L_ik L_jk) / L_jj.

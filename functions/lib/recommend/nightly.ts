@@ -5,6 +5,7 @@
  * Runtime-neutral: it needs only a SqlDatabase (PGlite or Postgres).
  */
 import type { SqlDatabase, SqlExecutor } from "../db/port";
+import { type EaseNeighbours, easeNeighbours } from "./ease";
 import {
   filmNeighbours,
   type ImplicitTriples,
@@ -20,12 +21,19 @@ export interface NightlyOptions {
   filmK?: number;
   /** Film similarity shrinkage (support / (support + shrinkage)). */
   shrinkage?: number;
+  /**
+   * Film neighbours: "ease" (the default) stores EASE weights for the `easeFilms` most-watched films and cosine
+   * rows, rescaled to EASE's magnitude, for the rest; "cosine" stores cosine rows only.
+   */
+  filmModel?: "ease" | "cosine";
+  easeFilms?: number;
+  easeLambda?: number;
   /** Rows per insert statement. */
   chunk?: number;
   onStep?: (step: NightlyStep, done: number, total: number) => void;
 }
 
-export type NightlyStep = "load" | "users" | "films" | "write" | "views" | "cache";
+export type NightlyStep = "load" | "users" | "films" | "model" | "write" | "views" | "cache";
 
 export interface NightlySummary {
   ratings: number;
@@ -36,6 +44,8 @@ export interface NightlySummary {
   filmPairs: number;
   usersWithNeighbours: number;
   filmsWithNeighbours: number;
+  /** The film model written to movie_similarities. */
+  model: { kind: "ease" | "cosine"; films: number; lambda: number | null; cosineScale: number | null };
   cacheRowsDeleted: number;
   timings: Record<NightlyStep, number>;
   totalMs: number;
@@ -189,13 +199,88 @@ async function writeFilms(tx: SqlExecutor, list: NeighbourList, ids: number[], c
   }
 }
 
+/** Every (user, film) the user rated or gave a positive interaction, by dense index (duplicates allowed). */
+function interactionsOf(data: Loaded): { user: Int32Array; film: Int32Array } {
+  const n = data.triples.user.length;
+  const m = data.implicit.user.length;
+  const user = new Int32Array(n + m);
+  const film = new Int32Array(n + m);
+  user.set(data.triples.user);
+  film.set(data.triples.film);
+  user.set(data.implicit.user, n);
+  film.set(data.implicit.film, n);
+  return { user, film };
+}
+
+/**
+ * The rows movie_similarities gets: EASE weights for the modelled films; cosine rows for the others, multiplied by
+ * the ratio of the mean best EASE weight to the mean best cosine score over the modelled films, so that a film
+ * outside the model does not outweigh the modelled ones in a user's sum only because cosine runs on a larger scale.
+ */
+function mergeFilmRows(cosine: NeighbourList, ease: EaseNeighbours): { list: NeighbourList; scale: number } {
+  const films = cosine.offsets.length - 1;
+  const modelRow = new Int32Array(films).fill(-1);
+  ease.filmOf.forEach((f, m) => {
+    modelRow[f] = m;
+  });
+  let easeTop = 0;
+  let cosineTop = 0;
+  let pairs = 0;
+  for (let m = 0; m < ease.filmOf.length; m++) {
+    const f = ease.filmOf[m];
+    if (ease.offsets[m + 1] > ease.offsets[m] && cosine.offsets[f + 1] > cosine.offsets[f]) {
+      easeTop += ease.weight[ease.offsets[m]];
+      cosineTop += cosine.similarity[cosine.offsets[f]];
+      pairs++;
+    }
+  }
+  const scale = pairs && cosineTop > 0 ? easeTop / cosineTop : 1;
+  const offsets = new Int32Array(films + 1);
+  for (let f = 0; f < films; f++) {
+    const m = modelRow[f];
+    offsets[f + 1] =
+      offsets[f] + (m >= 0 ? ease.offsets[m + 1] - ease.offsets[m] : cosine.offsets[f + 1] - cosine.offsets[f]);
+  }
+  const total = offsets[films];
+  const list: NeighbourList = {
+    offsets,
+    neighbour: new Int32Array(total),
+    similarity: new Float32Array(total),
+    raw: new Float32Array(total),
+    support: new Int32Array(total),
+  };
+  for (let f = 0; f < films; f++) {
+    const m = modelRow[f];
+    let at = offsets[f];
+    if (m >= 0) {
+      for (let k = ease.offsets[m]; k < ease.offsets[m + 1]; k++, at++) {
+        list.neighbour[at] = ease.neighbour[k];
+        list.similarity[at] = ease.weight[k];
+        list.raw[at] = ease.weight[k];
+        list.support[at] = ease.support[k];
+      }
+    } else {
+      for (let k = cosine.offsets[f]; k < cosine.offsets[f + 1]; k++, at++) {
+        list.neighbour[at] = cosine.neighbour[k];
+        list.similarity[at] = cosine.similarity[k] * scale;
+        list.raw[at] = cosine.raw[k];
+        list.support[at] = cosine.support[k];
+      }
+    }
+  }
+  return { list, scale };
+}
+
 /** Runs every nightly step; throws on the first failure (the CLI exits non-zero). */
 export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}): Promise<NightlySummary> {
   const started = performance.now();
   const startedAt = new Date();
   const chunk = options.chunk ?? 20_000;
   const step = options.onStep ?? (() => {});
-  const timings = { load: 0, users: 0, films: 0, write: 0, views: 0, cache: 0 } as Record<NightlyStep, number>;
+  const timings = { load: 0, users: 0, films: 0, model: 0, write: 0, views: 0, cache: 0 } as Record<
+    NightlyStep,
+    number
+  >;
   const timed = async <T>(name: NightlyStep, fn: () => Promise<T> | T): Promise<T> => {
     const t = performance.now();
     const result = await fn();
@@ -216,13 +301,26 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
       onProgress: (d, t) => step("films", d, t),
     }),
   );
-  const chunks = Math.ceil(users.neighbour.length / chunk) + Math.ceil(films.neighbour.length / chunk);
+  const kind = options.filmModel ?? "ease";
+  const model = await timed("model", () => {
+    if (kind !== "ease") return null;
+    const { user, film } = interactionsOf(data);
+    return easeNeighbours(data.triples.users, data.triples.films, user, film, {
+      films: options.easeFilms,
+      lambda: options.easeLambda,
+      k: options.filmK,
+      onProgress: (d, t) => step("model", d, t),
+    });
+  });
+  const merged = model ? mergeFilmRows(films, model) : { list: films, scale: null };
+  const filmRows = merged.list;
+  const chunks = Math.ceil(users.neighbour.length / chunk) + Math.ceil(filmRows.neighbour.length / chunk);
   let written = 0;
   const tick = () => step("write", ++written, chunks);
   await timed("write", () =>
     db.transaction(async (tx) => {
       await writeUsers(tx, users, data.userIds, userMeans(data.triples), chunk, tick);
-      await writeFilms(tx, films, data.filmIds, chunk, tick);
+      await writeFilms(tx, filmRows, data.filmIds, chunk, tick);
     }),
   );
   await timed("views", async () => {
@@ -258,9 +356,15 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     users: data.triples.users,
     films: data.triples.films,
     userPairs: users.neighbour.length,
-    filmPairs: films.neighbour.length,
+    filmPairs: filmRows.neighbour.length,
     usersWithNeighbours: rowsOf(users),
-    filmsWithNeighbours: rowsOf(films),
+    filmsWithNeighbours: rowsOf(filmRows),
+    model: {
+      kind,
+      films: model?.filmOf.length ?? 0,
+      lambda: model?.lambda ?? null,
+      cosineScale: merged.scale,
+    },
     cacheRowsDeleted: deleted,
     timings,
     totalMs: Math.round(performance.now() - started),

@@ -141,7 +141,7 @@ export async function listRecommendations(c: AppContext, q: z.infer<typeof Recom
       p_language: q.language,
       p_exclude: q.exclude,
       p_limit: q.limit,
-      p_weights: config.RECOMMENDATION_WEIGHTS,
+      p_weights: config.RECOMMENDATION_WEIGHTS ?? null,
     },
     { jwt: user.token },
   );
