@@ -7,6 +7,7 @@ const LABELS: Record<NightlyStep, string> = {
   users: "user neighbours",
   films: "film neighbours",
   model: "film model (EASE)",
+  ratings: "rating model (MF)",
   write: "write tables",
   views: "refresh views",
   cache: "expire cache",
@@ -42,6 +43,9 @@ export function formatNightlySummary(s: NightlySummary): string {
     s.model.kind === "ease"
       ? `  film model: EASE on ${s.model.films} films, lambda ${s.model.lambda}, cosine rows x${s.model.cosineScale?.toFixed(4)} for the rest (${t.model} ms)`
       : "  film model: cosine only",
+    s.ratingModel
+      ? `  rating model: biased MF, ${s.ratingModel.factors} factors, penalty ${s.ratingModel.penalty}, ${s.ratingModel.epochs} epochs; validation RMSE ${s.ratingModel.validationRmse.toFixed(4)} (baseline ${s.ratingModel.baselineRmse.toFixed(4)}) (${t.ratings} ms)`
+      : "  rating model: skipped",
     `  load ${t.load} ms, write ${t.write} ms, views ${t.views} ms, cache ${t.cache} ms (${s.cacheRowsDeleted} cached rows deleted)`,
     `  total ${(s.totalMs / 1000).toFixed(1)} s`,
   ].join("\n");

@@ -43,7 +43,7 @@ export interface StrategyResult {
   served: Record<string, number>;
   rmse: number | null;
   mae: number | null;
-  /** Share of test ratings predicted from neighbours (the rest fall back to the user's mean). */
+  /** Share of test ratings predicted by the rating model or neighbours (the rest fall back to baselines). */
   predictedFromNeighbours: number | null;
   msPerUser: number;
 }
@@ -148,7 +148,7 @@ export async function evaluate(db: SqlDatabase, test: MlRating[], options: EvalO
           const p = predicted.get(r.movie);
           if (!p) throw new Error(`predict_ratings returned no row for user ${user} film ${r.movie}`);
           errors.push(Number(p.predicted_rating) - r.rating);
-          if (p.method === "neighbours") fromNeighbours++;
+          if (p.method === "neighbours" || p.method === "model") fromNeighbours++;
         }
         options.onProgress?.("cf ratings", ++k, users.length);
       });

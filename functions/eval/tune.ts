@@ -97,15 +97,27 @@ async function copyCatalogue(from: SqlDatabase, to: SqlDatabase, keep: (r: Ratin
   await to.query("insert into public.genres select * from json_populate_recordset(null::public.genres, $1::json)", [
     JSON.stringify(genres[0].g),
   ]);
+  // Generated columns (weighted_rating) are computed by the target itself.
+  const columns = (
+    await from.query<{ name: string }>(
+      `select quote_ident(a.attname) as name from pg_attribute a
+       where a.attrelid = 'public.movies'::regclass and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
+       order by a.attnum`,
+    )
+  )
+    .map((c) => c.name)
+    .join(", ");
   for (let after = -1; ; ) {
     const rows = await from.query<{ id: number; row: unknown }>(
       "select m.id, row_to_json(m) as row from public.movies m where m.id > $1 order by m.id limit 2000",
       [after],
     );
     if (!rows.length) break;
-    await to.query("insert into public.movies select * from json_populate_recordset(null::public.movies, $1::json)", [
-      JSON.stringify(rows.map((r) => r.row)),
-    ]);
+    await to.query(
+      `insert into public.movies (${columns})
+       select ${columns} from json_populate_recordset(null::public.movies, $1::json)`,
+      [JSON.stringify(rows.map((r) => r.row))],
+    );
     after = Number(rows[rows.length - 1].id);
   }
   await to.query(

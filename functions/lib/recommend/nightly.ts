@@ -13,6 +13,7 @@ import {
   type RatingTriples,
   userNeighbours,
 } from "./neighbours";
+import { fitRatingModel, type RatingModel, type RatingModelOptions } from "./rating-model";
 
 export interface NightlyOptions {
   /** Neighbours kept per user. */
@@ -28,12 +29,14 @@ export interface NightlyOptions {
   filmModel?: "ease" | "cosine";
   easeFilms?: number;
   easeLambda?: number;
+  /** The rating model behind predict_ratings (biased MF); false skips it. */
+  ratingModel?: RatingModelOptions | false;
   /** Rows per insert statement. */
   chunk?: number;
   onStep?: (step: NightlyStep, done: number, total: number) => void;
 }
 
-export type NightlyStep = "load" | "users" | "films" | "model" | "write" | "views" | "cache";
+export type NightlyStep = "load" | "users" | "films" | "model" | "ratings" | "write" | "views" | "cache";
 
 export interface NightlySummary {
   ratings: number;
@@ -46,7 +49,20 @@ export interface NightlySummary {
   filmsWithNeighbours: number;
   /** The film model written to movie_similarities. */
   model: { kind: "ease" | "cosine"; films: number; lambda: number | null; cosineScale: number | null };
+  /** The rating model: settings chosen on its validation split and the RMSE there (null when skipped). */
+  ratingModel: {
+    factors: number;
+    penalty: number;
+    epochs: number;
+    validationRmse: number;
+    baselineRmse: number;
+  } | null;
   cacheRowsDeleted: number;
+  /**
+   * The embedding cosine a content reason needs (recommend_content reads it from the newest run): the 95th
+   * percentile of the cosine between pairs of up to 400 catalogue films with embeddings; null without embeddings.
+   */
+  contentThreshold: number | null;
   timings: Record<NightlyStep, number>;
   totalMs: number;
 }
@@ -199,6 +215,57 @@ async function writeFilms(tx: SqlExecutor, list: NeighbourList, ids: number[], c
   }
 }
 
+/** Replaces the rating model tables (empty when the model was skipped, so predict_ratings falls back to CF). */
+async function writeRatingModel(tx: SqlExecutor, model: RatingModel | null, data: Loaded, chunk: number) {
+  await tx.query("delete from public.rating_model_users");
+  await tx.query("delete from public.rating_model_films");
+  await tx.query("delete from public.rating_model");
+  if (!model) return;
+  const f = model.factors;
+  const vector = (m: Float32Array, row: number) => `{${Array.from(m.subarray(row * f, row * f + f)).join(",")}}`;
+  await tx.query(
+    `insert into public.rating_model (global_mean, factors, penalty, epochs, validation_rmse, baseline_rmse, ratings)
+     values ($1, $2, $3, $4, $5, $6, $7)`,
+    [
+      model.mean,
+      f,
+      model.penalty,
+      model.epochs,
+      Number.isFinite(model.validationRmse) ? model.validationRmse : null,
+      Number.isFinite(model.baselineRmse) ? model.baselineRmse : null,
+      data.triples.user.length,
+    ],
+  );
+  const rows = Math.max(1, Math.floor(chunk / Math.max(f, 1)));
+  for (let s = 0; s < data.userIds.length; s += rows) {
+    const end = Math.min(data.userIds.length, s + rows);
+    const idx = Array.from({ length: end - s }, (_, k) => s + k);
+    await tx.query(
+      `insert into public.rating_model_users (user_id, bias, factors)
+       select u, b, f::real[] from unnest($1::uuid[], $2::real[], $3::text[]) as x(u, b, f)`,
+      [
+        idx.map((k) => data.userIds[k]),
+        idx.map((k) => model.userBias[k]),
+        idx.map((k) => vector(model.userFactors, k)),
+      ],
+    );
+  }
+  for (let s = 0; s < data.filmIds.length; s += rows) {
+    const end = Math.min(data.filmIds.length, s + rows);
+    const idx = Array.from({ length: end - s }, (_, k) => s + k);
+    await tx.query(
+      `insert into public.rating_model_films (movie_id, bias, factors)
+       select m, b, f::real[] from unnest($1::int[], $2::real[], $3::text[]) as x(m, b, f)
+       where exists (select 1 from public.movies mv where mv.id = x.m)`,
+      [
+        idx.map((k) => data.filmIds[k]),
+        idx.map((k) => model.filmBias[k]),
+        idx.map((k) => vector(model.filmFactors, k)),
+      ],
+    );
+  }
+}
+
 /** Every (user, film) the user rated or gave a positive interaction, by dense index (duplicates allowed). */
 function interactionsOf(data: Loaded): { user: Int32Array; film: Int32Array } {
   const n = data.triples.user.length;
@@ -277,7 +344,7 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
   const startedAt = new Date();
   const chunk = options.chunk ?? 20_000;
   const step = options.onStep ?? (() => {});
-  const timings = { load: 0, users: 0, films: 0, model: 0, write: 0, views: 0, cache: 0 } as Record<
+  const timings = { load: 0, users: 0, films: 0, model: 0, ratings: 0, write: 0, views: 0, cache: 0 } as Record<
     NightlyStep,
     number
   >;
@@ -313,6 +380,13 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     });
   });
   const merged = model ? mergeFilmRows(films, model) : { list: films, scale: null };
+  const ratingModel = await timed("ratings", () => {
+    if (options.ratingModel === false || data.triples.user.length === 0) return null;
+    step("ratings", 0, 1);
+    const fitted = fitRatingModel(data.triples, options.ratingModel ?? {});
+    step("ratings", 1, 1);
+    return fitted;
+  });
   const filmRows = merged.list;
   const chunks = Math.ceil(users.neighbour.length / chunk) + Math.ceil(filmRows.neighbour.length / chunk);
   let written = 0;
@@ -321,14 +395,26 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     db.transaction(async (tx) => {
       await writeUsers(tx, users, data.userIds, userMeans(data.triples), chunk, tick);
       await writeFilms(tx, filmRows, data.filmIds, chunk, tick);
+      await writeRatingModel(tx, ratingModel, data, chunk);
     }),
   );
+  let contentThreshold: number | null = null;
   await timed("views", async () => {
     const views = ["movie_rating_stats", "movie_features", "movie_baselines"];
     for (const [k, view] of views.entries()) {
       step("views", k, views.length);
       await db.exec(`refresh materialized view concurrently public.${view}`);
     }
+    // Films are drawn by a hash of their id, so the sample (and the threshold) is stable from run to run.
+    const [calibration] = await db.query<{ t: number | null }>(
+      `with s as (
+         select m.id, m.embedding from public.movies m
+         where m.embedding is not null and not m.adult order by md5(m.id::text) limit 400
+       )
+       select percentile_cont(0.95) within group (order by 1 - (a.embedding <=> b.embedding))::real as t
+       from s a join s b on a.id < b.id`,
+    );
+    contentThreshold = calibration?.t === null || calibration?.t === undefined ? null : Number(calibration.t);
     // Fresh statistics and visibility maps: the serving plans depend on both (index-only scans, join choice).
     await db.exec("vacuum analyze public.user_similarities, public.movie_similarities, public.ratings");
     step("views", views.length, views.length);
@@ -365,7 +451,15 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
       lambda: model?.lambda ?? null,
       cosineScale: merged.scale,
     },
+    ratingModel: ratingModel && {
+      factors: ratingModel.factors,
+      penalty: ratingModel.penalty,
+      epochs: ratingModel.epochs,
+      validationRmse: ratingModel.validationRmse,
+      baselineRmse: ratingModel.baselineRmse,
+    },
     cacheRowsDeleted: deleted,
+    contentThreshold,
     timings,
     totalMs: Math.round(performance.now() - started),
   };
