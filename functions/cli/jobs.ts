@@ -54,7 +54,8 @@ export function formatNightlySummary(s: NightlySummary): string {
 export const jobsNightlyCommand: Command = {
   name: "jobs nightly",
   summary: "Recompute user and film neighbours, refresh materialised views, delete expired cached data",
-  usage: "[--user-k 50] [--film-k 50] [--shrinkage 10] [--film-model ease|cosine] [--ease-films 2500] [--json]",
+  usage:
+    "[--user-k 50] [--film-k 50] [--shrinkage 10] [--film-model ease|cosine] [--ease-films 2500] [--ease-k 300] [--json]",
   help: [
     "options:",
     "  --user-k N      neighbours kept per user (Pearson, >= 3 common films, correlation > 0.3); default 50",
@@ -63,6 +64,7 @@ export const jobsNightlyCommand: Command = {
     "  --film-model M  ease (default): EASE weights for the most-watched films, cosine for the rest; cosine: cosine only",
     "  --ease-films N  films EASE models densely (the most watched); time grows with N^3; default 2500",
     "  --ease-lambda N EASE's L2 penalty; default 250",
+    "  --ease-k N      EASE weights kept per film (the largest); default 300",
     "  --json          print the summary as JSON",
     "",
     "Uses DATABASE_URL, or the embedded database in MARQUEE_DATA_DIR. Safe to re-run; exits 1 on failure.",
@@ -75,6 +77,7 @@ export const jobsNightlyCommand: Command = {
       "film-model": { type: "string" },
       "ease-films": { type: "string" },
       "ease-lambda": { type: "string" },
+      "ease-k": { type: "string" },
       json: { type: "boolean" },
     });
     const int = (v: string | undefined, name: string, min: number, max: number) => {
@@ -95,6 +98,7 @@ export const jobsNightlyCommand: Command = {
         filmModel,
         easeFilms: int(o["ease-films"], "ease-films", 1, 20_000),
         easeLambda: int(o["ease-lambda"], "ease-lambda", 0.001, 1e7),
+        easeK: int(o["ease-k"], "ease-k", 1, 5000),
         onStep: progressPrinter(),
       });
       console.log(o.json ? JSON.stringify(summary, null, 2) : formatNightlySummary(summary));

@@ -29,6 +29,11 @@ export interface NightlyOptions {
   filmModel?: "ease" | "cosine";
   easeFilms?: number;
   easeLambda?: number;
+  /**
+   * EASE weights kept per film (default 300). Pruning costs accuracy: on ml-latest-small (split 0.8, seed 42)
+   * keeping 50 gave P@10 0.211, 150 gave 0.218 and 300 gave 0.222, the dense model's own figure.
+   */
+  easeK?: number;
   /** The rating model behind predict_ratings (biased MF); false skips it. */
   ratingModel?: RatingModelOptions | false;
   /** Rows per insert statement. */
@@ -375,7 +380,7 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     return easeNeighbours(data.triples.users, data.triples.films, user, film, {
       films: options.easeFilms,
       lambda: options.easeLambda,
-      k: options.filmK,
+      k: options.easeK ?? 300,
       onProgress: (d, t) => step("model", d, t),
     });
   });
