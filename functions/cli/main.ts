@@ -8,6 +8,7 @@ import type { Command } from "./command";
 import { evalCommand } from "./eval";
 import { jobsNightlyCommand } from "./jobs";
 import { migrateCommand } from "./migrate";
+import { modelLoadCommand } from "./model";
 import { serveCommand } from "./serve";
 import { syncCommand } from "./sync";
 import { tuneCommand } from "./tune";
@@ -21,6 +22,7 @@ const COMMANDS: Command[] = [
   jobsNightlyCommand,
   evalCommand,
   tuneCommand,
+  modelLoadCommand,
 ];
 
 function usage(): string {

@@ -110,6 +110,14 @@ export const aliasRoute = createRoute({
 
 type Served = z.infer<typeof Strategy>["served"];
 
+/** Why a strategy found nothing, stated as what the data lacks (the fallback is popularity in every case). */
+const FALLBACK_REASON: Record<string, string> = {
+  cf: "No other user has rated at least 3 of the films you rated with a similar taste yet, so user-based recommendations have nothing for you; these are popular films.",
+  item: "None of the films you rated or liked has co-watched films yet (they come from other users' ratings, computed nightly); these are popular films.",
+  hybrid:
+    "Neither other users' ratings nor the content of the films you rated or liked gave any candidate yet; these are popular films.",
+};
+
 function noteFor(requested: string, served: Served, coldStart: string | null, rated: number): string | null {
   if (coldStart === "no_signals")
     return "You have not rated or liked any film yet, so these are the most popular films.";
@@ -122,7 +130,7 @@ function noteFor(requested: string, served: Served, coldStart: string | null, ra
   if (served !== requested) {
     return requested === "content"
       ? "Content recommendations need at least one film you rated 3 stars or more or liked; these are popular films."
-      : `The ${requested} strategy has nothing for you yet (the nightly neighbours may not include you); these are popular films.`;
+      : (FALLBACK_REASON[requested] ?? FALLBACK_REASON.hybrid);
   }
   return null;
 }
