@@ -72,7 +72,10 @@ export function buildBaselines(train: MlRating[], options: BaselineOptions): Bas
   const userIndex = new Map(users.map((u, k) => [u, k]));
   const offsets = new Int32Array(users.length + 1);
   const lists = users.map((u) =>
-    [...(rated.get(u) ?? [])].map((m) => modelOf[indexOfFilm.get(m) ?? -1] ?? -1).filter((m) => m >= 0),
+    [...(rated.get(u) ?? [])]
+      .map((m) => modelOf[indexOfFilm.get(m) ?? -1] ?? -1)
+      .filter((m) => m >= 0)
+      .sort((a, b) => a - b),
   );
   lists.forEach((l, k) => {
     offsets[k + 1] = offsets[k] + l.length;

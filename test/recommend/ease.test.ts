@@ -73,6 +73,21 @@ describe("EASE weights", () => {
     expect(model.support[model.offsets[rowOf0]], "3 users watched both 0 and 1").toBe(3);
   });
 
+  it("estimates XᵀX from a user sample above maxUsers, with λ scaled to match", () => {
+    const user = Int32Array.from(USERS.flatMap((films, u) => films.map(() => u)));
+    const film = Int32Array.from(USERS.flat());
+    const full = easeNeighbours(USERS.length, 4, user, film, { films: 4, lambda: 0.5, k: 3, minUsers: 1 });
+    const sampled = easeNeighbours(USERS.length, 4, user, film, {
+      films: 4,
+      lambda: 0.5,
+      k: 3,
+      minUsers: 1,
+      maxUsers: 3,
+    });
+    expect(sampled.filmOf, "the same films are modelled").toEqual(full.filmOf);
+    expect(sampled.weight.length, "weights are still produced from the sample").toBeGreaterThan(0);
+  });
+
   it("selectEaseFilms drops films below the minimum and ranks by count", () => {
     const { filmOf, modelOf } = selectEaseFilms(Int32Array.from([5, 1, 9, 5]), 10, 2);
     expect([...filmOf]).toEqual([2, 0, 3]);

@@ -88,7 +88,10 @@ export interface EaseInput {
   n: number;
 }
 
-/** XᵀX of the binary user-film matrix: Σ over users of the outer product of their films (lower triangle only). */
+/**
+ * XᵀX of the binary user-film matrix: Σ over users of the outer product of their films (lower triangle only).
+ * Each user's films must be distinct and ascending (so the pairs j ≤ i are the prefix up to i).
+ */
 export function gram(input: EaseInput): Float64Array {
   const { n } = input;
   const g = new Float64Array(n * n);
@@ -97,12 +100,8 @@ export function gram(input: EaseInput): Float64Array {
     const start = input.offsets[u];
     const end = input.offsets[u + 1];
     for (let a = start; a < end; a++) {
-      const i = input.films[a];
-      const ri = i * n;
-      for (let b = start; b < end; b++) {
-        const j = input.films[b];
-        if (j <= i) g[ri + j] += 1;
-      }
+      const ri = input.films[a] * n;
+      for (let b = start; b <= a; b++) g[ri + input.films[b]] += 1;
     }
   }
   return g;
@@ -170,6 +169,11 @@ export interface EaseNeighbourOptions {
   lambda?: number;
   /** Weights kept per film (the largest positive B_ij). */
   k?: number;
+  /**
+   * XᵀX costs Σ_u n_u² (n_u = the user's modelled films): above this many users it is estimated from a seeded
+   * sample of them, with λ scaled by the sample's share so that the solution stays that of the full data.
+   */
+  maxUsers?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -203,10 +207,23 @@ export function easeNeighbours(
   for (let a = 0; a < film.length; a++) count[film[a]]++;
   const { modelOf, filmOf } = selectEaseFilms(count, options.films ?? 2500, options.minUsers ?? 2);
   const n = filmOf.length;
-  const input = modelInput(users, user, film, modelOf, n);
+  const maxUsers = options.maxUsers ?? 200_000;
+  const share = users > maxUsers ? maxUsers / users : 1;
+  let sampledUser = user;
+  let sampledFilm = film;
+  if (share < 1) {
+    // A multiplicative hash of the user index: a stable sample, the same users every night.
+    const keep = (u: number) => (Math.imul(u + 1, 2654435761) >>> 0) / 4294967296 < share;
+    const at: number[] = [];
+    for (let a = 0; a < user.length; a++) if (keep(user[a])) at.push(a);
+    sampledUser = Int32Array.from(at, (a) => user[a]);
+    sampledFilm = Int32Array.from(at, (a) => film[a]);
+  }
+  const input = modelInput(users, sampledUser, sampledFilm, modelOf, n);
   const g = gram(input);
   const co = new Float32Array(g);
-  for (let i = 0; i < n; i++) g[i * n + i] += lambda;
+  if (share < 1) for (let k = 0; k < co.length; k++) co[k] /= share;
+  for (let i = 0; i < n; i++) g[i * n + i] += lambda * share;
   invertSpd(g, n, options.onProgress);
   const diag = new Float64Array(n);
   for (let j = 0; j < n; j++) diag[j] = g[j * n + j];
