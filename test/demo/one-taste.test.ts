@@ -14,7 +14,7 @@ const PIXAR = ["Toy Story", "Finding Nemo", "Monsters, Inc.", "The Incredibles",
 beforeAll(async () => {
   db = await openPglite();
   await prepareDatabase(db, parseConfig({ MARQUEE_DB: "pglite" }));
-}, 180_000);
+}, 600_000);
 
 afterAll(async () => {
   await db?.close();
