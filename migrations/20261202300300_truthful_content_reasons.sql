@@ -7,6 +7,9 @@
 --     ->> 'contentThreshold'; before the first run there is none, and no evidence is given);
 --   - sharing something: shared_features lists up to three content features (genre, keyword, cast, director)
 --     both films have, most telling first; with none, no evidence film is named.
+-- Without such a film, shared_features lists what the candidate shares with any of the films the user liked (the
+-- reason then names only those features, no film and no closeness); a candidate sharing nothing with them gets
+-- no content evidence at all.
 -- The ranking itself is unchanged.
 
 -- recommend_content: content-based recommendations (contract in 20261122002100_recommendation_functions.sql);
@@ -64,7 +67,7 @@ begin
       )
       select t.id, t.score, 'embedding'::text,
              case when b.similarity >= v_threshold and cardinality(b.features) > 0 then b.movie_id end,
-             case when b.similarity >= v_threshold then b.features else '{}'::text[] end
+             case when b.similarity >= v_threshold and cardinality(b.features) > 0 then b.features else p.features end
       from top t
       left join lateral (
         select l.movie_id, (1 - (l.embedding <=> t.embedding))::real as similarity,
@@ -80,6 +83,18 @@ begin
         order by l.embedding <=> t.embedding, l.movie_id
         limit 1
       ) b on true
+      left join lateral (
+        select array(
+          select f1.feature
+          from public.movie_features f1
+          join public.movie_features f2 on f2.feature = f1.feature
+          join liked l on l.movie_id = f2.movie_id
+          where f1.movie_id = t.id
+          group by f1.feature
+          order by max(f1.weight * f2.weight) desc, f1.feature
+          limit 3
+        ) as features
+      ) p on true
       order by t.score desc, t.id;
     return;
   end if;

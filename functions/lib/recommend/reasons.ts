@@ -120,8 +120,16 @@ export function recommendationReasons(r: Row, context: ReasonContext = {}): Reas
       const features = ((r.content_features as string[] | null) ?? []).filter(Boolean);
       if (r.content_method === "embedding") {
         // recommend_content names a film only when it is one the user liked (4 stars or more, like, superlike),
-        // close above the calibrated similarity, and sharing features with this one; otherwise no content reason.
-        if (r.content_because_id !== null && r.content_because_id !== undefined && features.length) {
+        // close above the calibrated similarity, and sharing features with this one; otherwise it lists only what
+        // this film shares with the films the user liked, and nothing when it shares nothing.
+        if (r.content_because_id === null || r.content_because_id === undefined) {
+          if (features.length)
+            reasons.push({
+              source,
+              text: `Shares ${list(features.map(describeShared))} with films you liked`,
+              evidence: { method: "embedding", sharedFeatures: features },
+            });
+        } else if (features.length) {
           reasons.push({
             source,
             text: `Shares ${list(features.map(describeShared))} with ${r.content_because_title}, which you liked`,
