@@ -38,14 +38,22 @@ export const ConfigSchema = z.object({
   /** Load demo data into an empty embedded database on start. */
   MARQUEE_DEMO: boolish.default(true),
   APP_VERSION: z.string().default("0.1.0"),
-  /** Hybrid recommendation blend: collaborative, content, popularity (non-negative, not all 0; need not sum to 1). */
+  /**
+   * Hybrid recommendation blend: collaborative, content, popularity (non-negative, not all 0; need not sum to 1),
+   * optionally the item share of collaborative (0..1, default 0.7). Unset: the blend `marquee tune` fitted.
+   */
   RECOMMENDATION_WEIGHTS: z
     .string()
     .transform((v) => v.split(",").map((s) => Number(s.trim())))
-    .refine((w) => w.length === 3 && w.every((x) => Number.isFinite(x) && x >= 0) && w.some((x) => x > 0), {
-      message: "must be three non-negative numbers, not all 0, like 0.5,0.3,0.2",
-    })
-    .default([0.5, 0.3, 0.2]),
+    .refine(
+      (w) =>
+        (w.length === 3 || w.length === 4) &&
+        w.every((x) => Number.isFinite(x) && x >= 0) &&
+        w.slice(0, 3).some((x) => x > 0) &&
+        (w.length === 3 || w[3] <= 1),
+      { message: "must be three non-negative numbers, not all 0, and optionally an item share 0..1, like 0.5,0.3,0.2" },
+    )
+    .optional(),
   /** Embeddings (semantic search, similar films): local (offline, lexical), workers-ai, or openai (any compatible endpoint). */
   EMBEDDING_PROVIDER: z.enum(["local", "workers-ai", "openai"]).default("local"),
   /** Model name for EMBEDDING_PROVIDER=openai (it must return or shorten to 384 dimensions). */

@@ -21,7 +21,11 @@ const NODE_ENTRY = fileURLToPath(new URL("../main.ts", import.meta.url));
 
 export interface LoadOptions {
   /** Returns the i-th request to send (URL and init). */
-  request: (i: number) => { url: string; init?: RequestInit };
+  /**
+   * Returns the i-th request to send (URL and init); a promise is awaited before the request's clock starts (for
+   * set-up that must not count as the request's latency, such as invalidating a cache).
+   */
+  request: (i: number) => { url: string; init?: RequestInit } | Promise<{ url: string; init?: RequestInit }>;
   concurrency: number;
   durationMs: number;
   warmupMs?: number;
@@ -105,7 +109,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const deadline = performance.now() + ms;
     const worker = async () => {
       while (performance.now() < deadline) {
-        const { url, init } = options.request(counter++);
+        const { url, init } = await options.request(counter++);
         const started = performance.now();
         try {
           const status = await send(url, init);

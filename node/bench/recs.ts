@@ -122,8 +122,22 @@ export const recsSuite: BenchSuite = {
         // rating or interaction since the last request costs the same). Halves of the shuffled user list, so
         // the two runs share no user.
         const half = Math.floor(everyone.length / 2);
-        await scenario("recommendations (hybrid, computed)", 1, personal(everyone.slice(0, half)));
-        await scenario("recommendations (hybrid, computed)", 16, personal(everyone.slice(half)));
+        // Above len(list) requests a run would come back to users whose lists it stored: each pass over the list
+        // starts by emptying the cache (awaited by every worker before its next request, outside the timing), so
+        // every measured request computes its list, at any rate.
+        const computed = (list: string[]) => {
+          const passes = new Map<number, Promise<unknown>>();
+          return async (i: number) => {
+            const pass = Math.floor(i / list.length);
+            if (pass > 0) {
+              if (!passes.has(pass)) passes.set(pass, fresh.db.query("delete from public.recommendation_cache"));
+              await passes.get(pass);
+            }
+            return personal(list)(i);
+          };
+        };
+        await scenario("recommendations (hybrid, computed)", 1, computed(everyone.slice(0, half)));
+        await scenario("recommendations (hybrid, computed)", 16, computed(everyone.slice(half)));
         // Cached: the 500 sampled users asked before and changed nothing since (the common case).
         let next = 0;
         const warm = async () => {

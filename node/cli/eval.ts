@@ -1,12 +1,15 @@
 /** `marquee eval`: offline evaluation of every recommendation strategy on MovieLens ratings. */
 import { readFile, writeFile } from "node:fs/promises";
+import { BASELINES, type Baseline, buildBaselines } from "../eval/baselines";
 import { evaluate, formatEvalTable, STRATEGIES, type Strategy } from "../eval/evaluate";
 import { openFreshDatabase } from "../eval/fresh-database";
 import { loadDataset } from "../eval/load";
 import { type MlMovie, parseMovies, parseRatings, randomSplit } from "../eval/movielens";
+import { tuneBlend } from "../eval/tune";
 import { runNightly } from "../jobs/nightly";
 import { type Command, loadConfig, parseOptions } from "./command";
 import { formatNightlySummary, progressPrinter } from "./jobs";
+import { formatTune } from "./tune";
 
 // u.item and movies.dat are Latin-1; ratings files are ASCII; movies.csv is UTF-8.
 async function readText(file: string): Promise<string> {
@@ -26,7 +29,7 @@ export const evalCommand: Command = {
   name: "eval",
   summary: "Offline evaluation of the recommendation strategies on MovieLens ratings (full ranking)",
   usage:
-    "--ratings FILE [--movies FILE] [--test FILE | --split 0.8 --seed 42] [--k 10] [--relevant 4.0] [--strategies LIST] [--json FILE]",
+    "--ratings FILE [--movies FILE] [--test FILE | --split 0.8 --seed 42] [--k 10] [--relevant 4.0] [--strategies LIST] [--baselines LIST] [--json FILE]",
   help: [
     "options:",
     "  --ratings FILE     MovieLens ratings.csv, ML-100K u.data or ML-1M ratings.dat (detected from the content)",
@@ -37,13 +40,20 @@ export const evalCommand: Command = {
     "  --k 10             list length for precision/recall/NDCG/MAP",
     "  --relevant 4.0     test ratings at least this count as relevant",
     "  --strategies LIST  comma-separated, from popular,cf,item,content,hybrid (default: all)",
+    "  --baselines LIST   reference baselines ranked in the same run, from toppop,ease (default: both; none: '')",
+    "  --ease-films 3000  films the baseline EASE covers densely (the most rated; cost grows with the cube)",
+    "  --ease-lambda 250  the baseline EASE's L2 penalty",
     "  --json FILE        also write the results as JSON",
     "  --concurrency N    parallel requests on Postgres (default 4; PGlite runs one at a time)",
+    "  --no-tune          skip the blend fit (the hybrid then serves the default weights)",
     "  --keep             keep the evaluation database on DATABASE_URL's server (its name is printed)",
     "",
     "Loads the training ratings into a fresh database (in-memory PGlite, or a new database on DATABASE_URL's server),",
-    "runs the nightly job on them, then ranks every film each test user has not rated in training through",
+    "runs the nightly job on them, fits the hybrid's blend on a validation split of those training ratings",
+    "(`marquee tune`, seed 1, 10%), then ranks every film each test user has not rated in training through",
     "get_recommendations (the API's SQL function). RMSE/MAE: predict_ratings (user-based CF) on every test rating.",
+    "The baselines are computed in process on the same training ratings; every row shows its ratio to EASE,",
+    "its catalogue coverage and the mean popularity percentile of the films it recommends.",
   ].join("\n"),
   async run(args) {
     const o = parseOptions(args, {
@@ -56,19 +66,36 @@ export const evalCommand: Command = {
       relevant: { type: "string" },
       strategies: { type: "string" },
       json: { type: "string" },
+      baselines: { type: "string" },
+      "ease-films": { type: "string" },
+      "ease-lambda": { type: "string" },
       concurrency: { type: "string" },
       keep: { type: "boolean" },
+      "no-tune": { type: "boolean" },
     });
     if (!o.ratings) throw new Error("--ratings FILE is required (see marquee eval --help)");
     const k = number(o.k, "k", 10, 1, 500);
     const relevant = number(o.relevant, "relevant", 4, 0.5, 5);
     const split = number(o.split, "split", 0.8, 0.05, 0.99);
     const seed = number(o.seed, "seed", 42, 0, 2 ** 32 - 1);
-    const strategies = (o.strategies ?? STRATEGIES.join(",")).split(",").map((s) => s.trim()) as Strategy[];
+    const strategies = (o.strategies ?? STRATEGIES.join(","))
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean) as Strategy[];
     for (const s of strategies) {
       if (!STRATEGIES.includes(s))
         throw new Error(`--strategies: unknown strategy "${s}"; use ${STRATEGIES.join(", ")}`);
     }
+
+    const baselines = (o.baselines ?? BASELINES.join(","))
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean) as Baseline[];
+    for (const b of baselines) {
+      if (!BASELINES.includes(b)) throw new Error(`--baselines: unknown baseline "${b}"; use ${BASELINES.join(", ")}`);
+    }
+    const easeFilms = number(o["ease-films"], "ease-films", 3000, 1, 20_000);
+    const easeLambda = number(o["ease-lambda"], "ease-lambda", 250, 0.001, 1e7);
 
     const all = parseRatings(await readText(o.ratings));
     const { train, test } = o.test
@@ -92,24 +119,49 @@ export const evalCommand: Command = {
       console.error(
         `loaded ${loaded.ratings} training ratings, ${loaded.users} users, ${loaded.movies} films in ${Math.round(performance.now() - t0)} ms; ${test.length} test ratings`,
       );
+      const ranker = baselines.length
+        ? buildBaselines(train, { easeFilms, lambda: easeLambda, onProgress: progressLine() })
+        : undefined;
+      if (ranker)
+        console.error(
+          `baseline EASE: ${ranker.easeFilms} films, lambda ${easeLambda}, ${Math.round(ranker.easeMs)} ms`,
+        );
       const nightly = await runNightly(fresh.db, { onStep: progressPrinter() });
       console.error(formatNightlySummary(nightly));
+      const tuned = o["no-tune"]
+        ? null
+        : await tuneBlend(fresh.db, {
+            share: 0.1,
+            seed: 1,
+            users: 1000,
+            k,
+            relevant,
+            databaseUrl: config.DATABASE_URL,
+            store: true,
+            onProgress: progressLine(),
+          });
+      if (tuned) console.error(formatTune(tuned, k));
       const progress = progressLine();
       const results = await evaluate(fresh.db, test, {
         k,
         relevant,
         strategies,
+        baselines,
+        ranker,
+        catalogue: [...new Set([...catalogue.map((m) => m.id), ...train.map((r) => r.movie)])],
         concurrency: fresh.db.kind === "pglite" ? 1 : concurrency,
         catalogueSize: loaded.movies,
         onProgress: progress,
       });
       console.log(formatEvalTable(results, k));
-      const pop = results.find((r) => r.strategy === "popular");
       const hybrid = results.find((r) => r.strategy === "hybrid");
-      if (pop && hybrid && pop.precision > 0 && pop.ndcg > 0) {
-        console.log(
-          `\nhybrid / popular: P@${k} x${(hybrid.precision / pop.precision).toFixed(2)}, NDCG@${k} x${(hybrid.ndcg / pop.ndcg).toFixed(2)}`,
-        );
+      for (const name of ["ease", "popular"]) {
+        const ref = results.find((r) => r.strategy === name);
+        if (ref && hybrid && ref.precision > 0 && ref.ndcg > 0) {
+          console.log(
+            `${name === "ease" ? "\n" : ""}hybrid / ${name}: P@${k} x${(hybrid.precision / ref.precision).toFixed(2)}, NDCG@${k} x${(hybrid.ndcg / ref.ndcg).toFixed(2)}`,
+          );
+        }
       }
       for (const r of results) {
         const other = Object.entries(r.served).map(([s, n]) => `${n} by ${s}`);
@@ -131,6 +183,7 @@ export const evalCommand: Command = {
           train: train.length,
           test: test.length,
           nightly,
+          tune: tuned && { best: tuned.best, singles: tuned.singles, validation: tuned.validation },
           results,
         };
         await writeFile(o.json, `${JSON.stringify(payload, null, 2)}\n`);

@@ -6,6 +6,8 @@ const LABELS: Record<NightlyStep, string> = {
   load: "load ratings",
   users: "user neighbours",
   films: "film neighbours",
+  model: "film model (EASE)",
+  ratings: "rating model (MF)",
   write: "write tables",
   views: "refresh views",
   cache: "expire cache",
@@ -37,7 +39,13 @@ export function formatNightlySummary(s: NightlySummary): string {
   return [
     `nightly: ${s.ratings} ratings, ${s.interactions} positive interactions, ${s.users} users, ${s.films} films`,
     `  user neighbours: ${s.userPairs} pairs for ${s.usersWithNeighbours} users (${t.users} ms)`,
-    `  film neighbours: ${s.filmPairs} pairs for ${s.filmsWithNeighbours} films (${t.films} ms)`,
+    `  film neighbours: ${s.filmPairs} pairs for ${s.filmsWithNeighbours} films (cosine ${t.films} ms)`,
+    s.model.kind === "ease"
+      ? `  film model: EASE on ${s.model.films} films, lambda ${s.model.lambda}, cosine rows x${s.model.cosineScale?.toFixed(4)} for the rest (${t.model} ms)`
+      : "  film model: cosine only",
+    s.ratingModel
+      ? `  rating model: biased MF, ${s.ratingModel.factors} factors, penalty ${s.ratingModel.penalty}, ${s.ratingModel.epochs} epochs; validation RMSE ${s.ratingModel.validationRmse.toFixed(4)} (baseline ${s.ratingModel.baselineRmse.toFixed(4)}) (${t.ratings} ms)`
+      : "  rating model: skipped",
     `  load ${t.load} ms, write ${t.write} ms, views ${t.views} ms, cache ${t.cache} ms (${s.cacheRowsDeleted} cached rows deleted)`,
     `  total ${(s.totalMs / 1000).toFixed(1)} s`,
   ].join("\n");
@@ -46,12 +54,17 @@ export function formatNightlySummary(s: NightlySummary): string {
 export const jobsNightlyCommand: Command = {
   name: "jobs nightly",
   summary: "Recompute user and film neighbours, refresh materialised views, delete expired cached data",
-  usage: "[--user-k 50] [--film-k 50] [--shrinkage 10] [--json]",
+  usage:
+    "[--user-k 50] [--film-k 50] [--shrinkage 10] [--film-model ease|cosine] [--ease-films 2500] [--ease-k 300] [--json]",
   help: [
     "options:",
     "  --user-k N      neighbours kept per user (Pearson, >= 3 common films, correlation > 0.3); default 50",
     "  --film-k N      neighbours kept per film (shrunk cosine); default 50",
     "  --shrinkage N   film similarity shrinkage: cosine * support / (support + N); default 10",
+    "  --film-model M  ease (default): EASE weights for the most-watched films, cosine for the rest; cosine: cosine only",
+    "  --ease-films N  films EASE models densely (the most watched); time grows with N^3; default 2500",
+    "  --ease-lambda N EASE's L2 penalty; default 250",
+    "  --ease-k N      EASE weights kept per film (the largest); default 300",
     "  --json          print the summary as JSON",
     "",
     "Uses DATABASE_URL, or the embedded database in MARQUEE_DATA_DIR. Safe to re-run; exits 1 on failure.",
@@ -61,6 +74,10 @@ export const jobsNightlyCommand: Command = {
       "user-k": { type: "string" },
       "film-k": { type: "string" },
       shrinkage: { type: "string" },
+      "film-model": { type: "string" },
+      "ease-films": { type: "string" },
+      "ease-lambda": { type: "string" },
+      "ease-k": { type: "string" },
       json: { type: "boolean" },
     });
     const int = (v: string | undefined, name: string, min: number, max: number) => {
@@ -70,12 +87,18 @@ export const jobsNightlyCommand: Command = {
         throw new Error(`--${name} must be a number from ${min} to ${max}`);
       return n;
     };
+    const filmModel = o["film-model"] ?? "ease";
+    if (filmModel !== "ease" && filmModel !== "cosine") throw new Error("--film-model must be ease or cosine");
     const db = await openJobDatabase(loadConfig());
     try {
       const summary = await runNightly(db, {
         userK: int(o["user-k"], "user-k", 1, 1000),
         filmK: int(o["film-k"], "film-k", 1, 1000),
         shrinkage: int(o.shrinkage, "shrinkage", 0, 10_000),
+        filmModel,
+        easeFilms: int(o["ease-films"], "ease-films", 1, 20_000),
+        easeLambda: int(o["ease-lambda"], "ease-lambda", 0.001, 1e7),
+        easeK: int(o["ease-k"], "ease-k", 1, 5000),
         onStep: progressPrinter(),
       });
       console.log(o.json ? JSON.stringify(summary, null, 2) : formatNightlySummary(summary));

@@ -9,9 +9,11 @@ import type { Command } from "./command";
 import { evalCommand } from "./eval";
 import { jobsNightlyCommand } from "./jobs";
 import { migrateCommand } from "./migrate";
+import { modelLoadCommand } from "./model";
 import { schemaCommand } from "./schema";
 import { serveCommand } from "./serve";
 import { syncCommand } from "./sync";
+import { tuneCommand } from "./tune";
 
 const COMMANDS: Command[] = [
   serveCommand,
@@ -22,6 +24,8 @@ const COMMANDS: Command[] = [
   backfillCommand,
   jobsNightlyCommand,
   evalCommand,
+  tuneCommand,
+  modelLoadCommand,
 ];
 
 function usage(): string {

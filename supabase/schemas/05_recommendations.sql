@@ -367,13 +367,8 @@ $$;
 
 comment on function public.excluded_movies is 'Films a user''s recommendations leave out: rated, hidden, disliked and/or seen (configurable).';
 
--- user_neighbours: the user's most similar users for user-based CF, best first.
---   p_live false: the nightly user_similarities rows; for a user the nightly job has not covered, neighbours
---                 computed on request and cached in user_neighbour_cache until the user's ratings change or 24 h.
---   p_live true:  always computed on request over the whole ratings table (the seeds' approach; never cached).
--- Definition (the seeds'): Pearson correlation over the films both users rated, at least 3 in common, correlation
--- above 0.3. Neighbours are ranked by correlation * min(common, 50) / 50 and the top p_k kept.
--- Volatile: it may write the cache.
+-- user_neighbours: the user's most similar users for user-based CF, best first (contract in
+-- 20261122002100_recommendation_functions.sql); correlation is the agreement for a user whose ratings are all equal.
 create or replace function public.user_neighbours(p_user_id uuid, p_live boolean default false, p_k integer default 50)
 returns table (neighbour_id uuid, similarity real, correlation real, common_count integer, neighbour_mean real)
 language plpgsql
@@ -411,8 +406,13 @@ begin
   end if;
 
   with me as (select r.movie_id, r.rating::real as rating from public.ratings r where r.user_id = p_user_id),
+  flat as (select count(distinct me.rating) = 1 as yes from me),
   pairs as (
-    select o.user_id, count(*)::integer as n, corr(me.rating, o.rating::real)::real as c
+    select o.user_id, count(*)::integer as n,
+           case when (select flat.yes from flat)
+                then (1 - avg(abs(me.rating - o.rating::real)) / 4.5)::real
+                else corr(me.rating, o.rating::real)::real
+           end as c
     from me join public.ratings o on o.movie_id = me.movie_id and o.user_id <> p_user_id
     group by o.user_id
     having count(*) >= 3
@@ -453,7 +453,7 @@ begin
 end
 $$;
 
-comment on function public.user_neighbours is 'A user''s CF neighbours (Pearson, >= 3 common films, correlation > 0.3): nightly table, else computed on request and cached; p_live forces on-request.';
+comment on function public.user_neighbours is 'A user''s CF neighbours: nightly rows, or computed on request (Pearson; agreement for a user whose ratings are all equal) and cached until their ratings change.';
 
 -- recommend_items: item-based CF. score(j) = sum over the user's films i with a non-zero signal of
 -- weight(i) * similarity(i, j), over each i's nightly top-k neighbours (movie_similarities); negative signals
@@ -517,13 +517,8 @@ $$;
 
 comment on function public.recommend_items is 'Item-based CF over the nightly top-k film neighbours and the user''s live signals, with the strongest contributing film as evidence.';
 
--- recommend_content: content-based. The user's profile is built from films with a positive signal:
---   embeddings: when any of those films has an embedding, the weighted mean of their embeddings; films are
---               ranked by cosine similarity to it (method 'embedding'), evidence = the nearest liked film.
---   features:   otherwise the weighted sum of their TF-IDF feature vectors (movie_features: genres, keywords,
---               top-5 cast, director); films are ranked by cosine similarity (method 'features'), evidence = the
---               three profile features contributing most.
--- Negative signals subtract from the feature profile; features with a net negative weight are dropped.
+-- recommend_content: content-based recommendations (contract in 20261122002100_recommendation_functions.sql);
+-- for method 'embedding', because_movie_id and shared_features follow the rules above.
 create or replace function public.recommend_content(
   p_user_id uuid,
   p_genre text default null,
@@ -545,11 +540,14 @@ rows 200
 as $$
 declare
   v_profile vector;
+  v_threshold real;
 begin
   perform public.recommendation_caller_check(p_user_id);
   select avg(m.embedding) into v_profile
   from public.user_signals(p_user_id) s join public.movies m on m.id = s.movie_id
   where s.weight > 0 and m.embedding is not null;
+  select (j.summary ->> 'contentThreshold')::real into v_threshold
+  from public.recommendation_job_runs j where j.job = 'nightly' order by j.id desc limit 1;
 
   if v_profile is not null then
     return query
@@ -557,7 +555,7 @@ begin
       liked as materialized (
         select s.movie_id, m.embedding
         from public.user_signals(p_user_id) s join public.movies m on m.id = s.movie_id
-        where s.weight > 0 and m.embedding is not null
+        where m.embedding is not null and (s.rating >= 4 or s.signal in ('like', 'superlike'))
       ),
       top as materialized (
         select m.id, (1 - (m.embedding <=> v_profile))::real as score, m.embedding
@@ -572,13 +570,36 @@ begin
         order by m.embedding <=> v_profile, m.id
         limit p_limit
       )
-      select t.id, t.score, 'embedding'::text, b.movie_id, '{}'::text[]
+      select t.id, t.score, 'embedding'::text,
+             case when b.similarity >= v_threshold and cardinality(b.features) > 0 then b.movie_id end,
+             case when b.similarity >= v_threshold and cardinality(b.features) > 0 then b.features else p.features end
       from top t
       left join lateral (
-        select l.movie_id from liked l
+        select l.movie_id, (1 - (l.embedding <=> t.embedding))::real as similarity,
+               array(
+                 select f1.feature
+                 from public.movie_features f1
+                 join public.movie_features f2 on f2.feature = f1.feature and f2.movie_id = l.movie_id
+                 where f1.movie_id = t.id
+                 order by f1.weight * f2.weight desc, f1.feature
+                 limit 3
+               ) as features
+        from liked l
         order by l.embedding <=> t.embedding, l.movie_id
         limit 1
       ) b on true
+      left join lateral (
+        select array(
+          select f1.feature
+          from public.movie_features f1
+          join public.movie_features f2 on f2.feature = f1.feature
+          join liked l on l.movie_id = f2.movie_id
+          where f1.movie_id = t.id
+          group by f1.feature
+          order by max(f1.weight * f2.weight) desc, f1.feature
+          limit 3
+        ) as features
+      ) p on true
       order by t.score desc, t.id;
     return;
   end if;
@@ -622,7 +643,7 @@ begin
 end
 $$;
 
-comment on function public.recommend_content is 'Content-based: cosine similarity to the user''s liked films, by embedding where present, else by TF-IDF genres/keywords/cast/director.';
+comment on function public.recommend_content is 'Content-based: cosine similarity to the user''s liked films, by embedding where present (evidence: a liked film above the calibrated similarity, with the features both share), else by TF-IDF genres/keywords/cast/director.';
 
 -- recommend_popular: Bayesian-average popularity over Marquee ratings.
 --   score = (n * mean + p_prior_weight * C) / (n + p_prior_weight), C = the mean of all ratings in the window
@@ -757,7 +778,8 @@ grant execute on function public.plan_recommendations to authenticated, service_
 --   p_strategy  hybrid | cf (user-based) | item | content | popular; planned by plan_recommendations
 --   p_genre     name in any case or TMDB id (unknown -> 22023); p_year_from/to, p_language; p_exclude as above
 --   p_limit     1..500 (the edge allows 50; the offline evaluation asks for k)
---   p_weights   {collaborative, content, popular} for hybrid; default {0.5, 0.3, 0.2}
+--   p_weights   {collaborative, content, popular[, item share of collaborative]} for hybrid; null (default) =
+--               recommendation_weights(): the newest blend `marquee tune` fitted, else {0.5, 0.3, 0.2, 0.7}
 -- When the planned source has no candidates at all (for example item-based before the first nightly run) the
 -- response falls back to popularity with reason 'source_empty'. Rows, best first: the film (movie_card), the
 -- evidence (recommendation_row), the titles of the films quoted as evidence, and the strategy that served.
@@ -770,7 +792,7 @@ create or replace function public.get_recommendations_live(
   p_language text default null,
   p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen'],
   p_limit integer default 20,
-  p_weights real[] default array[0.5, 0.3, 0.2]::real[]
+  p_weights real[] default null
 )
 returns setof public.recommended_movie
 language plpgsql
@@ -783,23 +805,25 @@ declare
   v_genre text := public.resolve_genre(p_genre);
   v_plan public.recommendation_strategy;
   v_w real[] := array[0, 0, 0];
-  v_item_share real := 0.7;
+  v_weights real[] := coalesce(p_weights, public.recommendation_weights());
+  v_item_share real;
 begin
   select * into v_plan from public.plan_recommendations(p_user_id, p_strategy);
   if p_limit is null or p_limit < 1 or p_limit > 500 then
     raise exception 'limit must be between 1 and 500' using errcode = '22023';
   end if;
-  if p_weights is null or array_length(p_weights, 1) <> 3 or exists (select 1 from unnest(p_weights) x where x < 0 or x is null)
-     or (select sum(x) from unnest(p_weights) x) <= 0 then
-    raise exception 'weights must be three non-negative numbers (collaborative, content, popular), not all 0'
+  if array_length(v_weights, 1) not in (3, 4) or exists (select 1 from unnest(v_weights) x where x < 0 or x is null)
+     or v_weights[1] + v_weights[2] + v_weights[3] <= 0 or coalesce(v_weights[4], 0) > 1 then
+    raise exception 'weights must be three non-negative numbers (collaborative, content, popular), not all 0, and optionally the item share of collaborative (0..1)'
       using errcode = '22023';
   end if;
+  v_item_share := coalesce(v_weights[4], 0.7);
   if p_year_from is not null and p_year_to is not null and p_year_from > p_year_to then
     raise exception 'year_from must not be after year_to' using errcode = '22023';
   end if;
 
   case v_plan.served
-    when 'hybrid' then v_w := p_weights;
+    when 'hybrid' then v_w := v_weights[1:3];
     when 'cf' then v_w := array[1, 0, 0]; v_item_share := 0;
     when 'item' then v_w := array[1, 0, 0]; v_item_share := 1;
     when 'content' then v_w := array[0, 1, 0];
@@ -1106,12 +1130,12 @@ $$;
 
 comment on function public.recommend_user_cf is 'User-based CF (Pearson neighbours): films ranked by the neighbourhood''s similarity-weighted rating, with the predicted rating (user mean + film bias + neighbours) and neighbour evidence.';
 
--- predict_ratings: the user's predicted stars for the given films, by the formula of recommend_user_cf:
+-- predict_ratings_neighbours: the user's predicted stars for the given films, by the formula of recommend_user_cf:
 --   mean(user) + b_i + sum(sim * (r_v - mean_v - b_i)) / (sum(|sim|) + 1)            (method 'neighbours')
 -- Films no neighbour rated get mean(user) + b_i ('user_mean'); a user with no ratings gets the film's mean, else
 -- the global mean ('film_mean' / 'global_mean'). Clamped to 0.5..5. Used by the offline evaluation for RMSE/MAE
 -- and by anything that shows "you would rate this 4.2".
-create or replace function public.predict_ratings(p_user_id uuid, p_movie_ids integer[], p_live boolean default false)
+create or replace function public.predict_ratings_neighbours(p_user_id uuid, p_movie_ids integer[], p_live boolean default false)
 returns table (movie_id integer, predicted_rating real, neighbour_count integer, method text)
 language plpgsql
 volatile
@@ -1161,7 +1185,7 @@ begin
 end
 $$;
 
-comment on function public.predict_ratings is 'Predicted stars for given films: user mean + film bias + Pearson neighbours (fallback: user mean + film bias, film mean, global mean), with the method used.';
+comment on function public.predict_ratings_neighbours is 'Predicted stars by user mean + film bias + Pearson neighbours (fallbacks: user mean + film bias, film mean, global mean); predict_ratings uses it where the rating model has no film.';
 
 -- recommend_hybrid: a weighted blend of the sources, every score normalised per source before blending:
 --   item-based scores are divided by the source's best score (0..1); user-based CF, content and popularity are
@@ -1377,7 +1401,7 @@ create or replace function public.get_recommendations(
   p_language text default null,
   p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen'],
   p_limit integer default 20,
-  p_weights real[] default array[0.5, 0.3, 0.2]::real[]
+  p_weights real[] default null
 )
 returns setof public.recommended_movie
 language plpgsql
@@ -1389,28 +1413,29 @@ as $$
 declare
   c_depth constant integer := 100;
   v_fingerprint text;
+  v_weights real[] := coalesce(p_weights, public.recommendation_weights());
 begin
   perform public.recommendation_caller_check(p_user_id);
   if p_strategy in ('hybrid', 'cf', 'item', 'content')
      and p_genre is null and p_year_from is null and p_year_to is null and p_language is null
      and p_exclude is not distinct from array['rated', 'hidden', 'disliked', 'seen']
      and p_limit between 1 and c_depth
-     and p_weights is not null and array_length(p_weights, 1) = 3 then
-    v_fingerprint := public.recommendation_fingerprint(p_user_id, p_weights);
+     and array_length(v_weights, 1) in (3, 4) then
+    v_fingerprint := public.recommendation_fingerprint(p_user_id, v_weights);
     if not exists (
       select 1 from public.recommendation_cache c
       where c.user_id = p_user_id and c.strategy = p_strategy and c.rank = 1 and c.fingerprint = v_fingerprint
     ) then
       if not pg_try_advisory_xact_lock(hashtext('recommendation_cache'), hashtext(p_user_id::text || p_strategy)) then
         return query select * from public.get_recommendations_live(
-          p_user_id, p_strategy, null, null, null, null, p_exclude, p_limit, p_weights);
+          p_user_id, p_strategy, null, null, null, null, p_exclude, p_limit, v_weights);
         return;
       end if;
       delete from public.recommendation_cache c where c.user_id = p_user_id and c.strategy = p_strategy;
       insert into public.recommendation_cache (user_id, strategy, rank, fingerprint, movie_id, recommendation, served)
       select p_user_id, p_strategy, l.n, v_fingerprint, (l.movie).id, l.recommendation, l.strategy
       from public.get_recommendations_live(
-        p_user_id, p_strategy, null, null, null, null, p_exclude, c_depth, p_weights) with ordinality as l
+        p_user_id, p_strategy, null, null, null, null, p_exclude, c_depth, v_weights) with ordinality as l
         (movie, recommendation, item_because_title, content_because_title, strategy, n);
     end if;
     return query
@@ -1425,7 +1450,7 @@ begin
     return;
   end if;
   return query select * from public.get_recommendations_live(
-    p_user_id, p_strategy, p_genre, p_year_from, p_year_to, p_language, p_exclude, p_limit, p_weights);
+    p_user_id, p_strategy, p_genre, p_year_from, p_year_to, p_language, p_exclude, p_limit, v_weights);
 end
 $$;
 
@@ -1437,7 +1462,7 @@ grant execute on function public.get_recommendations to authenticated, service_r
 
 revoke execute on function
   public.recommendation_caller_check, public.resolve_genre, public.user_signals, public.excluded_movies,
-  public.user_neighbours, public.recommend_user_cf, public.predict_ratings, public.recommend_items,
+  public.user_neighbours, public.recommend_user_cf, public.predict_ratings_neighbours, public.recommend_items,
   public.recommend_content, public.recommend_popular, public.recommend_hybrid, public.get_recommendations_live,
   public.get_popular_movies, public.get_similar_movies
 from public;
@@ -1447,8 +1472,199 @@ grant execute on function public.resolve_genre, public.get_popular_movies, publi
 
 grant execute on function
   public.recommendation_caller_check, public.user_signals, public.excluded_movies, public.user_neighbours,
-  public.recommend_user_cf, public.predict_ratings, public.recommend_items, public.recommend_content,
+  public.recommend_user_cf, public.predict_ratings_neighbours, public.recommend_items, public.recommend_content,
   public.recommend_popular, public.recommend_hybrid, public.get_recommendations_live
   to authenticated, service_role;
 
 grant usage, select on sequence public.recommendation_job_runs_id_seq to service_role;
+
+create table public.recommendation_blend (
+  id bigint generated always as identity primary key,
+  fitted_at timestamptz not null default now(),
+  weights real[] not null check (
+    array_length(weights, 1) = 4 and weights[1] >= 0 and weights[2] >= 0 and weights[3] >= 0
+    and weights[1] + weights[2] + weights[3] > 0 and weights[4] between 0 and 1),
+  metric text not null,
+  validation jsonb not null,
+  candidates jsonb not null
+);
+
+alter table public.recommendation_blend enable row level security;
+
+comment on table public.recommendation_blend is 'Hybrid blend weights fitted by `marquee tune` on a validation split of the ratings; the newest row serves (unless RECOMMENDATION_WEIGHTS overrides).';
+
+comment on column public.recommendation_blend.candidates is 'Every weight vector tried with its metrics, best first (the single sources included, so the fit never loses to its best source on validation).';
+
+comment on column public.recommendation_blend.validation is 'The validation split (seed, share, users, ratings) and the chosen weights'' metrics on it.';
+
+comment on column public.recommendation_blend.metric is 'What the fit maximised, e.g. ndcg@10.';
+
+comment on column public.recommendation_blend.weights is '{collaborative, content, popular, item share of collaborative}, as get_recommendations takes them.';
+
+comment on column public.recommendation_blend.fitted_at is 'When the fit ran.';
+
+comment on column public.recommendation_blend.id is 'Identity; the newest fit has the largest id.';
+
+revoke all on public.recommendation_blend from anon, authenticated;
+
+grant all on public.recommendation_blend to service_role;
+
+-- recommendation_weights: the weights the hybrid serves when the caller gives none: the newest fitted row, else
+-- the defaults {0.5, 0.3, 0.2, 0.7}. Four numbers: collaborative, content, popular, item share of collaborative.
+create or replace function public.recommendation_weights()
+returns real[]
+language sql
+stable
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+  select coalesce(
+    (select b.weights from public.recommendation_blend b order by b.id desc limit 1),
+    array[0.5, 0.3, 0.2, 0.7]::real[])
+$$;
+
+comment on function public.recommendation_weights is 'The hybrid''s serving weights: the newest fitted blend, else the defaults (0.5, 0.3, 0.2, item share 0.7).';
+
+revoke execute on function public.recommendation_weights from public;
+
+grant execute on function public.recommendation_weights to authenticated, service_role;
+
+create table public.rating_model (
+  id boolean primary key default true check (id),
+  global_mean real not null,
+  factors integer not null check (factors >= 0),
+  penalty real not null,
+  epochs integer not null,
+  validation_rmse real,
+  baseline_rmse real,
+  ratings integer not null,
+  trained_at timestamptz not null default now()
+);
+
+alter table public.rating_model enable row level security;
+
+comment on table public.rating_model is 'The rating model the nightly job fitted (one row): global mean and the settings chosen on its validation split.';
+
+comment on column public.rating_model.trained_at is 'When the nightly job fitted it.';
+
+comment on column public.rating_model.ratings is 'Ratings the model was fitted on.';
+
+comment on column public.rating_model.baseline_rmse is 'RMSE on the validation split of μ + b_u + b_i alone.';
+
+comment on column public.rating_model.validation_rmse is 'RMSE on the validation split with the chosen settings.';
+
+comment on column public.rating_model.epochs is 'SGD epochs chosen on the validation split (early stopping).';
+
+comment on column public.rating_model.penalty is 'L2 penalty chosen on the validation split.';
+
+comment on column public.rating_model.factors is 'Length of each user and film factor vector.';
+
+comment on column public.rating_model.global_mean is 'μ, the mean of the ratings it was fitted on.';
+
+comment on column public.rating_model.id is 'Always true: the table holds one row.';
+
+revoke all on public.rating_model from anon, authenticated;
+
+grant all on public.rating_model to service_role;
+
+create table public.rating_model_users (
+  user_id uuid primary key references public.users (id) on delete cascade,
+  bias real not null,
+  factors real[] not null
+);
+
+alter table public.rating_model_users enable row level security;
+
+comment on table public.rating_model_users is 'Per user: b_u and p_u of the rating model (replaced by each nightly run).';
+
+comment on column public.rating_model_users.factors is 'p_u, rating_model.factors numbers.';
+
+comment on column public.rating_model_users.bias is 'b_u: how far the user rates above μ + b_i.';
+
+comment on column public.rating_model_users.user_id is 'The user.';
+
+revoke all on public.rating_model_users from anon, authenticated;
+
+grant all on public.rating_model_users to service_role;
+
+insert into public.personal_data_columns (table_name, column_name, match, note) values
+  ('rating_model_users', 'user_id', 'equals', 'the user''s bias and factors in the nightly rating model');
+
+
+create table public.rating_model_films (
+  movie_id integer primary key references public.movies (id) on delete cascade,
+  bias real not null,
+  factors real[] not null
+);
+
+alter table public.rating_model_films enable row level security;
+
+comment on table public.rating_model_films is 'Per film: b_i and q_i of the rating model (replaced by each nightly run).';
+
+comment on column public.rating_model_films.factors is 'q_i, rating_model.factors numbers.';
+
+comment on column public.rating_model_films.bias is 'b_i: how far the film is rated above μ + b_u.';
+
+comment on column public.rating_model_films.movie_id is 'The film.';
+
+revoke all on public.rating_model_films from anon, authenticated;
+
+grant all on public.rating_model_films to service_role;
+
+-- predict_ratings: the user's predicted stars for the given films, one row per distinct film, by film id.
+--   method 'model':          μ + b_u + b_i + p_u·q_i, for a user and film the nightly model fitted;
+--   method 'model_baseline': μ + b_u' + b_i for a film the model knows and a user it does not (signed up or
+--                            first rated since the last run), b_u' = Σ(r - μ - b_i) / (n + 5) over their ratings now;
+--   otherwise predict_ratings_neighbours (methods 'neighbours', 'user_mean', 'film_mean', 'global_mean').
+-- Clamped to 0.5..5. Security definer (it reads other users' model rows) with its own caller check.
+create or replace function public.predict_ratings(p_user_id uuid, p_movie_ids integer[], p_live boolean default false)
+returns table (movie_id integer, predicted_rating real, neighbour_count integer, method text)
+language plpgsql
+volatile
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+rows 50
+as $$
+#variable_conflict use_column
+begin
+  perform public.recommendation_caller_check(p_user_id);
+  return query
+    with wanted as (select distinct w as movie_id from unnest(p_movie_ids) w),
+    g as materialized (select m.global_mean from public.rating_model m),
+    uf as materialized (select u.bias, u.factors from public.rating_model_users u where u.user_id = p_user_id),
+    ub as materialized (
+      select sum(r.rating - g.global_mean - coalesce(f.bias, 0)) / (count(*) + 5) as bias
+      from public.ratings r
+      cross join g
+      left join public.rating_model_films f on f.movie_id = r.movie_id
+      where r.user_id = p_user_id
+    ),
+    fitted as materialized (
+      select w.movie_id,
+             least(5, greatest(0.5,
+               g.global_mean + coalesce(uf.bias, ub.bias, 0) + f.bias
+               + coalesce((select sum(a * b) from unnest(uf.factors, f.factors) as x(a, b)), 0)))::real as p,
+             case when uf.bias is not null then 'model' else 'model_baseline' end as method
+      from wanted w
+      cross join g
+      join public.rating_model_films f on f.movie_id = w.movie_id
+      cross join ub
+      left join uf on true
+    )
+    select f.movie_id, f.p, 0, f.method from fitted f
+    union all
+    select n.movie_id, n.predicted_rating, n.neighbour_count, n.method
+    from public.predict_ratings_neighbours(
+      p_user_id, array(select w.movie_id from wanted w where w.movie_id not in (select f.movie_id from fitted f)),
+      p_live) n
+    order by 1;
+end
+$$;
+
+comment on function public.predict_ratings is 'Predicted stars for given films: the nightly biased-MF rating model (μ + b_u + b_i + p_u·q_i), else user-based CF with its fallbacks; the method used per film.';
+
+revoke execute on function public.predict_ratings from public;
+
+grant execute on function public.predict_ratings to authenticated, service_role;

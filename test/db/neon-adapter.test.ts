@@ -66,7 +66,7 @@ describe("the requests the Neon adapter sends", () => {
     expect(request.method).toBe("POST");
     expect(request.path).toBe("/sql");
     expect(JSON.parse(request.body), "named arguments, values as parameters, undefined left out").toEqual({
-      query: "select to_json(r) as row from public.list_movies(p_genre => $1, p_limit => $2) as r",
+      query: "select to_json(x) as row from (select * from public.list_movies(p_genre => $1, p_limit => $2)) as x",
       params: ["Drama", "2"],
     });
     const sent = new URL(request.headers["neon-connection-string"]);

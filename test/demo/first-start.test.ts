@@ -15,7 +15,7 @@ const config = parseConfig({ MARQUEE_DB: "pglite" });
 beforeAll(async () => {
   db = await openPglite();
   await prepareDatabase(db, config);
-}, 120_000);
+}, 600_000);
 
 afterAll(async () => {
   await db?.close();

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const ENTRY = join(ROOT, "functions/node.ts");
+const ENTRY = join(ROOT, "node/main.ts");
 
 interface Started {
   child: ChildProcess;

@@ -1,6 +1,7 @@
 /**
- * predict_ratings on the taste world (fixture.ts): user mean + film bias + Pearson neighbours, with the fallbacks
- * a user without neighbours or ratings gets. The offline evaluation's RMSE is measured through this function.
+ * predict_ratings on the taste world (fixture.ts) with the nightly rating model switched off: user mean + film
+ * bias + Pearson neighbours, with the fallbacks a user without neighbours or ratings gets (the path every film
+ * the rating model has not seen takes; rating-model.test.ts covers the model).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runNightly } from "../../node/jobs/nightly";
@@ -38,7 +39,7 @@ beforeAll(async () => {
   db = await freshDatabase();
   me = await loadTasteWorldWithMe(db);
   newcomer = await insertUser(db, "newcomer");
-  await runNightly(db);
+  await runNightly(db, { ratingModel: false });
 });
 afterAll(async () => {
   await db?.dispose();

@@ -91,7 +91,7 @@ describe("the public schema", () => {
     );
     expect(
       holding.filter((column) => !listed.includes(column)),
-      "add these to personal_data_columns (migrations/20261202100100_account_lifecycle.sql) so delete_account deletes them",
+      "add these to personal_data_columns (supabase/schemas/03_accounts.sql, or beside the table, with a migration) so delete_account deletes them",
     ).toEqual([]);
     expect(
       listed.filter((column) => !holding.includes(column)),

@@ -50,7 +50,7 @@ export interface SqlDatabase extends Database, SqlExecutor {
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
- * Builds `select to_json(r) as row from public.fn(a => $1, b => $2) as r` for adapters that speak SQL. Each row
+ * Builds `select to_json(x) as row from (select * from public.fn(a => $1, b => $2)) as x` for adapters that speak SQL. Each row
  * comes back as JSON, so that every adapter hands the app the same values PostgREST (Supabase) does: composite
  * columns such as a `movie_card` as nested objects, dates and timestamps as ISO text, numeric and bigint as
  * numbers. Names are checked against a strict identifier pattern because they are spliced into the statement;
@@ -67,7 +67,9 @@ export function rpcStatement(fn: string, args: Record<string, unknown> = {}): { 
     params.push(value);
     named.push(`${name} => $${params.length}`);
   }
-  return { sql: `select to_json(r) as row from public.${fn}(${named.join(", ")}) as r`, params };
+  // The subquery names the columns as `select *` does (a single OUT column keeps its name, a scalar result is
+  // named after the function), so every row is an object.
+  return { sql: `select to_json(x) as row from (select * from public.${fn}(${named.join(", ")})) as x`, params };
 }
 
 /**

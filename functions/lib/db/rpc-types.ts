@@ -376,6 +376,19 @@ export interface RpcFunctions {
       method: string | null;
     };
   };
+  predict_ratings_neighbours: {
+    Args: {
+      p_user_id: string | null;
+      p_movie_ids: number[] | null;
+      p_live?: boolean | null;
+    };
+    Row: {
+      movie_id: number | null;
+      predicted_rating: number | null;
+      neighbour_count: number | null;
+      method: string | null;
+    };
+  };
   put_rating: {
     Args: {
       p_user_id: string | null;
@@ -518,6 +531,10 @@ export interface RpcFunctions {
       p_weights: number[] | null;
     };
     Row: { recommendation_fingerprint: string | null };
+  };
+  recommendation_weights: {
+    Args: Record<string, never>;
+    Row: { recommendation_weights: number[] | null };
   };
   record_interaction: {
     Args: {

@@ -11,7 +11,9 @@
  * - Users: Pearson correlation over the films both rated (the seeds' definition); kept when at least
  *   `minCommon` (3) films are shared and the correlation is above `minCorrelation` (0.3). Neighbours are ranked
  *   and weighted by correlation * min(common, 50) / 50 (Herlocker's significance weighting), so that a perfect
- *   correlation over 3 films does not outrank 0.8 over 200.
+ *   correlation over 3 films does not outrank 0.8 over 200. Pearson is undefined for a user whose ratings are all
+ *   equal (only 5★, say): such a user is compared by agreement instead, 1 - mean |stars difference| / 4.5 over the
+ *   common films (1 = the neighbour rated them the same), with the same thresholds and weighting.
  * - Films: cosine similarity of the films' user vectors, where a user's value for a film is 1 when they rated it
  *   (a rating, whatever its stars, says they watched it: the strongest predictor of what else they will watch)
  *   plus half the weight of each positive interaction (like +1, superlike +1.5, watchlist +0.5, seen +0.25).
@@ -152,6 +154,7 @@ export function userNeighbours(data: RatingTriples, options: UserNeighbourOption
   const sxx = new Float64Array(data.users);
   const syy = new Float64Array(data.users);
   const sxy = new Float64Array(data.users);
+  const sad = new Float64Array(data.users);
   const score = new Float64Array(data.users);
   const correlation = new Float64Array(data.users);
   const out = new ListBuilder();
@@ -159,6 +162,10 @@ export function userNeighbours(data: RatingTriples, options: UserNeighbourOption
 
   for (let u = 0; u < data.users; u++) {
     touched.length = 0;
+    let flat = true;
+    for (let a = byUser.offsets[u] + 1; a < byUser.offsets[u + 1]; a++) {
+      if (byUser.value[a] !== byUser.value[byUser.offsets[u]]) flat = false;
+    }
     for (let a = byUser.offsets[u]; a < byUser.offsets[u + 1]; a++) {
       const film = byUser.index[a];
       const x = byUser.value[a];
@@ -173,12 +180,20 @@ export function userNeighbours(data: RatingTriples, options: UserNeighbourOption
         sxx[v] += x * x;
         syy[v] += y * y;
         sxy[v] += x * y;
+        sad[v] += Math.abs(x - y);
       }
     }
     const kept: number[] = [];
     for (const v of touched) {
       const c = n[v];
-      if (c >= minCommon) {
+      if (c >= minCommon && flat) {
+        const r = 1 - sad[v] / c / 4.5;
+        if (r > minCorrelation) {
+          correlation[v] = r;
+          score[v] = (r * Math.min(c, fullWeightAt)) / fullWeightAt;
+          kept.push(v);
+        }
+      } else if (c >= minCommon) {
         const cov = sxy[v] - (sx[v] * sy[v]) / c;
         const vx = sxx[v] - (sx[v] * sx[v]) / c;
         const vy = syy[v] - (sy[v] * sy[v]) / c;
@@ -201,6 +216,7 @@ export function userNeighbours(data: RatingTriples, options: UserNeighbourOption
       sxx[v] = 0;
       syy[v] = 0;
       sxy[v] = 0;
+      sad[v] = 0;
     }
     if (options.onProgress && (u % 64 === 0 || u === data.users - 1)) options.onProgress(u + 1, data.users);
   }

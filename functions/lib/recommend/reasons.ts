@@ -38,6 +38,16 @@ export function describeFeature(feature: string): string {
   return value;
 }
 
+/** A feature two films share: "genre:Animation" -> "the Animation genre"; "director:X" -> "director X". */
+export function describeShared(feature: string): string {
+  const [kind, ...rest] = feature.split(":");
+  const value = rest.join(":");
+  if (kind === "director") return `director ${value}`;
+  if (kind === "cast") return `${value} in the cast`;
+  if (kind === "keyword") return `the keyword “${value}”`;
+  return `the ${value} genre`;
+}
+
 function list(items: string[]): string {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
@@ -116,12 +126,29 @@ export function recommendationReasons(row: RpcRow<"get_recommendations">, contex
       });
     } else if (source === "content") {
       const features = ((r.content_features as string[] | null) ?? []).filter(Boolean);
-      if (r.content_method === "embedding" && r.content_because_id !== null && r.content_because_id !== undefined) {
-        reasons.push({
-          source,
-          text: `Close in story and themes to ${r.content_because_title}, which you liked`,
-          evidence: { method: "embedding", movieId: Number(r.content_because_id), title: r.content_because_title },
-        });
+      if (r.content_method === "embedding") {
+        // recommend_content names a film only when it is one the user liked (4 stars or more, like, superlike),
+        // close above the calibrated similarity, and sharing features with this one; otherwise it lists only what
+        // this film shares with the films the user liked, and nothing when it shares nothing.
+        if (r.content_because_id === null || r.content_because_id === undefined) {
+          if (features.length)
+            reasons.push({
+              source,
+              text: `Shares ${list(features.map(describeShared))} with films you liked`,
+              evidence: { method: "embedding", sharedFeatures: features },
+            });
+        } else if (features.length) {
+          reasons.push({
+            source,
+            text: `Shares ${list(features.map(describeShared))} with ${r.content_because_title}, which you liked`,
+            evidence: {
+              method: "embedding",
+              movieId: Number(r.content_because_id),
+              title: r.content_because_title,
+              sharedFeatures: features,
+            },
+          });
+        }
       } else if (features.length) {
         reasons.push({
           source,

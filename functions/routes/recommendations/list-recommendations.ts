@@ -112,6 +112,14 @@ export const aliasRoute = createRoute({
 
 type Served = z.infer<typeof Strategy>["served"];
 
+/** Why a strategy found nothing, stated as what the data lacks (the fallback is popularity in every case). */
+const FALLBACK_REASON: Record<string, string> = {
+  cf: "No other user has rated at least 3 of the films you rated with a similar taste yet, so user-based recommendations have nothing for you; these are popular films.",
+  item: "None of the films you rated or liked has co-watched films yet (they come from other users' ratings, computed nightly); these are popular films.",
+  hybrid:
+    "Neither other users' ratings nor the content of the films you rated or liked gave any candidate yet; these are popular films.",
+};
+
 /**
  * The sentence for the reason SQL gave (plan_recommendations, get_recommendations_live): the decision is made
  * there, once; the edge only words it.
@@ -129,7 +137,7 @@ function noteFor(plan: RecommendationStrategy): string | null {
     case "no_liked_films":
       return "Content recommendations need at least one film you rated 3 stars or more or liked; these are popular films.";
     case "source_empty":
-      return `The ${plan.requested} strategy has nothing for you yet (the nightly neighbours may not include you); these are popular films.`;
+      return FALLBACK_REASON[String(plan.requested)] ?? FALLBACK_REASON.hybrid;
     default:
       return null;
   }
@@ -149,7 +157,7 @@ export async function listRecommendations(c: AppContext, q: z.infer<typeof Recom
       p_language: q.language,
       p_exclude: q.exclude,
       p_limit: q.limit,
-      p_weights: config.RECOMMENDATION_WEIGHTS,
+      p_weights: config.RECOMMENDATION_WEIGHTS ?? null,
     },
     { jwt: user.token },
   );

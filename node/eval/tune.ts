@@ -1,0 +1,256 @@
+/**
+ * Fits the hybrid's blend on a validation split carved from a database's own ratings (never a test split):
+ *   1. each rating goes to validation with probability `share` (seeded);
+ *   2. the films, genres, users and the remaining ratings are copied into a fresh database, and the nightly job
+ *      runs there;
+ *   3. for each validation user (up to `users`), one recommend_hybrid call with every source on returns every
+ *      source's candidates with their per-source normalised scores;
+ *   4. every weight vector of a grid (the simplex in steps of 0.1 over collaborative, content and popularity,
+ *      times item shares 0, 0.25, 0.5, 0.75, 1) is blended in process exactly as recommend_hybrid blends, and
+ *      scored by NDCG@k against the held-out ratings of at least `relevant` stars;
+ *   5. the best vector and what it reached are stored in recommendation_blend of the source database, which the
+ *      API then serves. The grid holds every single source alone, so on validation the blend never loses to its
+ *      best source.
+ */
+import type { SqlDatabase } from "../../functions/lib/db/port";
+import { type NightlyOptions, runNightly } from "../jobs/nightly";
+import { openFreshDatabase } from "./fresh-database";
+import { rankingScores } from "./metrics";
+import { seededRandom } from "./movielens";
+
+export interface TuneOptions {
+  share: number;
+  seed: number;
+  /** Validation users scored (a seeded sample when there are more). */
+  users: number;
+  k: number;
+  relevant: number;
+  /** Postgres server for the scratch database (null: in-memory PGlite). */
+  databaseUrl?: string;
+  nightly?: NightlyOptions;
+  /** Store the result in the source database (false: only report it). */
+  store: boolean;
+  onProgress?: (label: string, done: number, total: number) => void;
+}
+
+export interface BlendCandidate {
+  weights: [number, number, number, number];
+  ndcg: number;
+  precision: number;
+}
+
+export interface TuneResult {
+  best: BlendCandidate;
+  /** The single sources alone, for the report. */
+  singles: Record<string, BlendCandidate>;
+  candidates: BlendCandidate[];
+  validation: { seed: number; share: number; users: number; ratings: number; trainRatings: number };
+  ms: number;
+}
+
+interface SourceScores {
+  id: number;
+  item: number | null;
+  cf: number | null;
+  content: number | null;
+  popular: number | null;
+}
+
+/** The grid: the 0.1-step simplex over (collaborative, content, popular) times five item shares. */
+export function blendGrid(): [number, number, number, number][] {
+  const out: [number, number, number, number][] = [];
+  for (let c = 0; c <= 10; c++)
+    for (let t = 0; t + c <= 10; t++) {
+      const p = 10 - c - t;
+      const shares = c > 0 ? [0, 0.25, 0.5, 0.75, 1] : [0.7];
+      for (const s of shares) out.push([c / 10, t / 10, p / 10, s]);
+    }
+  return out;
+}
+
+/** recommend_hybrid's blend of per-source normalised scores, best first (ties by film id). */
+export function blend(rows: SourceScores[], w: readonly number[], k: number): number[] {
+  const hasItem = rows.some((r) => r.item !== null);
+  const hasCf = rows.some((r) => r.cf !== null);
+  const share = !hasItem ? 0 : !hasCf ? 1 : w[3];
+  const scored = rows
+    .map((r) => ({
+      id: r.id,
+      s:
+        w[0] * share * (r.item ?? 0) +
+        w[0] * (1 - share) * (r.cf ?? 0) +
+        w[1] * (r.content ?? 0) +
+        w[2] * (r.popular ?? 0),
+      any:
+        (w[0] > 0 && share > 0 && r.item !== null) ||
+        (w[0] > 0 && share < 1 && r.cf !== null) ||
+        (w[1] > 0 && r.content !== null) ||
+        (w[2] > 0 && r.popular !== null),
+    }))
+    .filter((r) => r.any);
+  scored.sort((a, b) => b.s - a.s || a.id - b.id);
+  return scored.slice(0, k).map((r) => r.id);
+}
+
+async function copyCatalogue(from: SqlDatabase, to: SqlDatabase, keep: (r: RatingRow) => boolean) {
+  const genres = await from.query<{ g: unknown }>("select coalesce(json_agg(g), '[]') as g from public.genres g");
+  await to.query("insert into public.genres select * from json_populate_recordset(null::public.genres, $1::json)", [
+    JSON.stringify(genres[0].g),
+  ]);
+  // Generated columns (weighted_rating) are computed by the target itself.
+  const columns = (
+    await from.query<{ name: string }>(
+      `select quote_ident(a.attname) as name from pg_attribute a
+       where a.attrelid = 'public.movies'::regclass and a.attnum > 0 and not a.attisdropped and a.attgenerated = ''
+       order by a.attnum`,
+    )
+  )
+    .map((c) => c.name)
+    .join(", ");
+  for (let after = -1; ; ) {
+    const rows = await from.query<{ id: number; row: unknown }>(
+      "select m.id, row_to_json(m) as row from public.movies m where m.id > $1 order by m.id limit 2000",
+      [after],
+    );
+    if (!rows.length) break;
+    await to.query(
+      `insert into public.movies (${columns})
+       select ${columns} from json_populate_recordset(null::public.movies, $1::json)`,
+      [JSON.stringify(rows.map((r) => r.row))],
+    );
+    after = Number(rows[rows.length - 1].id);
+  }
+  await to.query(
+    "insert into public.users (id, email, display_name) select u, 'u' || n || '@tune.invalid', 'tune ' || n from unnest($1::uuid[]) with ordinality as x(u, n)",
+    [(await from.query<{ id: string }>("select id::text as id from public.users")).map((r) => r.id)],
+  );
+  const ratings = (await allRatings(from)).filter(keep);
+  for (let s = 0; s < ratings.length; s += 20_000) {
+    const chunk = ratings.slice(s, s + 20_000);
+    await to.query(
+      `insert into public.ratings (user_id, movie_id, rating, created_at, updated_at)
+       select u, m, r, t, t from unnest($1::uuid[], $2::int[], $3::numeric[], $4::timestamptz[]) as x(u, m, r, t)`,
+      [chunk.map((r) => r.u), chunk.map((r) => r.m), chunk.map((r) => r.r), chunk.map((r) => r.t)],
+    );
+  }
+  return ratings.length;
+}
+
+interface RatingRow {
+  u: string;
+  m: number;
+  r: number;
+  t: string;
+  validation: boolean;
+}
+
+async function allRatings(db: SqlDatabase): Promise<RatingRow[]> {
+  return db.query<RatingRow>(
+    `select user_id::text as u, movie_id as m, rating::float8 as r, updated_at::text as t, false as validation
+     from public.ratings order by user_id, movie_id`,
+  );
+}
+
+export async function tuneBlend(source: SqlDatabase, options: TuneOptions): Promise<TuneResult> {
+  const started = performance.now();
+  const random = seededRandom(options.seed);
+  const rows = await allRatings(source);
+  for (const r of rows) r.validation = random() < options.share;
+  const heldOut = new Set(rows.filter((r) => r.validation).map((r) => `${r.u}|${r.m}`));
+  const relevantByUser = new Map<string, Set<number>>();
+  for (const r of rows) {
+    if (!r.validation || r.r < options.relevant) continue;
+    const set = relevantByUser.get(r.u) ?? new Set<number>();
+    set.add(Number(r.m));
+    relevantByUser.set(r.u, set);
+  }
+  const order = [...relevantByUser.keys()].sort();
+  const pick = seededRandom(options.seed + 1);
+  const users = order
+    .map((u) => ({ u, key: pick() }))
+    .sort((a, b) => a.key - b.key)
+    .slice(0, options.users)
+    .map((x) => x.u)
+    .sort();
+
+  const fresh = await openFreshDatabase("marquee_tune", options.databaseUrl, 2);
+  try {
+    const trainRatings = await copyCatalogue(source, fresh.db, (r) => !heldOut.has(`${r.u}|${r.m}`));
+    await runNightly(fresh.db, options.nightly);
+    const perUser: { relevant: Set<number>; rows: SourceScores[] }[] = [];
+    let done = 0;
+    for (const u of users) {
+      const got = await fresh.db.query<{
+        movie_id: number;
+        item_score: number | null;
+        cf_score: number | null;
+        content_score: number | null;
+        popular_score: number | null;
+      }>(
+        `select movie_id, item_score, cf_score, content_score, popular_score
+         from public.recommend_hybrid($1::uuid, p_limit => 1000, p_w_collaborative => 1, p_w_content => 1,
+                                      p_w_popular => 1, p_item_share => 0.5, p_candidates => 200)`,
+        [u],
+      );
+      const n = (v: number | null) => (v === null || v === undefined ? null : Number(v));
+      perUser.push({
+        relevant: relevantByUser.get(u) ?? new Set(),
+        rows: got.map((g) => ({
+          id: Number(g.movie_id),
+          item: n(g.item_score),
+          cf: n(g.cf_score),
+          content: n(g.content_score),
+          popular: n(g.popular_score),
+        })),
+      });
+      options.onProgress?.("tune sources", ++done, users.length);
+    }
+    const score = (w: [number, number, number, number]): BlendCandidate => {
+      let ndcg = 0;
+      let precision = 0;
+      for (const p of perUser) {
+        const s = rankingScores(blend(p.rows, w, options.k), p.relevant, options.k);
+        ndcg += s.ndcg;
+        precision += s.precision;
+      }
+      const n = Math.max(perUser.length, 1);
+      return { weights: w, ndcg: ndcg / n, precision: precision / n };
+    };
+    const candidates = blendGrid().map(score);
+    candidates.sort((a, b) => b.ndcg - a.ndcg || b.precision - a.precision);
+    const singles = {
+      item: score([1, 0, 0, 1]),
+      cf: score([1, 0, 0, 0]),
+      content: score([0, 1, 0, 0.7]),
+      popular: score([0, 0, 1, 0.7]),
+    };
+    const result: TuneResult = {
+      best: candidates[0],
+      singles,
+      candidates,
+      validation: {
+        seed: options.seed,
+        share: options.share,
+        users: perUser.length,
+        ratings: heldOut.size,
+        trainRatings,
+      },
+      ms: Math.round(performance.now() - started),
+    };
+    if (options.store) {
+      await source.query(
+        `insert into public.recommendation_blend (weights, metric, validation, candidates)
+         values ($1::real[], $2, $3::jsonb, $4::jsonb)`,
+        [
+          result.best.weights,
+          `ndcg@${options.k}`,
+          JSON.stringify({ ...result.validation, relevant: options.relevant, best: result.best, singles }),
+          JSON.stringify(candidates.slice(0, 20)),
+        ],
+      );
+    }
+    return result;
+  } finally {
+    await fresh.dispose();
+  }
+}
