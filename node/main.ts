@@ -21,7 +21,7 @@ async function main() {
   const db = await openDatabase(config);
   await prepareDatabase(db, config, say);
   const server = await startServer({ config, db, hostname: config.HOST });
-  say(`listening on ${server.url} (try ${server.url}/v1/movies and ${server.url}/docs)`);
+  say(`listening on ${server.url} (the app at ${server.url}/, the API docs at ${server.url}/docs)`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -14,6 +14,7 @@ import type { LogSink } from "../functions/middleware/log-requests";
 import { openRemoteDatabase } from "../functions/services";
 import { migrate, readMigrations } from "./db/migrate";
 import { openPglite } from "./db/pglite";
+import { loadWebAssets } from "./web-assets";
 
 /** Opens the configured database for a long-lived Node process; PGlite is persisted to MARQUEE_DATA_DIR. */
 export async function openDatabase(config: Config): Promise<Database> {
@@ -59,6 +60,8 @@ export async function startServer(options: {
   db: Database;
   log?: LogSink;
   hostname?: string;
+  /** The built web app to serve at `/` (default web/dist; `npm start` builds it first); false for the API only. */
+  webDir?: string | false;
 }): Promise<RunningServer> {
   const files = await readMigrations();
   // Without a configured or persisted secret (tests, benchmarks), tokens are signed with a per-process key.
@@ -67,9 +70,11 @@ export async function startServer(options: {
     : { ...options.config, JWT_SECRET: randomBytes(48).toString("base64url") };
   const services: Services = { config, db: options.db, expectedMigration: files.at(-1)?.name };
   const app = createApp({ services: () => services, log: options.log });
+  const web = options.webDir === false ? undefined : await loadWebAssets(options.webDir);
+  const fetch: typeof app.fetch = web ? (request, env) => web(request) ?? app.fetch(request, env) : app.fetch;
   const hostname = options.hostname ?? "127.0.0.1";
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: options.config.PORT, hostname }, () => resolve(s));
+    const s = serve({ fetch, port: options.config.PORT, hostname }, () => resolve(s));
   });
   const port = (server.address() as AddressInfo).port;
   return {
