@@ -31,7 +31,7 @@ export function stars(film: FilmRef | MovieSummary, options: { onRated?: (stars:
     for (const input of inputs) {
       const value = Number(input.value);
       input.checked = current === value;
-      input.nextElementSibling?.classList.toggle("on", current !== null && value <= current);
+      input.parentElement?.classList.toggle("on", current !== null && value <= current);
     }
     clear.hidden = current === null;
   };
@@ -51,24 +51,24 @@ export function stars(film: FilmRef | MovieSummary, options: { onRated?: (stars:
   };
 
   STEPS.forEach((value, i) => {
-    const id = `${name}-${i}`;
-    const input = h("input", { type: "radio", name, id, value, class: "visually-hidden" });
+    const input = h("input", { type: "radio", name, value, class: "star-input" });
     input.addEventListener("change", () => {
       if (!session.token) {
         toast("Sign in to rate films.");
         paint();
         return;
       }
-      for (const other of inputs) other.nextElementSibling?.classList.toggle("on", Number(other.value) <= value);
+      for (const other of inputs) other.parentElement?.classList.toggle("on", Number(other.value) <= value);
       clearTimeout(pending);
       pending = setTimeout(() => void commit(value), 350);
     });
     inputs.push(input);
+    // The input lies over its half star, so a tap or a click lands on the radio itself; the label names it.
     group.append(
-      input,
       h(
         "label",
-        { for: id, class: i % 2 === 0 ? "half left" : "half right", title: starsText(value) },
+        { class: i % 2 === 0 ? "half left" : "half right", title: starsText(value) },
+        input,
         h("span", { class: "visually-hidden" }, starsText(value)),
       ),
     );

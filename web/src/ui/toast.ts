@@ -32,6 +32,8 @@ export function toast(text: string, undo?: () => Promise<void> | void, ms = 7000
     );
   }
   item.append(h("button", { type: "button", class: "icon", "aria-label": "Dismiss", onclick: close }, "×"));
+  // Three at most: a burst of ratings should not cover the page.
+  while (region.children.length >= 3) region.firstElementChild?.remove();
   region.append(item);
   timer = setTimeout(close, ms);
 }
