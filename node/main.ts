@@ -31,7 +31,7 @@ async function main() {
     await db.close().catch(() => {});
     throw error;
   }
-  say(`listening on ${server.url} (try ${server.url}/v1/movies and ${server.url}/docs)`);
+  say(`listening on ${server.url} (the app at ${server.url}/, the API docs at ${server.url}/docs)`);
 
   let stopping = false;
   const stop = async (signal: string) => {

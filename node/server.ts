@@ -16,6 +16,7 @@ import { openRemoteDatabase } from "../functions/services";
 import { lockDataDir } from "./data-dir-lock";
 import { migrate, readMigrations } from "./db/migrate";
 import { openPglite } from "./db/pglite";
+import { loadWebAssets } from "./web-assets";
 
 /** Opens the configured database for a long-lived Node process; PGlite is persisted to MARQUEE_DATA_DIR. */
 export async function openDatabase(config: Config): Promise<Database> {
@@ -98,6 +99,8 @@ export async function startServer(options: {
   hostname?: string;
   /** The clock of throttles and the rate limit (tests move it). */
   now?: () => number;
+  /** The built web app to serve at `/` (default web/dist; `npm start` builds it first); false for the API only. */
+  webDir?: string | false;
 }): Promise<RunningServer> {
   const files = await readMigrations();
   // Without a configured or persisted secret (tests, benchmarks), tokens are signed with a per-process key.
@@ -116,14 +119,16 @@ export async function startServer(options: {
         : undefined,
   };
   const app = createApp({ services: () => services, log: options.log });
+  const web = options.webDir === false ? undefined : await loadWebAssets(options.webDir);
   const hostname = options.hostname ?? "127.0.0.1";
-  const fetch = async (request: Request, env: unknown) => {
+  const serveApi = async (request: Request, env: unknown) => {
     const response = await app.fetch(request, env as Record<string, unknown>);
     // A refused body may still be arriving: closing the connection stops it, where keep-alive would make Node
     // read (and discard) the rest of it first.
     if (response.status === 413) response.headers.set("Connection", "close");
     return response;
   };
+  const fetch = web ? (request: Request, env: unknown) => web(request) ?? serveApi(request, env) : serveApi;
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch, port: options.config.PORT, hostname }, () => resolve(s));
     s.once("error", (error: NodeJS.ErrnoException) =>
