@@ -13,17 +13,29 @@
  * - a film's quality term comes from its TMDB vote average;
  * - each user has one to three favourite clusters (which is what makes groups of users agree), a bias, and an
  *   activity level from a long-tailed distribution;
- * - which films a user rates is weighted by the film's vote count (people rate what they have seen) and by taste
- *   (people watch what they expect to like);
- * - rating = clamp(mean + user bias + quality + k * taste . film + noise) rounded to half stars.
+ * - beyond genres, each user is drawn to a few directors, actors and keywords (taken from a few "anchor" films
+ *   they love within their clusters), to an era (a preferred decade) and, for some, to films not in English; so
+ *   films that share people, themes, era or language are rated by the same people, as in real co-ratings;
+ * - which films a user rates is weighted by the film's vote count damped to the power 0.5 (people rate what they
+ *   have seen, but a blockbuster is not seen by everyone) and strongly by taste (people watch what they expect to
+ *   like): Godfather fans do not all rate The Avengers;
+ * - rating = clamp(mean + user bias + quality + k * affinity + noise) rounded to half stars;
+ * - dates run up to the reference instant, denser towards it (a service that grows), so trending windows hold
+ *   ratings on a fresh demo.
  */
 
-/** The few facts about a film the model reads. */
+/** The few facts about a film the model reads; the content facts are optional (a genre-only catalogue works). */
 export interface TasteFilm {
   id: number;
   genres: readonly string[];
   voteAverage: number;
   voteCount: number;
+  keywords?: readonly string[];
+  cast?: readonly string[];
+  director?: string | null;
+  originalLanguage?: string | null;
+  /** YYYY-MM-DD or YYYY. */
+  releaseDate?: string | null;
 }
 
 export interface DemoUser {
@@ -50,9 +62,15 @@ export interface DemoRating {
 export interface DemoRatingsOptions {
   users?: number;
   seed?: number;
-  /** Ratings fall in the two years before this instant. */
+  /** Ratings fall in the two years before this instant (the demo loader passes the moment it loads). */
   referenceDate?: Date | string;
 }
+
+/**
+ * The first user is the documented demo login: a science-fiction and fantasy fan with a few dozen ratings, so that
+ * its profile reads at a glance and its recommendations are easy to judge.
+ */
+export const DEMO_PERSONA = { favouriteClusters: ["speculative"], ratings: 36 } as const;
 
 export interface DemoRatings {
   users: DemoUser[];
@@ -85,7 +103,11 @@ const QUALITY_WEIGHT = 0.55;
 const USER_BIAS_SD = 0.35;
 const NOISE_SD = 0.55;
 /** How strongly expected enjoyment steers which films a user rates, on top of how widely seen they are. */
-const SELECTION_TASTE = 1.5;
+const SELECTION_TASTE = 2.6;
+/** Exponent of the vote count in the selection weight: below 1 so that taste, not fame alone, picks the films. */
+const SELECTION_POPULARITY = 0.5;
+const ANCHORS_PER_CLUSTER = 3;
+const WORLD_CINEMA_SHARE = 0.15;
 const ACTIVITY_MEDIAN = 85;
 const ACTIVITY_SIGMA = 0.85;
 const MIN_RATINGS = 20;
@@ -199,6 +221,42 @@ function latentFilms(films: readonly TasteFilm[], seed: number): { vectors: Floa
   return { vectors, quality };
 }
 
+/**
+ * A user's taste for people and themes: the directors, first-billed actors and keywords of a few anchor films they
+ * love, drawn (by fame) from the films closest to their favourite clusters.
+ */
+function contentLikes(
+  films: readonly TasteFilm[],
+  vectors: readonly Float64Array[],
+  favourites: readonly number[],
+  rng: () => number,
+): { score(film: TasteFilm): number } {
+  const directors = new Set<string>();
+  const cast = new Set<string>();
+  const keywords = new Set<string>();
+  for (const c of favourites) {
+    const weights = films.map((f, k) => (vectors[k][c] > 0.3 ? Math.sqrt(Math.max(1, f.voteCount)) : 0));
+    if (!weights.some((w) => w > 0)) continue;
+    for (let a = 0; a < ANCHORS_PER_CLUSTER; a++) {
+      const anchor = films[pickWeighted(rng, weights)];
+      if (anchor.director) directors.add(anchor.director);
+      for (const name of (anchor.cast ?? []).slice(0, 2)) cast.add(name);
+      for (const word of (anchor.keywords ?? []).slice(0, 4)) keywords.add(word);
+    }
+  }
+  return {
+    score(film) {
+      let s = film.director && directors.has(film.director) ? 0.55 : 0;
+      let actors = 0;
+      for (const name of (film.cast ?? []).slice(0, 5)) if (cast.has(name)) actors++;
+      s += 0.3 * Math.min(actors, 2);
+      let themes = 0;
+      for (const word of film.keywords ?? []) if (keywords.has(word)) themes++;
+      return s + 0.12 * Math.min(themes, 3);
+    },
+  };
+}
+
 /** Generates demo users and their ratings of `films`; see the module comment for the model. */
 export function generateDemoRatings(films: readonly TasteFilm[], options: DemoRatingsOptions = {}): DemoRatings {
   const userCount = options.users ?? 400;
@@ -243,6 +301,19 @@ export function generateDemoRatings(films: readonly TasteFilm[], options: DemoRa
     const activity = Math.round(ACTIVITY_MEDIAN * Math.exp(ACTIVITY_SIGMA * gaussian(rng)));
     const n = Math.max(minRatings, Math.min(maxRatings, activity));
 
+    const isPersona = u === 0;
+    if (isPersona) {
+      favourites.length = 0;
+      for (const name of DEMO_PERSONA.favouriteClusters) favourites.push(CLUSTER_NAMES.indexOf(name));
+      for (let d = 0; d < DIMENSIONS; d++) taste[d] = 0.15 * gaussian(rng);
+      for (const c of favourites) taste[c] += 1;
+    }
+    const count = isPersona ? Math.min(DEMO_PERSONA.ratings, films.length) : n;
+    const likes = contentLikes(films, vectors, favourites, rng);
+    const eraCentre = 1975 + 45 * rng();
+    const eraWidth = 12 + 25 * rng();
+    const worldCinema = rng() < WORLD_CINEMA_SHARE;
+
     // Joined at some point in the two years, early enough to have rated something since.
     const joined = reference - SPAN_MS + Math.floor(rng() * (SPAN_MS - 7 * DAY_MS));
     users.push({
@@ -259,18 +330,27 @@ export function generateDemoRatings(films: readonly TasteFilm[], options: DemoRa
       const v = vectors[f];
       let dot = 0;
       for (let d = 0; d < DIMENSIONS; d++) dot += taste[d] * v[d];
+      const film = films[f];
+      const year = film.releaseDate ? Number(film.releaseDate.slice(0, 4)) : Number.NaN;
+      const era = Number.isFinite(year) ? 0.25 * Math.exp(-(((year - eraCentre) / eraWidth) ** 2)) - 0.1 : 0;
+      const foreign = film.originalLanguage && film.originalLanguage !== "en";
+      const language = foreign ? (worldCinema ? 0.35 : -0.15) : 0;
+      dot += likes.score(film) + era + language;
       affinity[f] = dot;
-      keys[f] = -Math.log(1 - rng()) / Math.exp(logVotes[f] + SELECTION_TASTE * dot);
+      keys[f] = -Math.log(1 - rng()) / Math.exp(SELECTION_POPULARITY * logVotes[f] + SELECTION_TASTE * dot);
     }
     order.sort((x, y) => keys[x] - keys[y] || x - y);
 
-    for (let k = 0; k < n; k++) {
+    for (let k = 0; k < count; k++) {
       const f = order[k];
       const raw = GLOBAL_MEAN + bias + quality[f] + TASTE_WEIGHT * affinity[f] + NOISE_SD * gaussian(rng);
       const rating = Math.min(5, Math.max(0.5, Math.round(raw * 2) / 2));
       // New users rate a burst of films they already know in their first days; the rest trickle in afterwards.
+      // The rest lean towards the present (u^0.6), as on a service that is growing.
       const at =
-        rng() < 0.4 ? joined + Math.floor(rng() * 3 * DAY_MS) : joined + Math.floor(rng() * (reference - joined));
+        rng() < 0.4
+          ? joined + Math.floor(rng() * 3 * DAY_MS)
+          : joined + Math.floor(rng() ** 0.6 * (reference - joined));
       ratings.push({
         userId: id,
         movieId: films[f].id,
