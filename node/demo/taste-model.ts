@@ -95,9 +95,9 @@ const DIMENSIONS = CLUSTER_NAMES.length;
 /** How often each cluster is picked as a favourite: mainstream tastes are commoner than niche ones. */
 const CLUSTER_POPULARITY = [1.4, 1.1, 0.7, 1.0, 1.2, 0.8];
 
-// Below the ~3.5 of real rating sites on purpose: users mostly rate films they expected to like, which lifts the
-// observed mean to about 3.55.
-const GLOBAL_MEAN = 3.3;
+// Below the ~3.5 of real rating sites on purpose: users mostly rate films they expected to like (selection by taste
+// is strong here), which lifts the observed mean to about 3.6.
+const GLOBAL_MEAN = 2.95;
 const TASTE_WEIGHT = 1.6;
 const QUALITY_WEIGHT = 0.55;
 const USER_BIAS_SD = 0.35;
@@ -221,39 +221,59 @@ function latentFilms(films: readonly TasteFilm[], seed: number): { vectors: Floa
   return { vectors, quality };
 }
 
+/** Each film's director, first five billed actors and keywords as numbers, so a user's taste reads as marks. */
+interface ContentIndex {
+  size: number;
+  director: Int32Array;
+  cast: Int32Array[];
+  keywords: Int32Array[];
+}
+
+function indexContent(films: readonly TasteFilm[]): ContentIndex {
+  const ids = new Map<string, number>();
+  const id = (key: string) => {
+    let n = ids.get(key);
+    if (n === undefined) {
+      n = ids.size;
+      ids.set(key, n);
+    }
+    return n;
+  };
+  const director = Int32Array.from(films, (f) => (f.director ? id(`d:${f.director}`) : -1));
+  const cast = films.map((f) => Int32Array.from((f.cast ?? []).slice(0, 5), (c) => id(`c:${c}`)));
+  const keywords = films.map((f) => Int32Array.from(f.keywords ?? [], (k) => id(`k:${k}`)));
+  return { size: ids.size, director, cast, keywords };
+}
+
 /**
- * A user's taste for people and themes: the directors, first-billed actors and keywords of a few anchor films they
- * love, drawn (by fame) from the films closest to their favourite clusters.
+ * A user's taste for people and themes: the directors, first two billed actors and first keywords of a few anchor
+ * films they love, drawn (by fame) from the films closest to their favourite clusters. Returns a score per film.
  */
 function contentLikes(
   films: readonly TasteFilm[],
   vectors: readonly Float64Array[],
+  index: ContentIndex,
   favourites: readonly number[],
   rng: () => number,
-): { score(film: TasteFilm): number } {
-  const directors = new Set<string>();
-  const cast = new Set<string>();
-  const keywords = new Set<string>();
+): (film: number) => number {
+  const liked = new Uint8Array(index.size);
   for (const c of favourites) {
     const weights = films.map((f, k) => (vectors[k][c] > 0.3 ? Math.sqrt(Math.max(1, f.voteCount)) : 0));
     if (!weights.some((w) => w > 0)) continue;
     for (let a = 0; a < ANCHORS_PER_CLUSTER; a++) {
-      const anchor = films[pickWeighted(rng, weights)];
-      if (anchor.director) directors.add(anchor.director);
-      for (const name of (anchor.cast ?? []).slice(0, 2)) cast.add(name);
-      for (const word of (anchor.keywords ?? []).slice(0, 4)) keywords.add(word);
+      const anchor = pickWeighted(rng, weights);
+      if (index.director[anchor] >= 0) liked[index.director[anchor]] = 1;
+      for (const n of index.cast[anchor].subarray(0, 2)) liked[n] = 1;
+      for (const n of index.keywords[anchor].subarray(0, 4)) liked[n] = 1;
     }
   }
-  return {
-    score(film) {
-      let s = film.director && directors.has(film.director) ? 0.55 : 0;
-      let actors = 0;
-      for (const name of (film.cast ?? []).slice(0, 5)) if (cast.has(name)) actors++;
-      s += 0.3 * Math.min(actors, 2);
-      let themes = 0;
-      for (const word of film.keywords ?? []) if (keywords.has(word)) themes++;
-      return s + 0.12 * Math.min(themes, 3);
-    },
+  return (f) => {
+    const s = index.director[f] >= 0 && liked[index.director[f]] ? 0.55 : 0;
+    let actors = 0;
+    for (const n of index.cast[f]) actors += liked[n];
+    let themes = 0;
+    for (const n of index.keywords[f]) themes += liked[n];
+    return s + 0.3 * Math.min(actors, 2) + 0.12 * Math.min(themes, 3);
   };
 }
 
@@ -266,6 +286,8 @@ export function generateDemoRatings(films: readonly TasteFilm[], options: DemoRa
   if (Number.isNaN(reference)) throw new Error(`invalid reference date: ${String(options.referenceDate)}`);
 
   const { vectors, quality } = latentFilms(films, seed);
+  const content = indexContent(films);
+  const years = films.map((f) => (f.releaseDate ? Number(f.releaseDate.slice(0, 4)) : Number.NaN));
   const logVotes = films.map((f) => Math.log(Math.max(1, f.voteCount)));
   const maxRatings = Math.min(MAX_RATINGS, Math.floor(films.length * 0.6));
   const minRatings = Math.min(MIN_RATINGS, films.length);
@@ -309,7 +331,7 @@ export function generateDemoRatings(films: readonly TasteFilm[], options: DemoRa
       for (const c of favourites) taste[c] += 1;
     }
     const count = isPersona ? Math.min(DEMO_PERSONA.ratings, films.length) : n;
-    const likes = contentLikes(films, vectors, favourites, rng);
+    const likes = contentLikes(films, vectors, content, favourites, rng);
     const eraCentre = 1975 + 45 * rng();
     const eraWidth = 12 + 25 * rng();
     const worldCinema = rng() < WORLD_CINEMA_SHARE;
@@ -331,11 +353,11 @@ export function generateDemoRatings(films: readonly TasteFilm[], options: DemoRa
       let dot = 0;
       for (let d = 0; d < DIMENSIONS; d++) dot += taste[d] * v[d];
       const film = films[f];
-      const year = film.releaseDate ? Number(film.releaseDate.slice(0, 4)) : Number.NaN;
+      const year = years[f];
       const era = Number.isFinite(year) ? 0.25 * Math.exp(-(((year - eraCentre) / eraWidth) ** 2)) - 0.1 : 0;
       const foreign = film.originalLanguage && film.originalLanguage !== "en";
       const language = foreign ? (worldCinema ? 0.35 : -0.15) : 0;
-      dot += likes.score(film) + era + language;
+      dot += likes(f) + era + language;
       affinity[f] = dot;
       keys[f] = -Math.log(1 - rng()) / Math.exp(SELECTION_POPULARITY * logVotes[f] + SELECTION_TASTE * dot);
     }
