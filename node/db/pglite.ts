@@ -5,6 +5,7 @@
  */
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import { vector } from "@electric-sql/pglite-pgvector";
 import {
   type Row,
@@ -27,7 +28,7 @@ export interface PgliteOptions {
 }
 
 export async function createPglite(dataDir?: string): Promise<PGlite> {
-  return PGlite.create({ dataDir, extensions: { vector, pg_trgm } });
+  return PGlite.create({ dataDir, extensions: { vector, pg_trgm, unaccent } });
 }
 
 function executor(client: Pick<PGlite, "query" | "exec">): SqlExecutor {

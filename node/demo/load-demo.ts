@@ -17,6 +17,8 @@ export interface LoadDemoOptions {
   fixtureFile?: string | URL;
   users?: number;
   seed?: number;
+  /** The newest rating's instant; defaults to the moment of loading, so trending windows hold ratings at once. */
+  referenceDate?: Date | string;
 }
 
 export interface LoadDemoResult {
@@ -43,8 +45,8 @@ export interface DemoFilm extends TasteFilm {
 const CHUNK = 5000;
 
 /**
- * A documented demo login, so a newcomer can try the personalised endpoints: the first synthetic user (who has
- * ratings) gets this email and password. Demo data only; never load demo data into a database that matters.
+ * A documented demo login, so a newcomer can try the personalised endpoints: the first synthetic user (the
+ * science-fiction and fantasy fan of taste-model.ts's DEMO_PERSONA, 36 ratings) gets this email and password. Demo data only; never load demo data into a database that matters.
  */
 export const DEMO_LOGIN = { email: "demo@marquee.dev", password: "marquee-demo" } as const;
 
@@ -188,7 +190,11 @@ export async function loadDemoData(db: SqlDatabase, options: LoadDemoOptions = {
 
   const fixture = await readFixture(options.fixtureFile);
   const films = filmsFromFixture(fixture);
-  const { users, ratings } = generateDemoRatings(films, { users: options.users, seed: options.seed });
+  const { users, ratings } = generateDemoRatings(films, {
+    users: options.users,
+    seed: options.seed,
+    referenceDate: options.referenceDate ?? new Date(),
+  });
 
   return db.transaction(async (tx) => {
     // Checked again inside the transaction: two processes starting on one database must not both load.

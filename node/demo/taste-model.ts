@@ -13,17 +13,29 @@
  * - a film's quality term comes from its TMDB vote average;
  * - each user has one to three favourite clusters (which is what makes groups of users agree), a bias, and an
  *   activity level from a long-tailed distribution;
- * - which films a user rates is weighted by the film's vote count (people rate what they have seen) and by taste
- *   (people watch what they expect to like);
- * - rating = clamp(mean + user bias + quality + k * taste . film + noise) rounded to half stars.
+ * - beyond genres, each user is drawn to a few directors, actors and keywords (taken from a few "anchor" films
+ *   they love within their clusters), to an era (a preferred decade) and, for some, to films not in English; so
+ *   films that share people, themes, era or language are rated by the same people, as in real co-ratings;
+ * - which films a user rates is weighted by the film's vote count damped to the power 0.5 (people rate what they
+ *   have seen, but a blockbuster is not seen by everyone) and strongly by taste (people watch what they expect to
+ *   like): Godfather fans do not all rate The Avengers;
+ * - rating = clamp(mean + user bias + quality + k * affinity + noise) rounded to half stars;
+ * - dates run up to the reference instant, denser towards it (a service that grows), so trending windows hold
+ *   ratings on a fresh demo.
  */
 
-/** The few facts about a film the model reads. */
+/** The few facts about a film the model reads; the content facts are optional (a genre-only catalogue works). */
 export interface TasteFilm {
   id: number;
   genres: readonly string[];
   voteAverage: number;
   voteCount: number;
+  keywords?: readonly string[];
+  cast?: readonly string[];
+  director?: string | null;
+  originalLanguage?: string | null;
+  /** YYYY-MM-DD or YYYY. */
+  releaseDate?: string | null;
 }
 
 export interface DemoUser {
@@ -50,9 +62,15 @@ export interface DemoRating {
 export interface DemoRatingsOptions {
   users?: number;
   seed?: number;
-  /** Ratings fall in the two years before this instant. */
+  /** Ratings fall in the two years before this instant (the demo loader passes the moment it loads). */
   referenceDate?: Date | string;
 }
+
+/**
+ * The first user is the documented demo login: a science-fiction and fantasy fan with a few dozen ratings, so that
+ * its profile reads at a glance and its recommendations are easy to judge.
+ */
+export const DEMO_PERSONA = { favouriteClusters: ["speculative"], ratings: 36 } as const;
 
 export interface DemoRatings {
   users: DemoUser[];
@@ -77,15 +95,19 @@ const DIMENSIONS = CLUSTER_NAMES.length;
 /** How often each cluster is picked as a favourite: mainstream tastes are commoner than niche ones. */
 const CLUSTER_POPULARITY = [1.4, 1.1, 0.7, 1.0, 1.2, 0.8];
 
-// Below the ~3.5 of real rating sites on purpose: users mostly rate films they expected to like, which lifts the
-// observed mean to about 3.55.
-const GLOBAL_MEAN = 3.3;
+// Below the ~3.5 of real rating sites on purpose: users mostly rate films they expected to like (selection by taste
+// is strong here), which lifts the observed mean to about 3.6.
+const GLOBAL_MEAN = 2.95;
 const TASTE_WEIGHT = 1.6;
 const QUALITY_WEIGHT = 0.55;
 const USER_BIAS_SD = 0.35;
 const NOISE_SD = 0.55;
 /** How strongly expected enjoyment steers which films a user rates, on top of how widely seen they are. */
-const SELECTION_TASTE = 1.5;
+const SELECTION_TASTE = 2.6;
+/** Exponent of the vote count in the selection weight: below 1 so that taste, not fame alone, picks the films. */
+const SELECTION_POPULARITY = 0.5;
+const ANCHORS_PER_CLUSTER = 3;
+const WORLD_CINEMA_SHARE = 0.15;
 const ACTIVITY_MEDIAN = 85;
 const ACTIVITY_SIGMA = 0.85;
 const MIN_RATINGS = 20;
@@ -199,6 +221,62 @@ function latentFilms(films: readonly TasteFilm[], seed: number): { vectors: Floa
   return { vectors, quality };
 }
 
+/** Each film's director, first five billed actors and keywords as numbers, so a user's taste reads as marks. */
+interface ContentIndex {
+  size: number;
+  director: Int32Array;
+  cast: Int32Array[];
+  keywords: Int32Array[];
+}
+
+function indexContent(films: readonly TasteFilm[]): ContentIndex {
+  const ids = new Map<string, number>();
+  const id = (key: string) => {
+    let n = ids.get(key);
+    if (n === undefined) {
+      n = ids.size;
+      ids.set(key, n);
+    }
+    return n;
+  };
+  const director = Int32Array.from(films, (f) => (f.director ? id(`d:${f.director}`) : -1));
+  const cast = films.map((f) => Int32Array.from((f.cast ?? []).slice(0, 5), (c) => id(`c:${c}`)));
+  const keywords = films.map((f) => Int32Array.from(f.keywords ?? [], (k) => id(`k:${k}`)));
+  return { size: ids.size, director, cast, keywords };
+}
+
+/**
+ * A user's taste for people and themes: the directors, first two billed actors and first keywords of a few anchor
+ * films they love, drawn (by fame) from the films closest to their favourite clusters. Returns a score per film.
+ */
+function contentLikes(
+  films: readonly TasteFilm[],
+  vectors: readonly Float64Array[],
+  index: ContentIndex,
+  favourites: readonly number[],
+  rng: () => number,
+): (film: number) => number {
+  const liked = new Uint8Array(index.size);
+  for (const c of favourites) {
+    const weights = films.map((f, k) => (vectors[k][c] > 0.3 ? Math.sqrt(Math.max(1, f.voteCount)) : 0));
+    if (!weights.some((w) => w > 0)) continue;
+    for (let a = 0; a < ANCHORS_PER_CLUSTER; a++) {
+      const anchor = pickWeighted(rng, weights);
+      if (index.director[anchor] >= 0) liked[index.director[anchor]] = 1;
+      for (const n of index.cast[anchor].subarray(0, 2)) liked[n] = 1;
+      for (const n of index.keywords[anchor].subarray(0, 4)) liked[n] = 1;
+    }
+  }
+  return (f) => {
+    const s = index.director[f] >= 0 && liked[index.director[f]] ? 0.55 : 0;
+    let actors = 0;
+    for (const n of index.cast[f]) actors += liked[n];
+    let themes = 0;
+    for (const n of index.keywords[f]) themes += liked[n];
+    return s + 0.3 * Math.min(actors, 2) + 0.12 * Math.min(themes, 3);
+  };
+}
+
 /** Generates demo users and their ratings of `films`; see the module comment for the model. */
 export function generateDemoRatings(films: readonly TasteFilm[], options: DemoRatingsOptions = {}): DemoRatings {
   const userCount = options.users ?? 400;
@@ -208,6 +286,8 @@ export function generateDemoRatings(films: readonly TasteFilm[], options: DemoRa
   if (Number.isNaN(reference)) throw new Error(`invalid reference date: ${String(options.referenceDate)}`);
 
   const { vectors, quality } = latentFilms(films, seed);
+  const content = indexContent(films);
+  const years = films.map((f) => (f.releaseDate ? Number(f.releaseDate.slice(0, 4)) : Number.NaN));
   const logVotes = films.map((f) => Math.log(Math.max(1, f.voteCount)));
   const maxRatings = Math.min(MAX_RATINGS, Math.floor(films.length * 0.6));
   const minRatings = Math.min(MIN_RATINGS, films.length);
@@ -243,6 +323,19 @@ export function generateDemoRatings(films: readonly TasteFilm[], options: DemoRa
     const activity = Math.round(ACTIVITY_MEDIAN * Math.exp(ACTIVITY_SIGMA * gaussian(rng)));
     const n = Math.max(minRatings, Math.min(maxRatings, activity));
 
+    const isPersona = u === 0;
+    if (isPersona) {
+      favourites.length = 0;
+      for (const name of DEMO_PERSONA.favouriteClusters) favourites.push(CLUSTER_NAMES.indexOf(name));
+      for (let d = 0; d < DIMENSIONS; d++) taste[d] = 0.15 * gaussian(rng);
+      for (const c of favourites) taste[c] += 1;
+    }
+    const count = isPersona ? Math.min(DEMO_PERSONA.ratings, films.length) : n;
+    const likes = contentLikes(films, vectors, content, favourites, rng);
+    const eraCentre = 1975 + 45 * rng();
+    const eraWidth = 12 + 25 * rng();
+    const worldCinema = rng() < WORLD_CINEMA_SHARE;
+
     // Joined at some point in the two years, early enough to have rated something since.
     const joined = reference - SPAN_MS + Math.floor(rng() * (SPAN_MS - 7 * DAY_MS));
     users.push({
@@ -259,18 +352,27 @@ export function generateDemoRatings(films: readonly TasteFilm[], options: DemoRa
       const v = vectors[f];
       let dot = 0;
       for (let d = 0; d < DIMENSIONS; d++) dot += taste[d] * v[d];
+      const film = films[f];
+      const year = years[f];
+      const era = Number.isFinite(year) ? 0.25 * Math.exp(-(((year - eraCentre) / eraWidth) ** 2)) - 0.1 : 0;
+      const foreign = film.originalLanguage && film.originalLanguage !== "en";
+      const language = foreign ? (worldCinema ? 0.35 : -0.15) : 0;
+      dot += likes(f) + era + language;
       affinity[f] = dot;
-      keys[f] = -Math.log(1 - rng()) / Math.exp(logVotes[f] + SELECTION_TASTE * dot);
+      keys[f] = -Math.log(1 - rng()) / Math.exp(SELECTION_POPULARITY * logVotes[f] + SELECTION_TASTE * dot);
     }
     order.sort((x, y) => keys[x] - keys[y] || x - y);
 
-    for (let k = 0; k < n; k++) {
+    for (let k = 0; k < count; k++) {
       const f = order[k];
       const raw = GLOBAL_MEAN + bias + quality[f] + TASTE_WEIGHT * affinity[f] + NOISE_SD * gaussian(rng);
       const rating = Math.min(5, Math.max(0.5, Math.round(raw * 2) / 2));
       // New users rate a burst of films they already know in their first days; the rest trickle in afterwards.
+      // The rest lean towards the present (u^0.6), as on a service that is growing.
       const at =
-        rng() < 0.4 ? joined + Math.floor(rng() * 3 * DAY_MS) : joined + Math.floor(rng() * (reference - joined));
+        rng() < 0.4
+          ? joined + Math.floor(rng() * 3 * DAY_MS)
+          : joined + Math.floor(rng() ** 0.6 * (reference - joined));
       ratings.push({
         userId: id,
         movieId: films[f].id,

@@ -405,7 +405,13 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
   );
   let contentThreshold: number | null = null;
   await timed("views", async () => {
-    const views = ["movie_rating_stats", "movie_features", "movie_baselines"];
+    const views = [
+      "movie_rating_stats",
+      "movie_features",
+      "movie_baselines",
+      "movie_trending_stats",
+      "catalogue_language_shares",
+    ];
     for (const [k, view] of views.entries()) {
       step("views", k, views.length);
       await db.exec(`refresh materialized view concurrently public.${view}`);

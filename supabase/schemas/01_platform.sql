@@ -9,6 +9,9 @@ create extension if not exists vector;
 
 create extension if not exists pg_trgm;
 
+-- Accent folding for title and full-text matching (Amélie = amelie). On Supabase it lands in the extensions schema.
+create extension if not exists unaccent;
+
 -- Supabase's API roles. On Supabase they exist (with more attributes than we set); on plain Postgres we create
 -- them so that grants and RLS policies below mean the same thing everywhere.
 do $$
@@ -99,3 +102,22 @@ end
 $$;
 
 comment on function public.touch_updated_at() is 'Trigger function: sets updated_at to now() on every update.';
+
+-- fold_text: lower case without accents ("Amélie" -> "amelie"), what every title and text match compares.
+-- unaccent() is only stable (its dictionary could be edited); this wrapper pins the dictionary and is declared
+-- immutable so that expression indexes and generated columns may use it. Replacing the unaccent rules file would
+-- need a reindex, which is the usual price of this well-known pattern.
+create or replace function public.fold_text(p_text text)
+returns text
+language sql
+immutable
+strict
+parallel safe
+set search_path = public, extensions
+as $$
+  select lower(unaccent('unaccent'::regdictionary, p_text))
+$$;
+
+comment on function public.fold_text(text) is 'Lower case, accents removed (unaccent): the form titles, names and keywords are matched in.';
+
+grant execute on function public.fold_text(text) to anon, authenticated, service_role;

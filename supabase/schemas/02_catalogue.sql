@@ -15,6 +15,65 @@ comment on column public.genres.id is 'TMDB genre id.';
 
 comment on column public.genres.name is 'English genre name as TMDB spells it; movies.genres holds these names.';
 
+-- movie_search_vector: the weighted full-text document of a film, folded, with the 'simple' configuration (no
+-- stemming, no stop words: titles and names are in every language). Immutable so that a generated column can hold it;
+-- array_to_string over text[] is immutable in fact, only declared stable for arrays of other element types.
+create or replace function public.movie_search_vector(
+  p_title text, p_original_title text, p_director text, p_cast text[], p_keywords text[]
+)
+returns tsvector
+language sql
+immutable
+parallel safe
+set search_path = public, extensions
+as $$
+  select setweight(to_tsvector('simple', public.fold_text(p_title || ' ' || coalesce(p_original_title, ''))), 'A')
+      || setweight(to_tsvector('simple', public.fold_text(coalesce(p_director, '') || ' '
+                                                       || coalesce(array_to_string(p_cast, ' '), ''))), 'B')
+      || setweight(to_tsvector('simple', public.fold_text(coalesce(array_to_string(p_keywords, ' '), ''))), 'C')
+$$;
+
+comment on function public.movie_search_vector is 'Weighted full-text document of a film: titles A, director and cast B, keywords C (folded, simple configuration).';
+
+grant execute on function public.movie_search_vector to anon, authenticated, service_role;
+
+-- search_words: a query split into folded words (runs of anything but spaces and punctuation), in order, empty
+-- words dropped. What title matching and the lexical search build their prefix queries from.
+create or replace function public.search_words(p_query text)
+returns text[]
+language sql
+immutable
+parallel safe
+set search_path = public, extensions
+as $$
+  select coalesce(array_agg(w order by n), '{}')
+  from unnest(regexp_split_to_array(public.fold_text(coalesce(p_query, '')), '[[:space:][:punct:]]+'))
+       with ordinality as t(w, n)
+  where w <> ''
+$$;
+
+comment on function public.search_words is 'A search query as folded words, punctuation dropped, in order.';
+
+grant execute on function public.search_words to anon, authenticated, service_role;
+
+-- title_query: the tsquery "every word is the start of a title word" (weight A), e.g. 'dark':*A & 'knight':*A; null
+-- when the query has no word. Type-ahead friendly: the last word may be half typed.
+create or replace function public.title_query(p_query text)
+returns tsquery
+language sql
+immutable
+parallel safe
+set search_path = public, extensions
+as $$
+  select case when cardinality(w) > 0
+    then to_tsquery('simple', (select string_agg(quote_literal(x) || ':*A', ' & ') from unnest(w) x)) end
+  from (select public.search_words(p_query) as w) q
+$$;
+
+comment on function public.title_query is 'tsquery matching films whose title words start with every word of the query (weight A); null for no word.';
+
+grant execute on function public.title_query to anon, authenticated, service_role;
+
 create table public.movies (
   id integer primary key,
   title text not null check (length(title) between 1 and 500),
@@ -45,7 +104,15 @@ create table public.movies (
   embedded_at timestamptz,
   tmdb_synced_at timestamptz,
   created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  updated_at timestamptz not null default now(),
+  collection_id integer,
+  collection_name text,
+  -- Folded (lower case, unaccented) title and original title: what title matching and typo matching compare.
+  title_folded text generated always as (public.fold_text(title || ' ' || coalesce(original_title, ''))) stored,
+  -- Full-text document for lexical search: titles weigh A, people (director, cast) B, keywords C.
+  search_vector tsvector generated always as (
+    public.movie_search_vector(title, original_title, director, cast_names, keywords)
+  ) stored
 );
 
 comment on table public.movies is 'The film catalogue, one row per TMDB film, kept fresh by the daily TMDB sync job. Public, read-only for API roles.';
@@ -83,6 +150,14 @@ comment on column public.movies.vote_count is 'Number of TMDB votes behind vote_
 comment on column public.movies.weighted_rating is 'Bayesian vote average: (vote_average * vote_count + 6.0 * 250) / (vote_count + 250). What sort=rating orders by.';
 
 comment on column public.movies.poster_path is 'TMDB image path, to be prefixed with an image base URL and size (for example https://image.tmdb.org/t/p/w500).';
+
+comment on column public.movies.collection_id is 'TMDB collection (belongs_to_collection.id): the franchise or series the film belongs to; null when none or unknown.';
+
+comment on column public.movies.collection_name is 'TMDB collection name, for example The Dark Knight Collection.';
+
+comment on column public.movies.title_folded is 'Title and original title, lower case and unaccented (fold_text); generated. Title and typo matching read it.';
+
+comment on column public.movies.search_vector is 'Full-text document (movie_search_vector): titles weight A, director and cast B, keywords C; generated. Lexical search reads it.';
 
 comment on column public.movies.imdb_id is 'IMDb id (tt...), from TMDB external ids.';
 
@@ -167,10 +242,14 @@ create index movies_year_idx on public.movies (release_year) where not adult;
 -- GET /v1/movies?sort=title.
 create index movies_title_sort_idx on public.movies (lower(title), id) where not adult;
 
--- GET /v1/movies?q=... (substring match on title and original title, any case).
-create index movies_title_trgm_idx on public.movies using gin (title gin_trgm_ops);
+-- GET /v1/movies?q=... and search: word-prefix title matches and weighted full text (search_vector @@ tsquery).
+create index movies_search_vector_idx on public.movies using gin (search_vector) where not adult;
 
-create index movies_original_title_trgm_idx on public.movies using gin (original_title gin_trgm_ops);
+-- Search: typo-tolerant title matching (query <% title_folded, pg_trgm word similarity).
+create index movies_title_folded_trgm_idx on public.movies using gin (title_folded gin_trgm_ops) where not adult;
+
+-- Similar films: the other films of a TMDB collection.
+create index movies_collection_idx on public.movies (collection_id) where collection_id is not null and not adult;
 
 -- GET /v1/movies?genre=... (array containment).
 create index movies_genres_idx on public.movies using gin (genres);
@@ -187,7 +266,8 @@ create policy "Anyone can read non-adult movies" on public.movies for select to 
 --   p_genre        genre name (any case) or TMDB genre id; unknown -> SQLSTATE 22023
 --   p_year_from/to release year range, inclusive
 --   p_language     ISO 639-1 original language
---   p_query        case-insensitive substring of title or original title (LIKE wildcards are literal)
+--   p_query        title words: every word of the query (accents and case folded) starts a word of the title or the
+--                  original title, so `amelie` finds Amélie and `dark kn` finds The Dark Knight; no word, no rows
 --   p_sort         popularity | rating (weighted_rating) | release_date | title
 --   p_descending   direction; unknown release dates always sort last
 --   p_after_key, p_after_id   keyset cursor: the sort_key and id of the last row of the previous page
@@ -221,7 +301,7 @@ declare
   v_type text;
   v_cmp text := case when p_descending then '<' else '>' end;
   v_dir text := case when p_descending then 'desc' else 'asc' end;
-  v_pattern text;
+  v_title_query tsquery;
 begin
   if p_limit is null or p_limit < 1 or p_limit > 201 then
     raise exception 'limit must be between 1 and 201' using errcode = '22023';
@@ -234,7 +314,8 @@ begin
     end if;
   end if;
   if p_query is not null then
-    v_pattern := '%' || replace(replace(replace(p_query, '\', '\\'), '%', '\%'), '_', '\_') || '%';
+    -- A query of punctuation only matches nothing (an impossible tsquery), rather than every film.
+    v_title_query := coalesce(public.title_query(p_query), to_tsquery('simple', 'a & !a'));
   end if;
   case p_sort
     when 'popularity' then v_key := 'm.popularity'; v_type := 'real';
@@ -258,12 +339,12 @@ begin
       and ($2::integer is null or m.release_year >= $2)
       and ($3::integer is null or m.release_year <= $3)
       and ($4::text is null or m.original_language = $4)
-      and ($5::text is null or m.title ilike $5 or m.original_title ilike $5)
+      and ($5::tsquery is null or m.search_vector @@ $5)
       and ($6::text is null or (%1$s, m.id) %2$s ($6::%3$s, $7::integer))
     order by %1$s %4$s, m.id %4$s
     limit $8
   $q$, v_key, v_cmp, v_type, v_dir)
-  using v_genre, p_year_from, p_year_to, p_language, v_pattern, p_after_key, p_after_id, p_limit;
+  using v_genre, p_year_from, p_year_to, p_language, v_title_query, p_after_key, p_after_id, p_limit;
 end
 $$;
 

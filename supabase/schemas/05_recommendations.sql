@@ -334,10 +334,11 @@ $$;
 comment on function public.user_signals is 'A user''s live taste evidence per film: signed weight from ratings and interactions, stars, strongest interaction.';
 
 -- excluded_movies: the user's films to leave out of recommendations. p_exclude lists any of rated, hidden,
--- disliked, seen; an unknown word raises 22023.
+-- disliked, seen, watchlist (a film the user means to watch is already found: recommending it again wastes a slot);
+-- an unknown word raises 22023.
 create or replace function public.excluded_movies(
   p_user_id uuid,
-  p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen']
+  p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen', 'watchlist']
 )
 returns table (movie_id integer)
 language plpgsql
@@ -349,13 +350,15 @@ as $$
 declare
   v_types text[];
 begin
-  if exists (select 1 from unnest(coalesce(p_exclude, '{}')) e where e not in ('rated', 'hidden', 'disliked', 'seen')) then
-    raise exception 'exclude must be any of rated, hidden, disliked, seen' using errcode = '22023';
+  if exists (select 1 from unnest(coalesce(p_exclude, '{}')) e
+             where e not in ('rated', 'hidden', 'disliked', 'seen', 'watchlist')) then
+    raise exception 'exclude must be any of rated, hidden, disliked, seen, watchlist' using errcode = '22023';
   end if;
   v_types := array_remove(array[
     case when 'hidden' = any (p_exclude) then 'hide' end,
     case when 'disliked' = any (p_exclude) then 'dislike' end,
-    case when 'seen' = any (p_exclude) then 'seen' end
+    case when 'seen' = any (p_exclude) then 'seen' end,
+    case when 'watchlist' = any (p_exclude) then 'watchlist' end
   ], null);
   return query
     select r.movie_id from public.ratings r where r.user_id = p_user_id and 'rated' = any (p_exclude)
@@ -365,7 +368,7 @@ begin
 end
 $$;
 
-comment on function public.excluded_movies is 'Films a user''s recommendations leave out: rated, hidden, disliked and/or seen (configurable).';
+comment on function public.excluded_movies is 'Films a user''s recommendations leave out: rated, hidden, disliked, seen and/or watchlisted (configurable).';
 
 -- user_neighbours: the user's most similar users for user-based CF, best first (contract in
 -- 20261122002100_recommendation_functions.sql); correlation is the agreement for a user whose ratings are all equal.
@@ -645,11 +648,43 @@ $$;
 
 comment on function public.recommend_content is 'Content-based: cosine similarity to the user''s liked films, by embedding where present (evidence: a liked film above the calibrated similarity, with the features both share), else by TF-IDF genres/keywords/cast/director.';
 
+-- Per-film rating counts and means over the trending windows the API offers (7, 30 and 365 days), as of the last
+-- refresh: trending reads this instead of aggregating the ratings table per request. Refreshed by
+-- `marquee jobs nightly` (and `marquee jobs trending` for a shorter cadence); recommend_popular aggregates live
+-- when it is older than 36 hours or the window is another length.
+create materialized view public.movie_trending_stats as
+  select w.days as window_days, r.movie_id, count(*)::integer as rating_count, avg(r.rating)::real as rating_mean,
+         now() as refreshed_at
+  from (values (7), (30), (365)) as w(days)
+  join public.ratings r on r.created_at >= now() - make_interval(days => w.days)
+  group by w.days, r.movie_id;
+
+create unique index movie_trending_stats_window_movie_idx on public.movie_trending_stats (window_days, movie_id);
+
+comment on materialized view public.movie_trending_stats is 'Per-film rating count and mean over the last 7, 30 and 365 days as of the last refresh (trending). Refreshed by `marquee jobs nightly` and `marquee jobs trending`.';
+
+comment on column public.movie_trending_stats.window_days is 'Window length in days: 7, 30 or 365.';
+
+comment on column public.movie_trending_stats.movie_id is 'The film (movies.id).';
+
+comment on column public.movie_trending_stats.rating_count is 'Ratings of the film created in the window.';
+
+comment on column public.movie_trending_stats.rating_mean is 'Their mean, in stars.';
+
+comment on column public.movie_trending_stats.refreshed_at is 'When the view was refreshed (the end of every window).';
+
+revoke all on public.movie_trending_stats from anon, authenticated;
+
+grant select on public.movie_trending_stats to service_role;
+
 -- recommend_popular: Bayesian-average popularity over Marquee ratings.
---   score = (n * mean + p_prior_weight * C) / (n + p_prior_weight), C = the mean of all ratings in the window
+--   score = (n * mean + p_prior_weight * C) / (n + p_prior_weight), C = the all-time mean of all ratings (never the
+--   window's own mean: a window of bad ratings must not set its own bar)
 -- Films with fewer than p_min_ratings ratings are left out. p_window_days null = all time (the nightly
 -- movie_rating_stats view, or a live aggregate while it has never been refreshed); a number = trending over the
--- last N days (always live). p_user_id is optional: when given, that user's excluded films are left out.
+-- last N days, from movie_trending_stats for 7, 30 and 365 days while it is under 36 hours old, else live. A
+-- trending film must also score at least C: a film rated below the average is not "popular this week", however
+-- few films the window holds. p_user_id is optional: when given, that user's excluded films are left out.
 create or replace function public.recommend_popular(
   p_user_id uuid default null,
   p_genre text default null,
@@ -672,6 +707,7 @@ rows 200
 as $$
 declare
   v_mode text;
+  v_prior real;
 begin
   if p_user_id is not null then
     perform public.recommendation_caller_check(p_user_id);
@@ -682,12 +718,21 @@ begin
   if p_min_ratings is null or p_min_ratings < 1 or p_prior_weight is null or p_prior_weight < 0 then
     raise exception 'min ratings must be >= 1 and prior weight >= 0' using errcode = '22023';
   end if;
-  if p_window_days is not null then
-    v_mode := 'window';
-  elsif exists (select 1 from public.movie_rating_stats) then
+  if exists (select 1 from public.movie_rating_stats) then
+    select (sum(s.rating_count * s.rating_mean) / nullif(sum(s.rating_count), 0))::real into v_prior
+    from public.movie_rating_stats s;
     v_mode := 'nightly';
   else
+    select avg(r.rating)::real into v_prior from public.ratings r;
     v_mode := 'live';
+  end if;
+  if p_window_days is not null then
+    v_mode := case
+      when p_window_days in (7, 30, 365) and exists (
+        select 1 from public.movie_trending_stats t
+        where t.window_days = p_window_days and t.refreshed_at > now() - interval '36 hours'
+      ) then 'trending'
+      else 'window' end;
   end if;
 
   return query
@@ -700,18 +745,25 @@ begin
       where v_mode = 'window' and r.created_at >= now() - make_interval(days => p_window_days)
       group by r.movie_id
       union all
+      select t.movie_id, t.rating_count, t.rating_mean from public.movie_trending_stats t
+      where v_mode = 'trending' and t.window_days = p_window_days
+      union all
       select s.movie_id, s.rating_count, s.rating_mean from public.movie_rating_stats s where v_mode = 'nightly'
       union all
       select r.movie_id, count(*)::integer, avg(r.rating)::real from public.ratings r
       where v_mode = 'live'
       group by r.movie_id
     ),
-    prior as (select sum(s.n * s.mean) / nullif(sum(s.n), 0) as c from stats s)
-    select s.movie_id, ((s.n * s.mean + p_prior_weight * prior.c) / (s.n + p_prior_weight))::real, s.n, s.mean
-    from stats s
-    cross join prior
+    scored as (
+      select s.movie_id, ((s.n * s.mean + p_prior_weight * v_prior) / (s.n + p_prior_weight))::real as score, s.n,
+             s.mean
+      from stats s
+    )
+    select s.movie_id, s.score, s.n, s.mean
+    from scored s
     join public.movies m on m.id = s.movie_id
     where s.n >= p_min_ratings
+      and (p_window_days is null or s.score >= v_prior)
       and not m.adult
       and (p_genre is null or m.genres @> array[p_genre])
       and (p_year_from is null or m.release_year >= p_year_from)
@@ -790,7 +842,7 @@ create or replace function public.get_recommendations_live(
   p_year_from integer default null,
   p_year_to integer default null,
   p_language text default null,
-  p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen'],
+  p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen', 'watchlist'],
   p_limit integer default 20,
   p_weights real[] default null
 )
@@ -912,13 +964,80 @@ $$;
 
 comment on function public.get_popular_movies is 'Public Bayesian popularity, all time or trending (GET /v1/recommendations/popular).';
 
--- get_similar_movies: GET /v1/movies/{id}/similar. Blends, 50/50 after normalising each by its best score:
---   co-rating: the film's nightly top-k neighbours (movie_similarities), with the number of users behind it;
---   content:   cosine similarity of embeddings when the film has one (method 'embedding'), else of TF-IDF
---              features (method 'features', with the shared features, most telling first).
+-- Each language's share of the catalogue, for similar films: two films sharing a rare original language (French in
+-- an English-heavy catalogue) share more than two sharing the common one. Refreshed by `marquee jobs nightly`.
+create materialized view public.catalogue_language_shares as
+  select coalesce(m.original_language, '') as original_language, count(*)::integer as films,
+         (count(*)::real / sum(count(*)) over ())::real as share
+  from public.movies m
+  where not m.adult
+  group by 1;
+
+create unique index catalogue_language_shares_idx on public.catalogue_language_shares (original_language);
+
+comment on materialized view public.catalogue_language_shares is 'Films per original language and their share of the catalogue (similar films weigh a shared rare language more). Refreshed by `marquee jobs nightly`.';
+
+comment on column public.catalogue_language_shares.original_language is 'ISO 639-1 code; empty string for films with none.';
+
+comment on column public.catalogue_language_shares.films is 'Non-adult films in that language at the last refresh.';
+
+comment on column public.catalogue_language_shares.share is 'films divided by all non-adult films.';
+
+revoke all on public.catalogue_language_shares from anon, authenticated;
+
+grant select on public.catalogue_language_shares to service_role;
+
+-- title_series: whether two titles name films of one series, read from the titles alone: after folding, dropping a
+-- leading article and anything after a colon or " - ", they start with the same two words or more, or one is the
+-- whole start of the other ("Batman" / "Batman Returns", "The Dark Knight" / "The Dark Knight Rises", "Toy Story" /
+-- "Toy Story 2"). A one-word start counts only if it is the whole shorter title and at least 4 letters.
+-- Titles alone over-match ("Rush" / "Rush Hour"): get_similar_movies also asks for shared people or keywords.
+create or replace function public.title_series(p_a text, p_b text)
+returns boolean
+language plpgsql
+immutable
+parallel safe
+set search_path = public, extensions
+as $$
+declare
+  a text[];
+  b text[];
+  k integer := 0;
+  shorter integer;
+begin
+  if p_a is null or p_b is null then
+    return false;
+  end if;
+  a := public.search_words(regexp_replace(split_part(split_part(p_a, ':', 1), ' - ', 1), '^\s*(the|a|an)\s+', '', 'i'));
+  b := public.search_words(regexp_replace(split_part(split_part(p_b, ':', 1), ' - ', 1), '^\s*(the|a|an)\s+', '', 'i'));
+  shorter := least(cardinality(a), cardinality(b));
+  while k < shorter and a[k + 1] = b[k + 1] loop
+    k := k + 1;
+  end loop;
+  return k >= 2 or (k = shorter and k = 1 and length(a[1]) >= 4);
+end
+$$;
+
+comment on function public.title_series is 'Whether two titles look like one series (same leading words after folding); a hint that get_similar_movies confirms with shared people or keywords.';
+
+-- get_similar_movies: GET /v1/movies/{id}/similar. What a film fan counts as similar, each part a probability-like
+-- strength in 0..1 combined as 1 - prod(1 - part), so that one strong tie is enough and each further tie adds less:
+--   series     same TMDB collection 0.9; where either film has no collection, title_series() confirmed by a shared
+--              director, cast member or two keywords 0.8
+--   director   a shared director 0.35
+--   cast       shared top-5 billed actors, 1 - 0.82^n
+--   keywords   shared keywords, each 0.2 x its rarity (ln(N/df) / ln N, from movie_features)
+--   genres     0.3 x the Jaccard overlap of the genre sets
+--   language   the same original language, 0.3 x (1 - its share of the catalogue)
+--   meaning    embedding cosine above the 100th nearest film's, scaled into 0..0.3 (when the film has one)
+-- and co-rating: the nightly item neighbour's similarity over the film's best, x 0.6 x support / (support + 10).
+-- score = 1 - (1 - content) (1 - co-rating): a film with no co-rating is never pushed down by one that merely has
+-- one, and co-rating alone tops out below a strong content match. Candidates: co-rating neighbours, films sharing a
+-- person or keyword (movie_features), the 100 nearest embeddings, the film's collection.
 -- Optional filters on the similar films: genre (any case or id; unknown -> 22023), year range, language.
--- Unknown or adult film -> P0002 (404). Rows best first, ties by movie id; the film itself never appears.
--- source_title is the title of p_movie_id, on every row, so that reasons can name it without a second call.
+-- Unknown or adult film -> P0002 (404). Rows best first, ties by movie id; the film itself never appears; scores
+-- under 0.05 are dropped. Each row carries what the films share, for the reasons; source_title names p_movie_id.
+-- Security: definer (reads the nightly tables anon cannot), search_path pinned; public catalogue facts only.
 create or replace function public.get_similar_movies(
   p_movie_id integer,
   p_limit integer default 20,
@@ -933,8 +1052,14 @@ returns table (
   co_rating_similarity real,
   co_rating_support integer,
   content_similarity real,
-  content_method text,
-  shared_features text[],
+  embedding_similarity real,
+  same_series text,
+  collection_name text,
+  shared_directors text[],
+  shared_cast text[],
+  shared_keywords text[],
+  shared_genres text[],
+  shared_language text,
   source_title text
 )
 language plpgsql
@@ -942,19 +1067,24 @@ stable
 security definer
 set search_path = public, extensions
 set plan_cache_mode = force_custom_plan
+set hnsw.ef_search = 100
 as $$
 declare
-  v_embedding vector;
-  v_title text;
+  v_src public.movies;
   v_genre text := public.resolve_genre(p_genre);
+  v_total real;
+  v_lang_share real;
 begin
   if p_limit is null or p_limit < 1 or p_limit > 100 then
     raise exception 'limit must be between 1 and 100' using errcode = '22023';
   end if;
-  if not exists (select 1 from public.movies m where m.id = p_movie_id and not m.adult) then
+  select * into v_src from public.movies m where m.id = p_movie_id and not m.adult;
+  if not found then
     raise exception 'movie % not found', p_movie_id using errcode = 'P0002';
   end if;
-  select m.embedding, m.title into v_embedding, v_title from public.movies m where m.id = p_movie_id;
+  select greatest(sum(l.films), 2)::real into v_total from public.catalogue_language_shares l;
+  select l.share into v_lang_share from public.catalogue_language_shares l
+  where l.original_language = coalesce(v_src.original_language, '');
 
   return query
     with co as materialized (
@@ -964,50 +1094,100 @@ begin
       where s.movie_id = p_movie_id and s.similarity > 0
     ),
     emb as materialized (
-      select m.id as movie_id, (1 - (m.embedding <=> v_embedding))::real as similarity
+      select m.id as movie_id, (1 - (m.embedding <=> v_src.embedding))::real as similarity
       from public.movies m
-      where v_embedding is not null and m.embedding is not null and m.id <> p_movie_id and not m.adult
-      order by m.embedding <=> v_embedding, m.id
-      limit 300
+      where v_src.embedding is not null and m.embedding is not null and m.embedding_model = v_src.embedding_model
+        and m.id <> p_movie_id and not m.adult
+      order by m.embedding <=> v_src.embedding, m.id
+      limit 100
     ),
-    feat as materialized (
-      select f2.movie_id, sum(f1.weight * f2.weight)::real as similarity,
-             (array_agg(f1.feature order by f1.weight * f2.weight desc, f1.feature))[1:3] as shared
-      from public.movie_features f1
+    emb_floor as (select min(e.similarity) as s, max(e.similarity) as top from emb e),
+    src_keywords as materialized (
+      select k.keyword, k.n,
+             coalesce(ln(v_total / nullif(
+               (select count(*) from public.movie_features f where f.feature = 'keyword:' || k.keyword), 0))
+               / ln(v_total), 1)::real as rarity
+      from unnest(v_src.keywords) with ordinality as k(keyword, n)
+    ),
+    candidates as (
+      select c.movie_id as id from co c
+      union
+      select f2.movie_id from public.movie_features f1
       join public.movie_features f2 on f2.feature = f1.feature and f2.movie_id <> p_movie_id
-      where f1.movie_id = p_movie_id
-      group by f2.movie_id
-      order by 2 desc, 1
-      limit 300
+      where f1.movie_id = p_movie_id and f1.feature not like 'genre:%'
+      union
+      select e.movie_id from emb e
+      union
+      select m.id from public.movies m
+      where v_src.collection_id is not null and m.collection_id = v_src.collection_id and m.id <> p_movie_id
     ),
-    content as materialized (
-      select e.movie_id, e.similarity, 'embedding'::text as method, null::text[] as shared from emb e
-      union all
-      select f.movie_id, f.similarity, 'features', f.shared from feat f where v_embedding is null
+    facts as materialized (
+      select m.id,
+             m.collection_id,
+             m.title,
+             array(select trim(d) from unnest(string_to_array(v_src.director, ',')) d
+                   where trim(d) <> '' and trim(d) = any (select trim(x) from unnest(string_to_array(m.director, ',')) x))
+               as directors,
+             array(select c.name from unnest(v_src.cast_names[1:5]) with ordinality c(name, n)
+                   where c.name = any (m.cast_names[1:5]) order by c.n) as cast_shared,
+             array(select k.keyword from src_keywords k where k.keyword = any (m.keywords)
+                   order by k.rarity desc, k.n) as keywords,
+             (select coalesce(exp(sum(ln(1 - 0.2 * least(k.rarity, 1)))), 1) from src_keywords k
+              where k.keyword = any (m.keywords)) as keyword_miss,
+             array(select g from unnest(v_src.genres) g where g = any (m.genres)) as genres,
+             cardinality(array(select g from unnest(v_src.genres || m.genres) g group by g)) as genre_union,
+             m.original_language = v_src.original_language as same_language,
+             case when v_src.embedding is not null and m.embedding is not null
+                       and m.embedding_model = v_src.embedding_model
+                  then (1 - (m.embedding <=> v_src.embedding))::real end as emb_sim
+      from candidates c join public.movies m on m.id = c.id
+      where not m.adult
+        and (v_genre is null or m.genres @> array[v_genre])
+        and (p_year_from is null or m.release_year >= p_year_from)
+        and (p_year_to is null or m.release_year <= p_year_to)
+        and (p_language is null or m.original_language = p_language)
     ),
-    content_norm as (
-      select c.*, c.similarity / nullif(max(c.similarity) over (), 0) as norm from content c where c.similarity > 0
+    parts as (
+      select f.*,
+             case
+               when v_src.collection_id is not null and f.collection_id = v_src.collection_id then 'collection'
+               when (v_src.collection_id is null or f.collection_id is null)
+                    and public.title_series(v_src.title, f.title)
+                    and (cardinality(f.directors) > 0 or cardinality(f.cast_shared) > 0
+                         or cardinality(f.keywords) >= 2) then 'title'
+             end as series,
+             co.similarity as co_sim, co.support,
+             coalesce(0.6 * co.norm * co.support / (co.support + 10.0), 0) as co_part
+      from facts f left join co on co.movie_id = f.id
     ),
-    blended as (
-      select coalesce(co.movie_id, cn.movie_id) as movie_id,
-             (0.5 * coalesce(co.norm, 0) + 0.5 * coalesce(cn.norm, 0))::real as score,
-             co.similarity as co_sim, co.support, cn.similarity as c_sim, cn.method, cn.shared
-      from co full join content_norm cn on cn.movie_id = co.movie_id
+    scored as (
+      select p.*,
+             (1 - (1 - case p.series when 'collection' then 0.9 when 'title' then 0.8 else 0 end)
+                * (1 - case when cardinality(p.directors) > 0 then 0.35 else 0 end)
+                * power(0.82, cardinality(p.cast_shared))
+                * p.keyword_miss
+                * (1 - 0.3 * cardinality(p.genres)::real / greatest(p.genre_union, 1))
+                * (1 - case when p.same_language then 0.3 * (1 - coalesce(v_lang_share, 1)) else 0 end)
+                * (1 - case when p.emb_sim is not null and ef.top > ef.s
+                            then 0.3 * greatest(0, (p.emb_sim - ef.s) / (ef.top - ef.s)) else 0 end)
+             )::real as content
+      from parts p cross join emb_floor ef
     )
     select public.to_movie_card(m),
-           b.score, b.co_sim, b.support, b.c_sim, b.method, coalesce(b.shared, '{}'), v_title
-    from blended b join public.movies m on m.id = b.movie_id
-    where not m.adult
-      and (v_genre is null or m.genres @> array[v_genre])
-      and (p_year_from is null or m.release_year >= p_year_from)
-      and (p_year_to is null or m.release_year <= p_year_to)
-      and (p_language is null or m.original_language = p_language)
-    order by b.score desc, m.id
+           (1 - (1 - s.content) * (1 - s.co_part))::real,
+           s.co_sim, s.support, s.content, s.emb_sim, s.series,
+           case when s.series = 'collection' then v_src.collection_name end,
+           s.directors, s.cast_shared, s.keywords, s.genres,
+           case when s.same_language then v_src.original_language end,
+           v_src.title
+    from scored s join public.movies m on m.id = s.id
+    where 1 - (1 - s.content) * (1 - s.co_part) >= 0.05
+    order by 2 desc, m.id
     limit p_limit;
 end
 $$;
 
-comment on function public.get_similar_movies is 'Films similar to one film: co-rating neighbours and content similarity blended 50/50 (GET /v1/movies/{id}/similar).';
+comment on function public.get_similar_movies is 'Films similar to one film: series, director, cast, keywords, genres, language and meaning, blended with support-weighted co-rating (GET /v1/movies/{id}/similar).';
 
 revoke execute on function public.get_similar_movies from public;
 
@@ -1399,7 +1579,7 @@ create or replace function public.get_recommendations(
   p_year_from integer default null,
   p_year_to integer default null,
   p_language text default null,
-  p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen'],
+  p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen', 'watchlist'],
   p_limit integer default 20,
   p_weights real[] default null
 )
@@ -1418,7 +1598,7 @@ begin
   perform public.recommendation_caller_check(p_user_id);
   if p_strategy in ('hybrid', 'cf', 'item', 'content')
      and p_genre is null and p_year_from is null and p_year_to is null and p_language is null
-     and p_exclude is not distinct from array['rated', 'hidden', 'disliked', 'seen']
+     and p_exclude is not distinct from array['rated', 'hidden', 'disliked', 'seen', 'watchlist']
      and p_limit between 1 and c_depth
      and array_length(v_weights, 1) in (3, 4) then
     v_fingerprint := public.recommendation_fingerprint(p_user_id, v_weights);

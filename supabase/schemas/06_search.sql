@@ -102,17 +102,27 @@ $$;
 
 comment on function public.store_movie_embeddings is 'Stores a batch of film embeddings with their model and content hash (embedding backfill).';
 
--- match_movies: semantic search. Films nearest to a query embedding by cosine similarity, after the films whose
--- title (or original title) equals the typed query, which always come first.
---   p_embedding   the query's embedding (384-d, same model as the films'); null for title matches only
---   p_title       the raw query text, compared case-insensitively with titles; null to skip title matching
+-- match_movies: hybrid search. Four retrievals, fused by rank:
+--   title     every query word starts a word of the title or original title (accent- and case-folded, title_query);
+--   lexical   weighted full text over titles (A), director and cast (B), keywords (C), every word as a prefix;
+--   typo      pg_trgm word similarity of the folded query to the folded title (query <% title_folded), only when no
+--             title matches (a near spelling is a fallback: "star wars" must not bring The Fault in Our Stars);
+--   meaning   the nearest films by embedding (HNSW, cosine), when a query embedding is given.
+-- Title matches come first: a query that names a title or a series puts those films first, the exact title (a
+-- leading article ignored) before titles that start with the query, before titles that contain its words, then by
+-- TMDB vote count (how well known). Every other hit is ranked by reciprocal rank fusion, sum of 1 / (60 + rank) over
+-- the lexical, typo and meaning lists (the pattern of Supabase's hybrid search guide). Drift control: a hit found by
+-- meaning alone must reach p_threshold and 80% of the best semantic similarity, so that "star wars" does not fill up
+-- with war films once the Star Wars films are found.
+--   p_embedding   the query's embedding (384-d, same model as the films'); null for lexical matching only
+--   p_title       the raw query text; null to skip the lexical retrievals
 --   p_genre       genre name (any case); p_year_from/p_year_to inclusive release years; p_language ISO 639-1
 --   p_model       only films embedded by this model (vectors of different models are not comparable)
---   p_threshold   minimum cosine similarity for semantic matches, -1..1
+--   p_threshold   minimum cosine similarity for hits found by meaning alone, -1..1
 --   p_limit       1..100
--- Ordered by match kind (title first), then similarity descending, then id. Adult films never appear.
--- The HNSW index serves the nearest-neighbour part; with filters pgvector's iterative scan keeps reading the
--- graph until enough rows pass them. Security: invoker; public catalogue rows only.
+-- Each row says how it matched: match is the strongest of title, person, keyword, meaning; matched lists them all.
+-- similarity is the cosine similarity to the query where the film has a comparable embedding. Adult films never
+-- appear. Security: invoker; public catalogue rows only.
 create or replace function public.match_movies(
   p_embedding vector(384) default null,
   p_title text default null,
@@ -127,7 +137,9 @@ create or replace function public.match_movies(
 returns table (
   movie public.movie_card,
   similarity real,
-  match text
+  match text,
+  matched text[],
+  score real
 )
 language plpgsql
 stable
@@ -137,7 +149,12 @@ set hnsw.ef_search = 100
 set hnsw.iterative_scan = relaxed_order
 as $$
 declare
-  v_pattern text;
+  v_words text[] := public.search_words(p_title);
+  v_folded text;
+  v_bare text;
+  v_title_query tsquery;
+  v_any_query tsquery;
+  v_pool integer;
 begin
   if p_limit is null or p_limit < 1 or p_limit > 100 then
     raise exception 'limit must be between 1 and 100' using errcode = '22023';
@@ -145,49 +162,116 @@ begin
   if p_threshold is null or p_threshold < -1 or p_threshold > 1 then
     raise exception 'threshold must be between -1 and 1' using errcode = '22023';
   end if;
-  if p_title is not null then
-    v_pattern := replace(replace(replace(btrim(p_title), '\', '\\'), '%', '\%'), '_', '\_');
+  v_pool := greatest(p_limit * 2, 40);
+  if cardinality(v_words) > 0 then
+    v_folded := array_to_string(v_words, ' ');
+    v_bare := regexp_replace(v_folded, '^(the|a|an|le|la|les|l|el|il|der|die|das) ', '');
+    v_title_query := public.title_query(p_title);
+    v_any_query := to_tsquery('simple', (select string_agg(quote_literal(x) || ':*', ' & ') from unnest(v_words) x));
   end if;
   return query
-  with titled as (
-    select m.id, case when p_embedding is null or m.embedding is null or m.embedding_model is distinct from p_model
-                      then null else (1 - (m.embedding <=> p_embedding))::real end as similarity
+  with titled as materialized (
+    select m.id,
+           row_number() over (order by
+             (regexp_replace(public.fold_text(m.title), '[[:space:][:punct:]]+', ' ', 'g')
+                ~ ('^((the|a|an|le|la|les|l|el|il|der|die|das) )?' || v_bare || '$')) desc,
+             (regexp_replace(public.fold_text(m.title), '[[:space:][:punct:]]+', ' ', 'g')
+                ~ ('^((the|a|an|le|la|les|l|el|il|der|die|das) )?' || v_bare || '( |$)')) desc,
+             m.vote_count desc, m.id) as rank
     from public.movies m
-    where p_title is not null and not m.adult
-      and (lower(m.title) = lower(btrim(p_title)) or m.original_title ilike v_pattern)
+    where v_title_query is not null and not m.adult and m.search_vector @@ v_title_query
       and (p_genre is null or exists (select 1 from unnest(m.genres) g where lower(g) = lower(p_genre)))
       and (p_year_from is null or m.release_year >= p_year_from)
       and (p_year_to is null or m.release_year <= p_year_to)
       and (p_language is null or m.original_language = p_language)
-    order by m.popularity desc, m.id
+    order by rank
     limit p_limit
+  ),
+  lexical as materialized (
+    select l.id, l.person, l.keyword, row_number() over (order by l.r desc, l.vote_count desc, l.id) as rank
+    from (
+      select m.id, m.vote_count, ts_rank(m.search_vector, v_any_query) as r,
+             ts_filter(m.search_vector, '{b}') @@ v_any_query as person,
+             ts_filter(m.search_vector, '{c}') @@ v_any_query as keyword
+      from public.movies m
+      where v_any_query is not null and not m.adult and m.search_vector @@ v_any_query
+        and (p_genre is null or exists (select 1 from unnest(m.genres) g where lower(g) = lower(p_genre)))
+        and (p_year_from is null or m.release_year >= p_year_from)
+        and (p_year_to is null or m.release_year <= p_year_to)
+        and (p_language is null or m.original_language = p_language)
+      order by 3 desc, m.vote_count desc, m.id
+      limit v_pool
+    ) l
+  ),
+  typo as materialized (
+    select t.id, row_number() over (order by t.w desc, t.vote_count desc, t.id) as rank
+    from (
+      select m.id, m.vote_count, word_similarity(v_folded, m.title_folded) as w
+      from public.movies m
+      where v_folded is not null and length(v_folded) >= 3 and not m.adult and v_folded <% m.title_folded
+        and not exists (select 1 from titled)
+        and (p_genre is null or exists (select 1 from unnest(m.genres) g where lower(g) = lower(p_genre)))
+        and (p_year_from is null or m.release_year >= p_year_from)
+        and (p_year_to is null or m.release_year <= p_year_to)
+        and (p_language is null or m.original_language = p_language)
+      order by 3 desc, m.vote_count desc, m.id
+      limit v_pool
+    ) t
   ),
   nearest as materialized (
-    select m.id, m.embedding <=> p_embedding as distance
-    from public.movies m
-    where p_embedding is not null and not m.adult
-      and (p_model is null or m.embedding_model = p_model)
-      and (p_genre is null or exists (select 1 from unnest(m.genres) g where lower(g) = lower(p_genre)))
-      and (p_year_from is null or m.release_year >= p_year_from)
-      and (p_year_to is null or m.release_year <= p_year_to)
-      and (p_language is null or m.original_language = p_language)
-    order by m.embedding <=> p_embedding
-    limit p_limit
+    select n.id, n.distance, row_number() over (order by n.distance, n.id) as rank
+    from (
+      select m.id, m.embedding <=> p_embedding as distance
+      from public.movies m
+      where p_embedding is not null and not m.adult
+        and (p_model is null or m.embedding_model = p_model)
+        and (p_genre is null or exists (select 1 from unnest(m.genres) g where lower(g) = lower(p_genre)))
+        and (p_year_from is null or m.release_year >= p_year_from)
+        and (p_year_to is null or m.release_year <= p_year_to)
+        and (p_language is null or m.original_language = p_language)
+      order by m.embedding <=> p_embedding
+      limit v_pool
+    ) n
   ),
-  ranked as (
-    select t.id, t.similarity, 'title'::text as match, 0 as tier from titled t
-    union all
-    select n.id, (1 - n.distance)::real, 'semantic', 1 from nearest n
-    where 1 - n.distance >= p_threshold and n.id not in (select t.id from titled t)
+  best as (select max(1 - n.distance) as s from nearest n),
+  candidates as (
+    select t.id from titled t union select l.id from lexical l
+    union select y.id from typo y union select n.id from nearest n
+  ),
+  fused as (
+    select c.id, t.rank as title_rank,
+           (coalesce(1.0 / (60 + l.rank), 0) + coalesce(1.0 / (60 + y.rank), 0)
+             + coalesce(1.0 / (60 + n.rank), 0))::real as rrf,
+           array_remove(array[
+             case when t.id is not null or y.id is not null then 'title' end,
+             case when l.person then 'person' end,
+             case when l.keyword then 'keyword' end,
+             case when n.id is not null and 1 - n.distance >= p_threshold then 'meaning' end
+           ], null) as matched,
+           t.id is null and l.id is null and y.id is null as meaning_only,
+           case when n.id is not null then (1 - n.distance)::real end as near_similarity
+    from candidates c
+    left join titled t on t.id = c.id
+    left join lexical l on l.id = c.id
+    left join typo y on y.id = c.id
+    left join nearest n on n.id = c.id
   )
-  select public.to_movie_card(m), r.similarity, r.match
-  from ranked r join public.movies m on m.id = r.id
-  order by r.tier, r.similarity desc nulls last, m.popularity desc, m.id
+  select public.to_movie_card(m),
+         coalesce(f.near_similarity,
+                  case when p_embedding is not null and m.embedding is not null and m.embedding_model = p_model
+                       then (1 - (m.embedding <=> p_embedding))::real end),
+         f.matched[1], f.matched, f.rrf
+  from fused f
+  join public.movies m on m.id = f.id
+  cross join best
+  where cardinality(f.matched) > 0
+    and (not f.meaning_only or f.near_similarity >= greatest(p_threshold, 0.8 * best.s))
+  order by f.title_rank nulls last, f.rrf desc, m.vote_count desc, m.id
   limit p_limit;
 end
 $$;
 
-comment on function public.match_movies is 'Semantic search: exact title matches first, then nearest films by embedding (GET /v1/search).';
+comment on function public.match_movies is 'Hybrid search: title matches first, then lexical (full text, typos) and semantic hits fused by reciprocal rank (GET /v1/search).';
 
 -- similar_movies: the films whose embeddings are nearest to a given film's (content similarity).
 --   p_movie_id   the film; no embedding or unknown film -> no rows

@@ -200,15 +200,16 @@ begin
     insert into public.movies as m (
       id, title, original_title, release_date, release_year, runtime, original_language, genres, keywords,
       cast_names, director, overview, popularity, vote_average, vote_count, poster_path, imdb_id, adult,
-      tmdb_synced_at
+      tmdb_synced_at, collection_id, collection_name
     )
     select r.id, r.title, r.original_title, r.release_date, extract(year from r.release_date)::smallint, r.runtime,
            r.original_language, r.genres, r.keywords, r.cast_names, r.director, r.overview, r.popularity,
-           r.vote_average, r.vote_count, r.poster_path, r.imdb_id, false, now()
+           r.vote_average, r.vote_count, r.poster_path, r.imdb_id, false, now(), r.collection_id, r.collection_name
     from jsonb_to_record(p_movie) as r(
       id integer, title text, original_title text, release_date date, runtime smallint, original_language text,
       genres text[], keywords text[], cast_names text[], director text, overview text, popularity real,
-      vote_average real, vote_count integer, poster_path text, imdb_id text
+      vote_average real, vote_count integer, poster_path text, imdb_id text, collection_id integer,
+      collection_name text
     )
     on conflict (id) do update set
       title = excluded.title, original_title = excluded.original_title, release_date = excluded.release_date,
@@ -217,15 +218,16 @@ begin
       cast_names = excluded.cast_names, director = excluded.director, overview = excluded.overview,
       popularity = excluded.popularity, vote_average = excluded.vote_average, vote_count = excluded.vote_count,
       poster_path = excluded.poster_path, imdb_id = excluded.imdb_id, adult = false,
-      tmdb_synced_at = excluded.tmdb_synced_at
+      tmdb_synced_at = excluded.tmdb_synced_at, collection_id = excluded.collection_id,
+      collection_name = excluded.collection_name
     where (m.title, m.original_title, m.release_date, m.runtime, m.original_language, m.genres, m.keywords,
            m.cast_names, m.director, m.overview, m.popularity, m.vote_average, m.vote_count, m.poster_path,
-           m.imdb_id, m.adult)
+           m.imdb_id, m.adult, m.collection_id, m.collection_name)
       is distinct from
           (excluded.title, excluded.original_title, excluded.release_date, excluded.runtime,
            excluded.original_language, excluded.genres, excluded.keywords, excluded.cast_names, excluded.director,
            excluded.overview, excluded.popularity, excluded.vote_average, excluded.vote_count, excluded.poster_path,
-           excluded.imdb_id, false)
+           excluded.imdb_id, false, excluded.collection_id, excluded.collection_name)
     returning (xmax = 0) into v_inserted;
     v_outcome := case when v_inserted is null then 'unchanged' when v_inserted then 'inserted' else 'updated' end;
   end if;

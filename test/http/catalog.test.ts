@@ -64,7 +64,9 @@ describe("GET /v1/movies", () => {
     expect(await titles("/v1/movies?q=MATRIX")).toEqual(["The Matrix"]);
     expect(await titles("/v1/movies?q=fabuleux")).toEqual(["Amélie"]);
     expect(await titles(`/v1/movies?q=${encodeURIComponent("100%")}`)).toEqual(["Undated_Drama 100%"]);
-    expect(await titles("/v1/movies?q=_")).toEqual(["Undated_Drama 100%"]);
+    expect(await titles("/v1/movies?q=_"), "punctuation alone matches nothing").toEqual([]);
+    expect(await titles("/v1/movies?q=amelie"), "accent-folded").toEqual(["Amélie"]);
+    expect(await titles("/v1/movies?q=matr"), "the start of a word, for type-ahead").toEqual(["The Matrix"]);
     expect(await titles(`/v1/movies?q=${encodeURIComponent(ADULT.title)}`)).toEqual([]);
   });
 

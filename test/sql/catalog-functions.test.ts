@@ -57,12 +57,14 @@ describe("list_movies", () => {
     expect(seen.at(-1), "unknown release dates sort last").toBe(FILMS.undated.title);
   });
 
-  it("filters by genre name in any case or by TMDB id, year range, language, and literal title text", async () => {
+  it("filters by genre name in any case or by TMDB id, year range, language, and title words", async () => {
     expect(await titles({ p_genre: "SCIENCE FICTION" })).toEqual(["The Matrix", "Arrival"]);
     expect(await titles({ p_genre: "35" })).toEqual(["Amélie"]);
     expect(await titles({ p_year_from: 2001, p_year_to: 2015 })).toEqual(["Amélie", "Tiny Perfect Film"]);
     expect(await titles({ p_language: "fr" })).toEqual(["Amélie"]);
-    expect(await titles({ p_query: "%" }), "% is a literal, not a wildcard").toEqual(["Undated_Drama 100%"]);
+    expect(await titles({ p_query: "%" }), "punctuation is no word and no wildcard: nothing").toEqual([]);
+    expect(await titles({ p_query: "drama 10" }), "every word starts a title word").toEqual(["Undated_Drama 100%"]);
+    expect(await titles({ p_query: "AMELIE" }), "accents and case folded").toEqual(["Amélie"]);
     expect(await titles({ p_query: "destin" }), "matches the original title too").toEqual(["Amélie"]);
     expect(await titles({ p_query: "adult" })).toEqual([]);
   });

@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { inject } from "vitest";
 import type { SqlDatabase } from "../../functions/lib/db/port";
@@ -40,7 +41,7 @@ export async function freshDatabase(options: { poolSize?: number } = {}): Promis
   const dump = await readFile(inject("pgliteDump"));
   const pglite = await PGlite.create({
     loadDataDir: new Blob([new Uint8Array(dump)]),
-    extensions: { vector, pg_trgm },
+    extensions: { vector, pg_trgm, unaccent },
   });
   const db = await openPglite({ instance: pglite });
   return Object.assign(db, {

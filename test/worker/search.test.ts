@@ -11,7 +11,7 @@ interface Hit {
   id: number;
   title: string;
   genres: string[];
-  match: "title" | "semantic";
+  match: "title" | "person" | "keyword" | "meaning";
   similarity: number | null;
 }
 interface Results {
@@ -37,7 +37,7 @@ describe("GET /v1/search in workerd", () => {
     const romance = [FILMS.notebook, FILMS.titanic, FILMS.loveActually, FILMS.amelie].map((f) => f.title);
     expect(data.length, show(data)).toBeGreaterThan(0);
     for (const hit of data) {
-      expect(hit.match, show(data)).toBe("semantic");
+      expect(hit.match, show(data)).toBe("meaning");
       expect(hit.genres, `${hit.title} in ${show(data)}`).toContain("Romance");
     }
     expect(data.map((h) => h.title).sort(), "every romance film is found").toEqual([...romance].sort());

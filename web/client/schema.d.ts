@@ -1156,7 +1156,7 @@ export interface paths {
           limit?: number;
           /** @description hybrid: blend of collaborative, content and popularity; cf: users with taste like yours (Pearson); item: films like the ones you rated or liked; content: genres, people and themes; popular. */
           strategy?: "hybrid" | "cf" | "item" | "content" | "popular";
-          /** @description Your films to leave out, comma-separated: rated, hidden, disliked, seen (default all), or none. */
+          /** @description Your films to leave out, comma-separated: rated, hidden, disliked, seen, watchlist (default all: a watchlisted film is already found), or none. */
           exclude?: string;
           /** @description Genre name (any case) or TMDB genre id. */
           genre?: string;
@@ -1218,7 +1218,7 @@ export interface paths {
           limit?: number;
           /** @description hybrid: blend of collaborative, content and popularity; cf: users with taste like yours (Pearson); item: films like the ones you rated or liked; content: genres, people and themes; popular. */
           strategy?: "hybrid" | "cf" | "item" | "content" | "popular";
-          /** @description Your films to leave out, comma-separated: rated, hidden, disliked, seen (default all), or none. */
+          /** @description Your films to leave out, comma-separated: rated, hidden, disliked, seen, watchlist (default all: a watchlisted film is already found), or none. */
           exclude?: string;
           /** @description Genre name (any case) or TMDB genre id. */
           genre?: string;
@@ -1271,7 +1271,7 @@ export interface paths {
   "/v1/recommendations/popular": {
     /**
      * Popular films
-     * @description Films by Bayesian-average Marquee rating: (n * mean + 25 * C) / (n + 25) where C is the mean of all ratings, at least 5 ratings. Public; cached 5 minutes.
+     * @description Films by Bayesian-average Marquee rating: (n * mean + 25 * C) / (n + 25) where C is the all-time mean of all ratings, at least 5 ratings. Trending periods count the window's ratings (as of the last nightly refresh), keep only films scoring at least C, and say so in `note` when nothing qualifies. Public; cached 5 minutes.
      */
     get: {
       parameters: {
@@ -1329,7 +1329,7 @@ export interface paths {
   "/recommendations/popular": {
     /**
      * Popular films (CineLibre alias of GET /v1/recommendations/popular)
-     * @description Films by Bayesian-average Marquee rating: (n * mean + 25 * C) / (n + 25) where C is the mean of all ratings, at least 5 ratings. Public; cached 5 minutes.
+     * @description Films by Bayesian-average Marquee rating: (n * mean + 25 * C) / (n + 25) where C is the all-time mean of all ratings, at least 5 ratings. Trending periods count the window's ratings (as of the last nightly refresh), keep only films scoring at least C, and say so in `note` when nothing qualifies. Public; cached 5 minutes.
      */
     get: {
       parameters: {
@@ -1387,7 +1387,7 @@ export interface paths {
   "/v1/movies/{id}/similar": {
     /**
      * Films similar to a film
-     * @description Films similar to this one: watched by the same people (item-item co-rating) and close in content (embedding where the film has one, else genres, keywords, cast and director), blended 50/50. Each comes with reasons.
+     * @description Films similar to this one: the same series (TMDB collection, or titles, people and keywords that say so), director, cast, keywords, genres and a rarer original language, combined so that one strong tie is enough, then blended with co-rating (watched by the same people, trusted by how many). Each reason names what is shared.
      */
     get: {
       parameters: {
@@ -1453,7 +1453,7 @@ export interface paths {
   "/recommendations/similar/{type}/{id}": {
     /**
      * Similar items (CineLibre alias of GET /v1/movies/{id}/similar)
-     * @description Films similar to this one: watched by the same people (item-item co-rating) and close in content (embedding where the film has one, else genres, keywords, cast and director), blended 50/50. Each comes with reasons. Only type `movie` exists; other types answer 404.
+     * @description Films similar to this one: the same series (TMDB collection, or titles, people and keywords that say so), director, cast, keywords, genres and a rarer original language, combined so that one strong tie is enough, then blended with co-rating (watched by the same people, trusted by how many). Each reason names what is shared. Only type `movie` exists; other types answer 404.
      */
     get: {
       parameters: {
@@ -1520,7 +1520,7 @@ export interface paths {
   "/v1/search": {
     /**
      * Search films in plain language
-     * @description Semantic search over film embeddings (title, genres, keywords, cast, director, overview), with a title typed exactly always first. Optional genre, year range and language filters. Cached 15 minutes.
+     * @description Hybrid search: films whose title words start with the query's words (accents and case folded) first, the exact title before the rest of its series; then full-text matches on people and keywords, near spellings of titles and the nearest films by meaning (embeddings of title, genres, keywords, cast, director, overview), fused by reciprocal rank. Optional genre, year range and language filters. Cached 15 minutes.
      */
     get: {
       parameters: {
@@ -1583,7 +1583,7 @@ export interface paths {
   "/search/semantic": {
     /**
      * Search films in plain language (CineLibre alias of /v1/search)
-     * @description Semantic search over film embeddings (title, genres, keywords, cast, director, overview), with a title typed exactly always first. Optional genre, year range and language filters. Cached 15 minutes.
+     * @description Hybrid search: films whose title words start with the query's words (accents and case folded) first, the exact title before the rest of its series; then full-text matches on people and keywords, near spellings of titles and the nearest films by meaning (embeddings of title, genres, keywords, cast, director, overview), fused by reciprocal rank. Optional genre, year range and language filters. Cached 15 minutes.
      */
     get: {
       parameters: {
@@ -1916,6 +1916,8 @@ export interface components {
       /** @enum {string} */
       period: "all" | "week" | "month" | "year";
       data: components["schemas"]["PopularMovie"][];
+      /** @description Present when a trending window is empty: why, and what to ask for instead. */
+      note?: string;
     };
     PopularMovie: components["schemas"]["MovieSummary"] & {
       /** @description Bayesian average of Marquee ratings (stars). */
@@ -1945,13 +1947,15 @@ export interface components {
       model: string;
     };
     SearchHit: components["schemas"]["MovieSummary"] & ({
-      /** @description Cosine similarity to the query (null: title match, no embedding). */
+      /** @description Cosine similarity to the query (null when the film has no comparable embedding). */
       similarity: number | null;
       /**
-       * @description title: the title equals the query; semantic: nearest by meaning.
+       * @description The strongest way it matched. title: every word of the query starts a word of the title (accents and case folded), or the title is a near spelling of it; person: the director or cast; keyword: a TMDB keyword; meaning: nearest by embedding.
        * @enum {string}
        */
-      match: "title" | "semantic";
+      match: "title" | "person" | "keyword" | "meaning";
+      /** @description Every way it matched, strongest first. */
+      matched: ("title" | "person" | "keyword" | "meaning")[];
     });
   };
   responses: never;

@@ -152,6 +152,12 @@ export interface RpcFunctions {
       bias: number | null;
     };
   };
+  fold_text: {
+    Args: {
+      p_text: string | null;
+    };
+    Row: { fold_text: string | null };
+  };
   get_auth_user: {
     Args: {
       p_user_id: string | null;
@@ -241,8 +247,14 @@ export interface RpcFunctions {
       co_rating_similarity: number | null;
       co_rating_support: number | null;
       content_similarity: number | null;
-      content_method: string | null;
-      shared_features: string[] | null;
+      embedding_similarity: number | null;
+      same_series: string | null;
+      collection_name: string | null;
+      shared_directors: string[] | null;
+      shared_cast: string[] | null;
+      shared_keywords: string[] | null;
+      shared_genres: string[] | null;
+      shared_language: string | null;
       source_title: string | null;
     };
   };
@@ -336,6 +348,8 @@ export interface RpcFunctions {
       movie: MovieCard | null;
       similarity: number | null;
       match: string | null;
+      matched: string[] | null;
+      score: number | null;
     };
   };
   movie_document: {
@@ -343,6 +357,16 @@ export interface RpcFunctions {
       p_movie: { [column: string]: Json } | null;
     };
     Row: { movie_document: string | null };
+  };
+  movie_search_vector: {
+    Args: {
+      p_title: string | null;
+      p_original_title: string | null;
+      p_director: string | null;
+      p_cast: string[] | null;
+      p_keywords: string[] | null;
+    };
+    Row: { movie_search_vector: unknown | null };
   };
   movies_needing_embedding: {
     Args: {
@@ -594,6 +618,12 @@ export interface RpcFunctions {
       token_version: number | null;
     };
   };
+  search_words: {
+    Args: {
+      p_query: string | null;
+    };
+    Row: { search_words: string[] | null };
+  };
   set_embedding_index: {
     Args: {
       p_present: boolean | null;
@@ -638,6 +668,19 @@ export interface RpcFunctions {
     Row: {
       retry_after: number | null;
     };
+  };
+  title_query: {
+    Args: {
+      p_query: string | null;
+    };
+    Row: { title_query: unknown | null };
+  };
+  title_series: {
+    Args: {
+      p_a: string | null;
+      p_b: string | null;
+    };
+    Row: { title_series: boolean | null };
   };
   tmdb_fail_movie: {
     Args: {

@@ -163,33 +163,3 @@ export function recommendationReasons(row: RpcRow<"get_recommendations">, contex
   }
   return reasons;
 }
-
-/** Reasons for one get_similar_movies row (its source_title names the film they are similar to). */
-export function similarReasons(r: RpcRow<"get_similar_movies">): Reason[] {
-  const title = String(r.source_title);
-  const reasons: Reason[] = [];
-  const co = num(r.co_rating_similarity);
-  if (co !== null) {
-    const support = Number(r.co_rating_support ?? 0);
-    reasons.push({
-      source: "item",
-      text: `${count(support)} people who watched ${title} also watched this`,
-      evidence: { similarity: round(co, 3), users: support },
-    });
-  }
-  const content = num(r.content_similarity);
-  if (content !== null) {
-    const features = ((r.shared_features as string[] | null) ?? []).filter(Boolean);
-    reasons.push({
-      source: "content",
-      text:
-        r.content_method === "embedding"
-          ? `Close to ${title} in story and themes`
-          : features.length
-            ? `Shares ${list(features.map(describeFeature))} with ${title}`
-            : `Similar to ${title}`,
-      evidence: { method: r.content_method, similarity: round(content, 3), features },
-    });
-  }
-  return reasons;
-}

@@ -30,6 +30,7 @@ export const TmdbMovieDetails = z.object({
   vote_count: z.number().nullish(),
   poster_path: z.string().nullish(),
   imdb_id: z.string().nullish(),
+  belongs_to_collection: z.object({ id: z.number().int().positive(), name: z.string() }).nullish(),
   credits: z
     .object({
       cast: z.array(z.object({ name: z.string(), order: z.number().nullish() })).default([]),
@@ -60,6 +61,9 @@ export interface MovieRow {
   vote_count: number;
   poster_path: string | null;
   imdb_id: string | null;
+  /** TMDB collection (franchise or series); similar films rank its other films first. */
+  collection_id: number | null;
+  collection_name: string | null;
 }
 
 export const TOP_CAST = 10;
@@ -103,5 +107,7 @@ export function mapMovie(d: TmdbMovieDetails): MovieRow {
     vote_count: Math.max(0, Math.round(d.vote_count ?? 0)),
     poster_path: clean(d.poster_path),
     imdb_id: imdb && /^tt\d+$/.test(imdb) ? imdb : null,
+    collection_id: d.belongs_to_collection?.id ?? null,
+    collection_name: clean(d.belongs_to_collection?.name),
   };
 }

@@ -1,12 +1,12 @@
 /**
  * GET /v1/movies/{id}/similar (and the CineLibre alias GET /recommendations/similar/{type}/{id}): films similar to a
- * film by co-rating (the nightly item neighbours) and content (embedding, else genres, keywords, cast, director),
- * blended 50/50, with reasons. Public; cached 15 minutes.
+ * film by what they share (series, director, cast, keywords, genres, language, meaning) and by co-rating (the nightly
+ * item neighbours, trusted by their support), with reasons naming the shared facts. Public; cached 15 minutes.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App, AppContext } from "../../context";
 import { ApiError, errorResponses } from "../../errors";
-import { similarReasons } from "../../lib/recommend/reasons";
+import { similarReasons } from "../../lib/recommend/similar-reasons";
 import { LIST_MAX_AGE, publicCache } from "../../middleware/cache";
 import { SimilarMovie } from "../recommendations/schemas";
 import { FilterFields, YEAR_ORDER_ISSUE, yearOrder } from "./filters";
@@ -28,8 +28,9 @@ const responses = {
 };
 
 const description =
-  "Films similar to this one: watched by the same people (item-item co-rating) and close in content (embedding " +
-  "where the film has one, else genres, keywords, cast and director), blended 50/50. Each comes with reasons.";
+  "Films similar to this one: the same series (TMDB collection, or titles, people and keywords that say so), " +
+  "director, cast, keywords, genres and a rarer original language, combined so that one strong tie is enough, " +
+  "then blended with co-rating (watched by the same people, trusted by how many). Each reason names what is shared.";
 
 export const route = createRoute({
   method: "get",

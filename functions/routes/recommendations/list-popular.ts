@@ -23,7 +23,13 @@ export const PopularQuery = z
   .refine(yearOrder, YEAR_ORDER_ISSUE);
 
 const PopularList = z
-  .object({ period: z.enum(["all", "week", "month", "year"]), data: z.array(PopularMovie) })
+  .object({
+    period: z.enum(["all", "week", "month", "year"]),
+    data: z.array(PopularMovie),
+    note: z.string().optional().openapi({
+      description: "Present when a trending window is empty: why, and what to ask for instead.",
+    }),
+  })
   .openapi("PopularList");
 
 const responses = {
@@ -33,8 +39,9 @@ const responses = {
 };
 
 const description =
-  "Films by Bayesian-average Marquee rating: (n * mean + 25 * C) / (n + 25) where C is the mean of all ratings, " +
-  "at least 5 ratings. Public; cached 5 minutes.";
+  "Films by Bayesian-average Marquee rating: (n * mean + 25 * C) / (n + 25) where C is the all-time mean of all " +
+  "ratings, at least 5 ratings. Trending periods count the window's ratings (as of the last nightly refresh), " +
+  "keep only films scoring at least C, and say so in `note` when nothing qualifies. Public; cached 5 minutes.";
 
 export const route = createRoute({
   method: "get",
@@ -79,6 +86,12 @@ async function listPopular(c: AppContext, q: z.infer<typeof PopularQuery>) {
       reasons: reason ? [reason] : [],
     };
   });
+  if (data.length === 0 && windowDays) {
+    const note =
+      `No film has at least 5 ratings above the all-time average in the last ${windowDays} days` +
+      `${q.genre || q.language || q.year_from || q.year_to ? " with these filters" : ""}; try a longer period or period=all.`;
+    return { period: q.period, data, note };
+  }
   return { period: q.period, data };
 }
 

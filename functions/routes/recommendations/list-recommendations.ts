@@ -15,7 +15,7 @@ import { RecommendedMovie } from "./schemas";
 
 export const MAX_RECOMMENDATIONS = 50;
 const STRATEGIES = ["hybrid", "cf", "item", "content", "popular"] as const;
-const EXCLUDABLE = ["rated", "hidden", "disliked", "seen"] as const;
+const EXCLUDABLE = ["rated", "hidden", "disliked", "seen", "watchlist"] as const;
 
 export const RecommendationsQuery = z
   .strictObject({
@@ -52,7 +52,8 @@ export const RecommendationsQuery = z
       .openapi({
         type: "string",
         example: "rated,hidden",
-        description: "Your films to leave out, comma-separated: rated, hidden, disliked, seen (default all), or none.",
+        description:
+          "Your films to leave out, comma-separated: rated, hidden, disliked, seen, watchlist (default all: a watchlisted film is already found), or none.",
       }),
     ...FilterFields,
   })

@@ -1,7 +1,8 @@
 /**
- * GET /v1/search?q=... (and the CineLibre alias GET /search/semantic?q=...): plain-language search. The query is
- * embedded at the edge by the configured provider (EMBEDDING_PROVIDER) and match_movies returns exact title
- * matches first, then the nearest films by cosine similarity, in one round trip.
+ * GET /v1/search?q=... (and the CineLibre alias GET /search/semantic?q=...): hybrid search. The query is embedded at
+ * the edge by the configured provider (EMBEDDING_PROVIDER) and match_movies, in one round trip, puts title matches
+ * first and fuses full text (titles, people, keywords), typo-tolerant title matching and the nearest films by
+ * meaning by reciprocal rank; each hit says how it matched.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App, AppContext } from "../../context";
@@ -14,6 +15,9 @@ import { filterFields, YEAR_ORDER_ISSUE, yearOrder } from "../movies/filters";
 import { MovieSummary, toMovieSummary } from "../movies/schemas";
 
 export const MAX_RESULTS = 50;
+
+const MATCH_KINDS = ["title", "person", "keyword", "meaning"] as const;
+type MatchKind = (typeof MATCH_KINDS)[number];
 
 export const SearchQuery = z
   .strictObject({
@@ -44,10 +48,14 @@ export const SearchHit = MovieSummary.extend({
   similarity: z
     .number()
     .nullable()
-    .openapi({ description: "Cosine similarity to the query (null: title match, no embedding)." }),
-  match: z
-    .enum(["title", "semantic"])
-    .openapi({ description: "title: the title equals the query; semantic: nearest by meaning." }),
+    .openapi({ description: "Cosine similarity to the query (null when the film has no comparable embedding)." }),
+  match: z.enum(MATCH_KINDS).openapi({
+    description:
+      "The strongest way it matched. title: every word of the query starts a word of the title (accents and case " +
+      "folded), or the title is a near spelling of it; person: the director or cast; keyword: a TMDB keyword; " +
+      "meaning: nearest by embedding.",
+  }),
+  matched: z.array(z.enum(MATCH_KINDS)).openapi({ description: "Every way it matched, strongest first." }),
 }).openapi("SearchHit");
 
 const SearchResponse = z
@@ -69,8 +77,10 @@ export const route = createRoute({
   tags: ["Search"],
   summary: "Search films in plain language",
   description:
-    "Semantic search over film embeddings (title, genres, keywords, cast, director, overview), with a title " +
-    "typed exactly always first. Optional genre, year range and language filters. Cached 15 minutes.",
+    "Hybrid search: films whose title words start with the query's words (accents and case folded) first, the " +
+    "exact title before the rest of its series; then full-text matches on people and keywords, near spellings of " +
+    "titles and the nearest films by meaning (embeddings of title, genres, keywords, cast, director, overview), " +
+    "fused by reciprocal rank. Optional genre, year range and language filters. Cached 15 minutes.",
   middleware: [publicCache(LIST_MAX_AGE)] as const,
   request: { query: SearchQuery },
   responses,
@@ -115,7 +125,8 @@ async function search(c: AppContext, q: z.infer<typeof SearchQuery>) {
     ...toMovieSummary(r.movie),
     similarity:
       r.similarity === null || r.similarity === undefined ? null : Math.round(Number(r.similarity) * 1e4) / 1e4,
-    match: r.match as "title" | "semantic",
+    match: r.match as MatchKind,
+    matched: (r.matched ?? []) as MatchKind[],
   }));
   return c.json({ data, model: embedder.model }, 200);
 }

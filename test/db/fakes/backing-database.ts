@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
 import { vector } from "@electric-sql/pglite-pgvector";
 import { inject } from "vitest";
 import { migrate } from "../../../node/db/migrate";
@@ -44,7 +45,10 @@ export async function backingDatabase(): Promise<PGlite> {
   let pglite: PGlite;
   if (dump) {
     const bytes = await readFile(dump);
-    pglite = await PGlite.create({ loadDataDir: new Blob([new Uint8Array(bytes)]), extensions: { vector, pg_trgm } });
+    pglite = await PGlite.create({
+      loadDataDir: new Blob([new Uint8Array(bytes)]),
+      extensions: { vector, pg_trgm, unaccent },
+    });
   } else {
     const db = await openPglite();
     await migrate(db);
