@@ -889,17 +889,12 @@ begin
         p_user_id, v_genre, p_year_from, p_year_to, p_language, p_exclude, p_limit,
         v_w[1], v_w[2], v_w[3], v_item_share)
     )
-    select public.to_movie_card(m),
-           row(r.score, r.predicted_rating, r.sources, r.item_because_id, r.item_because_rating,
-               r.item_because_signal, r.item_similarity, r.cf_neighbours, r.cf_correlation, r.cf_neighbour_mean,
-               r.content_method, r.content_because_id, r.content_features, r.popular_count,
-               r.popular_mean)::public.recommendation_row,
-           ib.title, cb.title, v_plan
+    select public.to_movie_card(m), r.recommendation, ib.title, cb.title, v_plan
     from recs r
     join public.movies m on m.id = r.movie_id
-    left join public.movies ib on ib.id = r.item_because_id
-    left join public.movies cb on cb.id = r.content_because_id
-    order by r.score desc, r.movie_id;
+    left join public.movies ib on ib.id = (r.recommendation).item_because_id
+    left join public.movies cb on cb.id = (r.recommendation).content_because_id
+    order by (r.recommendation).score desc, r.movie_id;
 
   -- The planned source had nothing to offer (e.g. no nightly neighbours yet): fall back to popularity.
   if not found and v_plan.served <> 'popular' then
@@ -1377,8 +1372,9 @@ comment on function public.predict_ratings_neighbours is 'Predicted stars by use
 --   nothing); score = p_w_collaborative * collaborative + p_w_content * content + p_w_popular * popularity.
 -- Each source contributes its best p_candidates films (a film outside every source's list scores 0 everywhere);
 -- a source whose weight is 0 is not run. Weights need not sum to 1. Rows: best first, ties by movie id.
--- sources lists the weighted sources that scored the film, largest contribution first; the evidence columns carry
--- what each source knows about the film (null when it did not score it).
+-- Rows: the film id, its recommendation_row (score; sources, the weighted sources that scored the film, largest
+-- contribution first; and what each source knows about the film, null when it did not score it), and each
+-- source's normalised score (what `marquee tune` fits the blend on).
 create or replace function public.recommend_hybrid(
   p_user_id uuid,
   p_genre text default null,
@@ -1395,25 +1391,11 @@ create or replace function public.recommend_hybrid(
 )
 returns table (
   movie_id integer,
-  score real,
-  sources text[],
+  recommendation public.recommendation_row,
   item_score real,
   cf_score real,
   content_score real,
-  popular_score real,
-  predicted_rating real,
-  item_because_id integer,
-  item_because_rating numeric,
-  item_because_signal text,
-  item_similarity real,
-  cf_neighbours integer,
-  cf_correlation real,
-  cf_neighbour_mean real,
-  content_method text,
-  content_because_id integer,
-  content_features text[],
-  popular_count integer,
-  popular_mean real
+  popular_score real
 )
 language sql
 volatile
@@ -1486,23 +1468,23 @@ as $$
     left join pop on pop.movie_id = ids.movie_id
   )
   select b.movie_id,
-         (b.c_item + b.c_cf + b.c_content + b.c_pop)::real,
-         array(
-           select x.name
-           from (values ('item', b.c_item, b.item_norm, w.item), ('cf', b.c_cf, b.cf_norm, w.cf),
-                        ('content', b.c_content, b.content_norm, w.content),
-                        ('popular', b.c_pop, b.pop_norm, w.popular)) x(name, c, n, weight)
-           where x.n is not null and x.weight > 0
-           order by x.c desc, x.name
-         ),
-         b.item_norm::real, b.cf_norm::real, b.content_norm::real, b.pop_norm::real,
-         b.predicted_rating,
-         b.because_movie_id, b.because_rating, b.because_signal, b.because_similarity,
-         b.neighbour_count, b.mean_correlation, b.neighbour_mean,
-         b.method, b.content_because, b.shared_features,
-         b.rating_count, b.rating_mean
+         row((b.c_item + b.c_cf + b.c_content + b.c_pop)::real,
+             b.predicted_rating,
+             array(
+               select x.name
+               from (values ('item', b.c_item, b.item_norm, w.item), ('cf', b.c_cf, b.cf_norm, w.cf),
+                            ('content', b.c_content, b.content_norm, w.content),
+                            ('popular', b.c_pop, b.pop_norm, w.popular)) x(name, c, n, weight)
+               where x.n is not null and x.weight > 0
+               order by x.c desc, x.name
+             ),
+             b.because_movie_id, b.because_rating, b.because_signal, b.because_similarity,
+             b.neighbour_count, b.mean_correlation, b.neighbour_mean,
+             b.method, b.content_because, b.shared_features,
+             b.rating_count, b.rating_mean)::public.recommendation_row,
+         b.item_norm::real, b.cf_norm::real, b.content_norm::real, b.pop_norm::real
   from blended b cross join w
-  order by 2 desc, 1
+  order by (b.c_item + b.c_cf + b.c_content + b.c_pop)::real desc, b.movie_id
   limit p_limit
 $$;
 

@@ -462,25 +462,11 @@ export interface RpcFunctions {
     };
     Row: {
       movie_id: number | null;
-      score: number | null;
-      sources: string[] | null;
+      recommendation: RecommendationRow | null;
       item_score: number | null;
       cf_score: number | null;
       content_score: number | null;
       popular_score: number | null;
-      predicted_rating: number | null;
-      item_because_id: number | null;
-      item_because_rating: number | null;
-      item_because_signal: string | null;
-      item_similarity: number | null;
-      cf_neighbours: number | null;
-      cf_correlation: number | null;
-      cf_neighbour_mean: number | null;
-      content_method: string | null;
-      content_because_id: number | null;
-      content_features: string[] | null;
-      popular_count: number | null;
-      popular_mean: number | null;
     };
   };
   recommend_items: {
