@@ -4,10 +4,18 @@ import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 
 const BODY_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * Routes that check their own body size and type instead of MAX_BODY_BYTES and JSON: the Letterboxd upload
+ * (routes/imports/upload-limit.ts, IMPORT_MAX_BYTES, multipart). A stopgap until per-route body limits are declared
+ * with each route: then this set goes and that route declares its limit there.
+ */
+export const ROUTES_WITH_OWN_BODY_LIMIT = new Set(["/v1/imports/letterboxd"]);
 const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
 
 export const requestChecks: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!BODY_METHODS.has(c.req.method)) return next();
+  if (ROUTES_WITH_OWN_BODY_LIMIT.has(c.req.path)) return next();
   const max = c.get("services").config.MAX_BODY_BYTES;
   const declared = c.req.header("content-length");
   const chunked = c.req.header("transfer-encoding") !== undefined;

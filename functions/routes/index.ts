@@ -4,6 +4,8 @@ import * as getMe from "./auth/get-me";
 import * as login from "./auth/login";
 import * as registerAccount from "./auth/register";
 import * as listGenres from "./genres/list-genres";
+import * as getImport from "./imports/get-import";
+import * as importLetterboxd from "./imports/import-letterboxd";
 import * as listMyInteractions from "./interactions/list-my-interactions";
 import * as recordInteraction from "./interactions/record-interaction";
 import * as removeInteraction from "./interactions/remove-interaction";
@@ -27,6 +29,7 @@ export function registerRoutes(app: App) {
   for (const endpoint of [registerAccount, login, getMe]) endpoint.register(app);
   for (const endpoint of [listMyRatings, putRating, deleteRating, ratingAliases]) endpoint.register(app);
   for (const endpoint of [recordInteraction, listMyInteractions, removeInteraction]) endpoint.register(app);
+  for (const endpoint of [importLetterboxd, getImport]) endpoint.register(app);
 
   // GET /v1/movies/{id}/similar blends co-rating with content similarity (embeddings where present, through
   // similar_movies) and explains each film.
