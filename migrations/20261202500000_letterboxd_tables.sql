@@ -34,10 +34,18 @@ revoke execute on function public.fold_title(text) from public;
 
 grant execute on function public.fold_title(text) to anon, authenticated, service_role;
 
-create index movies_folded_title_idx on public.movies (public.fold_title(title), release_year);
+alter table public.movies
+  add column folded_title text generated always as (public.fold_title(title)) stored,
+  add column folded_original_title text generated always as (public.fold_title(original_title)) stored;
 
-create index movies_folded_original_title_idx on public.movies (public.fold_title(original_title), release_year)
-  where original_title is not null;
+comment on column public.movies.folded_title is 'fold_title(title): the title as imports match it (case, accents, punctuation, "The" folded).';
+
+comment on column public.movies.folded_original_title is 'fold_title(original_title), for matching imports by original title.';
+
+create index movies_folded_title_idx on public.movies (folded_title, release_year);
+
+create index movies_folded_original_title_idx on public.movies (folded_original_title, release_year)
+  where folded_original_title is not null;
 
 create table public.letterboxd_imports (
   id uuid primary key default gen_random_uuid(),

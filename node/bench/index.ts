@@ -5,6 +5,7 @@
 import type { Command } from "../cli/command";
 import { authBench } from "./auth";
 import { catalogBench } from "./catalog";
+import { letterboxdBench } from "./letterboxd";
 import { recsSuite } from "./recs";
 import { searchBench } from "./search";
 import { syncBench } from "./sync";
@@ -16,7 +17,7 @@ export interface BenchSuite {
   run(args: string[]): Promise<number>;
 }
 
-const SUITES: BenchSuite[] = [catalogBench, authBench, searchBench, recsSuite, syncBench];
+const SUITES: BenchSuite[] = [catalogBench, authBench, searchBench, recsSuite, syncBench, letterboxdBench];
 
 export const benchCommand: Command = {
   name: "bench",

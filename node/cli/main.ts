@@ -7,6 +7,7 @@ import { benchCommand } from "../bench";
 import { backfillCommand } from "./backfill";
 import type { Command } from "./command";
 import { evalCommand } from "./eval";
+import { importCommand } from "./import";
 import { jobsNightlyCommand } from "./jobs";
 import { migrateCommand } from "./migrate";
 import { schemaCommand } from "./schema";
@@ -21,6 +22,7 @@ const COMMANDS: Command[] = [
   syncCommand,
   backfillCommand,
   jobsNightlyCommand,
+  importCommand,
   evalCommand,
 ];
 

@@ -15,6 +15,35 @@ comment on column public.genres.id is 'TMDB genre id.';
 
 comment on column public.genres.name is 'English genre name as TMDB spells it; movies.genres holds these names.';
 
+-- fold_title: the form titles are compared in when matching exports to the catalogue. Case, accents (NFKD with
+-- the combining marks removed, plus the letters NFKD leaves whole: ø æ œ ł đ ß), punctuation and spacing are
+-- folded, "&" reads "and", and a leading or trailing "The" ("Matrix, The") is dropped. Null for a title that
+-- folds to nothing. Immutable, so the catalogue can be indexed on it.
+create or replace function public.fold_title(p_title text)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = public, extensions
+as $$
+  with marks as (
+    select regexp_replace(lower(normalize(p_title, NFKD)), '[\u0300-\u036f]', '', 'g') as t
+  ), letters as (
+    select replace(replace(replace(replace(translate(marks.t, 'øłđ', 'old'), 'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe'),
+                   '&', ' and ') as t
+    from marks
+  ), words as (
+    select btrim(regexp_replace(letters.t, '[^a-z0-9]+', ' ', 'g')) as t from letters
+  )
+  select nullif(regexp_replace(regexp_replace(words.t, '^the ', ''), ' the$', ''), '') from words
+$$;
+
+comment on function public.fold_title is 'A title folded for matching: case, accents, punctuation, & and a leading or trailing "The" (Letterboxd import).';
+
+revoke execute on function public.fold_title(text) from public;
+
+grant execute on function public.fold_title(text) to anon, authenticated, service_role;
+
 create table public.movies (
   id integer primary key,
   title text not null check (length(title) between 1 and 500),
@@ -45,7 +74,10 @@ create table public.movies (
   embedded_at timestamptz,
   tmdb_synced_at timestamptz,
   created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  updated_at timestamptz not null default now(),
+  -- Stored, so that matching imports joins on an index instead of folding every title per row.
+  folded_title text generated always as (public.fold_title(title)) stored,
+  folded_original_title text generated always as (public.fold_title(original_title)) stored
 );
 
 comment on table public.movies is 'The film catalogue, one row per TMDB film, kept fresh by the daily TMDB sync job. Public, read-only for API roles.';
@@ -343,6 +375,15 @@ comment on function public.marquee_health is 'Database summary for GET /health: 
 comment on column public.movies.created_at is 'When the film was first added to the catalogue.';
 
 comment on column public.movies.updated_at is 'Last change to the row (set by the movies_touch_updated_at trigger).';
+
+comment on column public.movies.folded_title is 'fold_title(title): the title as imports match it (case, accents, punctuation, "The" folded).';
+
+comment on column public.movies.folded_original_title is 'fold_title(original_title), for matching imports by original title.';
+
+create index movies_folded_title_idx on public.movies (folded_title, release_year);
+
+create index movies_folded_original_title_idx on public.movies (folded_original_title, release_year)
+  where folded_original_title is not null;
 
 revoke execute on function public.list_movies, public.get_movie, public.list_genres, public.marquee_health from public;
 

@@ -4,86 +4,59 @@
 -- The current definition of these objects (declared schema). Change them here, then run
 -- `npx marquee schema diff <name>` to write the migration; `git log -p` on this file is their history.
 
--- fold_title: the form titles are compared in when matching exports to the catalogue. Case, accents (NFKD with
--- the combining marks removed, plus the letters NFKD leaves whole: ø æ œ ł đ ß), punctuation and spacing are
--- folded, "&" reads "and", and a leading or trailing "The" ("Matrix, The") is dropped. Null for a title that
--- folds to nothing. Immutable, so the catalogue can be indexed on it.
-create or replace function public.fold_title(p_title text)
-returns text
-language sql
-immutable
-parallel safe
-set search_path = public, extensions
-as $$
-  with marks as (
-    select regexp_replace(lower(normalize(p_title, NFKD)), '[\u0300-\u036f]', '', 'g') as t
-  ), letters as (
-    select replace(replace(replace(replace(translate(marks.t, 'øłđ', 'old'), 'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe'),
-                   '&', ' and ') as t
-    from marks
-  ), words as (
-    select btrim(regexp_replace(letters.t, '[^a-z0-9]+', ' ', 'g')) as t from letters
-  )
-  select nullif(regexp_replace(regexp_replace(words.t, '^the ', ''), ' the$', ''), '') from words
-$$;
-
-comment on function public.fold_title is 'A title folded for matching: case, accents, punctuation, & and a leading or trailing "The" (Letterboxd import).';
-
-revoke execute on function public.fold_title(text) from public;
-
-grant execute on function public.fold_title(text) to anon, authenticated, service_role;
-
-create index movies_folded_title_idx on public.movies (public.fold_title(title), release_year);
-
-create index movies_folded_original_title_idx on public.movies (public.fold_title(original_title), release_year)
-  where original_title is not null;
-
--- match_letterboxd_film: the catalogue film a Letterboxd row (name, year) is, or no row. Tried in order, the
--- first that finds a film wins: the folded title with the same year; the folded original title with the same
--- year; either with the year one off (festival premiere against release); among several, the most voted. A
--- row without a year matches only a title that is unique in the catalogue. Adult films never match.
+-- match_letterboxd_films: the catalogue film of each Letterboxd row (name, year), matched set-wise so that a
+-- batch of an export costs one plan. For each row, the first rule that finds a film wins: the folded title with
+-- the same year; the folded original title with the same year; either with the year one off (festival premiere
+-- against release); among several, the most voted. A row without a year matches only a title that is unique in
+-- the catalogue. Adult films never match. Rows with no match are left out.
+--   p_names, p_years   parallel arrays; n in the result is the 1-based position
 --   match   exact | original_title | year_window | title_only
-create or replace function public.match_letterboxd_film(p_name text, p_year integer)
-returns table (movie_id integer, match text)
+create or replace function public.match_letterboxd_films(p_names text[], p_years integer[])
+returns table (n integer, movie_id integer, match text)
 language sql
 stable
 set search_path = public, extensions
 set plan_cache_mode = force_custom_plan
 as $$
-  with k as (select public.fold_title(p_name) as t)
-  select c.id, c.match
-  from (
-    select m.id, 'exact' as match, 1 as pass, m.vote_count
-    from public.movies m, k where public.fold_title(m.title) = k.t and m.release_year = p_year and not m.adult
+  with input as (
+    select x.n::integer as n, public.fold_title(x.name) as t, x.year as y
+    from unnest(p_names, p_years) with ordinality as x(name, year, n)
+  ), candidates as (
+    select i.n, m.id, 1 as pass, m.vote_count
+    from input i join public.movies m on m.folded_title = i.t and m.release_year = i.y
+    where not m.adult
     union all
-    select m.id, 'original_title', 2, m.vote_count
-    from public.movies m, k
-    where public.fold_title(m.original_title) = k.t and m.original_title is not null and m.release_year = p_year
-      and not m.adult
+    select i.n, m.id, 2, m.vote_count
+    from input i join public.movies m on m.folded_original_title = i.t and m.release_year = i.y
+    where not m.adult
     union all
-    select m.id, 'year_window', 3, m.vote_count
-    from public.movies m, k
-    where public.fold_title(m.title) = k.t and m.release_year in (p_year - 1, p_year + 1) and not m.adult
+    select i.n, m.id, 3, m.vote_count
+    from input i join public.movies m on m.folded_title = i.t
+      and m.release_year between i.y - 1 and i.y + 1 and m.release_year <> i.y
+    where not m.adult
     union all
-    select m.id, 'year_window', 3, m.vote_count
-    from public.movies m, k
-    where public.fold_title(m.original_title) = k.t and m.original_title is not null
-      and m.release_year in (p_year - 1, p_year + 1) and not m.adult
+    select i.n, m.id, 3, m.vote_count
+    from input i join public.movies m on m.folded_original_title = i.t
+      and m.release_year between i.y - 1 and i.y + 1 and m.release_year <> i.y
+    where not m.adult
     union all
-    select m.id, 'title_only', 4, m.vote_count
-    from public.movies m, k
-    where p_year is null and public.fold_title(m.title) = k.t and not m.adult
-      and (select count(*) from public.movies o where public.fold_title(o.title) = k.t and not o.adult) = 1
-  ) c
-  order by c.pass, c.vote_count desc, c.id
-  limit 1
+    select i.n, min(m.id), 4, 0
+    from input i join public.movies m on m.folded_title = i.t
+    where i.y is null and not m.adult
+    group by i.n
+    having count(*) = 1
+  )
+  select distinct on (c.n) c.n, c.id,
+    case c.pass when 1 then 'exact' when 2 then 'original_title' when 3 then 'year_window' else 'title_only' end
+  from candidates c
+  order by c.n, c.pass, c.vote_count desc, c.id
 $$;
 
-comment on function public.match_letterboxd_film is 'The catalogue film of a Letterboxd row by folded title (or original title) and year, ±1 year; no row when none.';
+comment on function public.match_letterboxd_films is 'The catalogue films of a batch of Letterboxd rows by folded title (or original title) and year, ±1 year (Letterboxd import).';
 
-revoke execute on function public.match_letterboxd_film(text, integer) from public;
+revoke execute on function public.match_letterboxd_films(text[], integer[]) from public;
 
-grant execute on function public.match_letterboxd_film(text, integer) to authenticated, service_role;
+grant execute on function public.match_letterboxd_films(text[], integer[]) to authenticated, service_role;
 
 create table public.letterboxd_imports (
   id uuid primary key default gen_random_uuid(),
@@ -431,7 +404,7 @@ comment on function public.apply_letterboxd_signals is 'Applies imported Letterb
 
 -- import_letterboxd_rows: one batch of an export's rows (at most 2,000). Each element of p_rows:
 --   {kind, name, year, uri, date, rating, watched_date, rewatch}
--- Every row is matched (match_letterboxd_film) and its film recorded once per import (letterboxd_import_films);
+-- Every row is matched (match_letterboxd_films) and its film recorded once per import (letterboxd_import_films);
 -- matched rows' signals are applied (apply_letterboxd_signals), unmatched ones kept as pending. Safe to repeat.
 -- Returns the batch's matched and unmatched rows and the signals that changed something.
 -- Security definer; its own caller check; the import must be the caller's.
@@ -454,13 +427,18 @@ begin
   if jsonb_typeof(p_rows) <> 'array' or jsonb_array_length(p_rows) > 2000 then
     raise exception 'rows must be an array of at most 2000' using errcode = '22023';
   end if;
-  select coalesce(jsonb_agg(r.value || jsonb_build_object(
-           'movie_id', mm.movie_id, 'match', coalesce(mm.match, 'unmatched'), 'ref', r.value ->> 'uri',
-           'film_key', coalesce(public.fold_title(r.value ->> 'name'), '') || '|' || coalesce(r.value ->> 'year', ''))),
+  with input as (
+    select r.value, r.n::integer as n from jsonb_array_elements(p_rows) with ordinality as r(value, n)
+  )
+  select coalesce(jsonb_agg(i.value || jsonb_build_object(
+           'movie_id', mm.movie_id, 'match', coalesce(mm.match, 'unmatched'), 'ref', i.value ->> 'uri',
+           'film_key', coalesce(public.fold_title(i.value ->> 'name'), '') || '|' || coalesce(i.value ->> 'year', ''))),
          '[]')
   into v_rows
-  from jsonb_array_elements(p_rows) r
-  left join lateral public.match_letterboxd_film(r.value ->> 'name', (r.value ->> 'year')::integer) mm on true;
+  from input i
+  left join public.match_letterboxd_films(
+    (select array_agg(i2.value ->> 'name' order by i2.n) from input i2),
+    (select array_agg((i2.value ->> 'year')::integer order by i2.n) from input i2)) mm on mm.n = i.n;
 
   insert into public.letterboxd_import_films as f (import_id, user_id, film_key, name, year, letterboxd_uri, movie_id, match, pending)
   select p_import_id, p_user_id, x.film_key, min(x.name), min(x.year),

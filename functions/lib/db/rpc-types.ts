@@ -445,12 +445,13 @@ export interface RpcFunctions {
       database_time: string | null;
     };
   };
-  match_letterboxd_film: {
+  match_letterboxd_films: {
     Args: {
-      p_name: string | null;
-      p_year: number | null;
+      p_names: string[] | null;
+      p_years: number[] | null;
     };
     Row: {
+      n: number | null;
       movie_id: number | null;
       match: string | null;
     };

@@ -118,24 +118,31 @@ export function exportSources(fileName: string, bytes: Uint8Array, limits: Expor
       415,
     );
   }
-  const text = bytes;
-  return [
-    {
-      path: known.path,
-      kind: known.format.kind,
-      records: () =>
-        parseCsv(
-          textChunks(
-            new ReadableStream({
-              start(controller) {
-                controller.enqueue(text);
-                controller.close();
-              },
-            }),
-          ),
-        ),
+  return [{ path: known.path, kind: known.format.kind, records: () => parseCsv(textChunks(bytesStream(bytes))) }];
+}
+
+/**
+ * The signal files among already extracted export files (a folder, as the sample export comes), by their path
+ * relative to the export's folder. Throws ExportError when none is one.
+ */
+export function extractedSources(files: { path: string; bytes: Uint8Array }[]): ExportSource[] {
+  const sources: ExportSource[] = [];
+  for (const file of files) {
+    const path = Object.keys(EXPORT_FILES).find((p) => file.path === p || file.path.endsWith(`/${p}`));
+    if (!path || /(^|\/)(deleted|orphaned)\//.test(file.path)) continue;
+    sources.push({ path, kind: EXPORT_FILES[path].kind, records: () => parseCsv(textChunks(bytesStream(file.bytes))) });
+  }
+  if (sources.length === 0) throw new ExportError("none of the export's files is there");
+  return sources;
+}
+
+function bytesStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
     },
-  ];
+  });
 }
 
 /** Column positions of a header; throws ExportError naming the first missing column. */

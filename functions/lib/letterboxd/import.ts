@@ -11,6 +11,7 @@ import {
   type ExportLimits,
   type ExportSource,
   exportSources,
+  extractedSources,
   headerIndex,
   type ImportRow,
   toImportRow,
@@ -27,8 +28,11 @@ export interface ImportOptions {
   userId: string;
   /** The caller's JWT, for adapters that apply RLS as the user (Supabase). */
   jwt?: string;
-  fileName: string;
-  bytes: Uint8Array;
+  /** The upload: a ZIP export or one of its CSV files... */
+  fileName?: string;
+  bytes?: Uint8Array;
+  /** ...or the export's files already extracted (paths relative to its folder). */
+  files?: { path: string; bytes: Uint8Array }[];
   limits: ImportLimits;
   username?: string;
   publicProfile?: boolean;
@@ -54,7 +58,9 @@ async function checkHeaders(sources: ExportSource[]): Promise<void> {
 export async function importLetterboxdExport(db: Database, options: ImportOptions): Promise<ImportReport> {
   const { userId, jwt, limits } = options;
   const batchSize = Math.min(limits.batchSize ?? 1000, 2000);
-  const sources = exportSources(options.fileName, options.bytes, limits);
+  const sources = options.files
+    ? extractedSources(options.files)
+    : exportSources(options.fileName ?? "", options.bytes ?? new Uint8Array(), limits);
   await checkHeaders(sources);
 
   const [opened] = await db.rpc(
