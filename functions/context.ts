@@ -9,6 +9,8 @@ export interface Services {
   db: Database;
   /** Name of the newest migration this build ships, when known (Node reads the folder; see /health). */
   expectedMigration?: string;
+  /** Process memory, where the runtime shows it (Node); the Worker's isolate does not (GET /api/memory). */
+  processMemory?: () => Record<string, number>;
 }
 
 export interface AppEnv {

@@ -65,7 +65,15 @@ export async function startServer(options: {
   const config = options.config.JWT_SECRET
     ? options.config
     : { ...options.config, JWT_SECRET: randomBytes(48).toString("base64url") };
-  const services: Services = { config, db: options.db, expectedMigration: files.at(-1)?.name };
+  const services: Services = {
+    config,
+    db: options.db,
+    expectedMigration: files.at(-1)?.name,
+    processMemory: () => {
+      const m = process.memoryUsage();
+      return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external };
+    },
+  };
   const app = createApp({ services: () => services, log: options.log });
   const hostname = options.hostname ?? "127.0.0.1";
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
