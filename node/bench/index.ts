@@ -9,6 +9,7 @@ import { letterboxdBench } from "./letterboxd";
 import { recsSuite } from "./recs";
 import { searchBench } from "./search";
 import { syncBench } from "./sync";
+import { tasteBench } from "./taste";
 
 export interface BenchSuite {
   name: string;
@@ -17,7 +18,7 @@ export interface BenchSuite {
   run(args: string[]): Promise<number>;
 }
 
-const SUITES: BenchSuite[] = [catalogBench, authBench, searchBench, recsSuite, syncBench, letterboxdBench];
+const SUITES: BenchSuite[] = [catalogBench, authBench, searchBench, recsSuite, syncBench, letterboxdBench, tasteBench];
 
 export const benchCommand: Command = {
   name: "bench",
