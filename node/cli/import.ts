@@ -8,6 +8,8 @@ import { basename, join, relative } from "node:path";
 import type { SqlDatabase } from "../../functions/lib/db/port";
 import { ExportError } from "../../functions/lib/letterboxd/export";
 import { type ImportReport, importLetterboxdExport } from "../../functions/lib/letterboxd/import";
+import { TmdbClient } from "../../functions/lib/tmdb/client";
+import { resolveLetterboxdFilms } from "../jobs/letterboxd-resolve";
 import { type Command, loadConfig, openJobDatabase, parseOptions } from "./command";
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -111,6 +113,48 @@ export const importCommand: Command = {
         return 1;
       }
       throw error;
+    } finally {
+      await db.close();
+    }
+  },
+};
+
+export const importResolveCommand: Command = {
+  name: "import resolve",
+  summary: "Resolve imported films the catalogue lacked: TMDB search, fetch with the sync, apply kept signals",
+  usage: "[--limit 500]",
+  help: [
+    "options:",
+    "  --limit N   pending films handled in this run (default 500)",
+    "",
+    "Needs TMDB_API_TOKEN (without it, unmatched films stay reported as unmatched and this exits 0). Safe to re-run.",
+  ].join("\n"),
+  async run(args) {
+    const o = parseOptions(args, { limit: { type: "string" } });
+    const config = loadConfig();
+    const db = await openJobDatabase(config);
+    try {
+      if (!config.TMDB_API_TOKEN) {
+        const pending = await db.rpc("list_pending_letterboxd_films", { p_limit: 10_000 });
+        console.log(`import resolve: no TMDB_API_TOKEN; ${pending.length} imported films stay unmatched`);
+        return 0;
+      }
+      const client = new TmdbClient({
+        baseUrl: config.TMDB_BASE_URL,
+        token: config.TMDB_API_TOKEN,
+        requestsPerSecond: config.TMDB_RPS,
+        retry: { timeoutMs: config.TMDB_TIMEOUT_MS },
+        deadline: performance.now() + config.TMDB_TIME_BUDGET_S * 1000,
+      });
+      const s = await resolveLetterboxdFilms(db, client, {
+        limit: o.limit ? Number(o.limit) : undefined,
+        sync: { concurrency: config.TMDB_CONCURRENCY, maxFailureRate: 0.5 },
+      });
+      console.log(
+        `import resolve: ${s.pending} pending, ${s.searched} searches, ${s.found} found on TMDB, ${s.fetched} fetched, ` +
+          `${s.resolved} resolved, ${s.applied} signals applied`,
+      );
+      return 0;
     } finally {
       await db.close();
     }

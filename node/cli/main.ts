@@ -7,7 +7,7 @@ import { benchCommand } from "../bench";
 import { backfillCommand } from "./backfill";
 import type { Command } from "./command";
 import { evalCommand } from "./eval";
-import { importCommand } from "./import";
+import { importCommand, importResolveCommand } from "./import";
 import { jobsNightlyCommand } from "./jobs";
 import { migrateCommand } from "./migrate";
 import { schemaCommand } from "./schema";
@@ -23,6 +23,7 @@ const COMMANDS: Command[] = [
   backfillCommand,
   jobsNightlyCommand,
   importCommand,
+  importResolveCommand,
   evalCommand,
 ];
 
