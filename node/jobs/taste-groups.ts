@@ -1,7 +1,9 @@
 /**
  * The taste-group step of the nightly job: loads every rating, clusters users (functions/lib/recommend/
- * taste-groups.ts: SVD factors, KMeans with k by silhouette on a sample), labels each group from what it likes
- * far more than everyone, and replaces taste_groups and user_taste_groups in one transaction. Safe to re-run.
+ * taste-groups.ts: KMeans with k by silhouette on a sample) on the learned user factors of the rating model when
+ * they exist (public.rating_model_users, written by the nightly model fit), else on an SVD of the ratings, labels
+ * each group from what it likes far more than everyone, and replaces taste_groups and user_taste_groups in one
+ * transaction. Safe to re-run.
  */
 import type { SqlDatabase } from "../../functions/lib/db/port";
 import type { RatingTriples } from "../../functions/lib/recommend/neighbours";
@@ -16,6 +18,7 @@ export interface TasteGroupSummary {
   users: number;
   clustered: number;
   k: number;
+  factors: "learned" | "svd";
   silhouette: number;
   tried: { k: number; silhouette: number }[];
   labels: string[];
@@ -67,8 +70,9 @@ export async function runTasteGroups(db: SqlDatabase, options: TasteGroupOptions
       director: f.director,
     };
   }
+  const learned = await learnedFactors(db, userIndex, triples.users);
   const t1 = performance.now();
-  const clustering = clusterTaste(triples, options);
+  const clustering = clusterTaste(triples, options, learned);
   const groups = clustering.k > 0 ? describeGroups(triples, clustering, films) : [];
   // Two groups can earn the same words; a number keeps labels apart.
   const seen = new Map<string, number>();
@@ -85,7 +89,7 @@ export async function runTasteGroups(db: SqlDatabase, options: TasteGroupOptions
       await tx.query(
         `insert into public.taste_groups (id, label, size, top_genres, top_decades, top_directors,
            characteristic_movie_ids, silhouette, k, factors)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'svd')`,
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         [
           c + 1,
           g.label,
@@ -96,6 +100,7 @@ export async function runTasteGroups(db: SqlDatabase, options: TasteGroupOptions
           g.characteristic.map((f) => filmIds[f]),
           clustering.silhouette,
           clustering.k,
+          learned ? "learned" : "svd",
         ],
       );
     }
@@ -121,6 +126,7 @@ export async function runTasteGroups(db: SqlDatabase, options: TasteGroupOptions
     users: triples.users,
     clustered: clustering.clustered,
     k: clustering.k,
+    factors: learned ? "learned" : "svd",
     silhouette: clustering.silhouette,
     tried: clustering.tried.map(({ k, silhouette }) => ({ k, silhouette })),
     labels: groups.map((g) => g.label),
@@ -128,9 +134,38 @@ export async function runTasteGroups(db: SqlDatabase, options: TasteGroupOptions
   };
 }
 
+/**
+ * The rating model's user factors, unit-normalised, as rows of one matrix in the ratings' user order; undefined
+ * when the model's table is absent or empty. Users without factors get a zero row (not clustered).
+ */
+async function learnedFactors(
+  db: SqlDatabase,
+  userIndex: Map<string, number>,
+  users: number,
+): Promise<{ values: Float64Array; count: number } | undefined> {
+  const [present] = await db.query<{ ok: boolean }>(
+    "select to_regclass('public.rating_model_users') is not null as ok",
+  );
+  if (!present?.ok) return undefined;
+  const rows = await db.query<{ u: string; f: number[] }>(
+    "select user_id::text as u, factors as f from public.rating_model_users where cardinality(factors) > 0",
+  );
+  const count = rows[0]?.f.length ?? 0;
+  if (count === 0) return undefined;
+  const values = new Float64Array(users * count);
+  for (const row of rows) {
+    const u = userIndex.get(row.u);
+    if (u === undefined || row.f.length !== count) continue;
+    const norm = Math.sqrt(row.f.reduce((n, x) => n + x * x, 0));
+    if (norm === 0) continue;
+    for (let j = 0; j < count; j++) values[u * count + j] = row.f[j] / norm;
+  }
+  return { values, count };
+}
+
 export function formatTasteGroups(s: TasteGroupSummary): string {
   return [
-    `taste groups: ${s.k} groups over ${s.clustered} of ${s.users} users, silhouette ${s.silhouette.toFixed(3)} ` +
+    `taste groups: ${s.k} groups over ${s.clustered} of ${s.users} users (${s.factors} factors), silhouette ${s.silhouette.toFixed(3)} ` +
       `(tried ${s.tried.map((t) => `k=${t.k} ${t.silhouette.toFixed(3)}`).join(", ")})`,
     `  ${s.labels.map((l, i) => `${i + 1}: ${l}`).join("; ")}`,
     `  load ${s.ms.load} ms, cluster ${s.ms.cluster} ms, write ${s.ms.write} ms`,

@@ -254,6 +254,21 @@ grant all on public.letterboxd_imports, public.letterboxd_import_films, public.w
 
 grant usage, select on sequence public.watch_history_id_seq to service_role;
 
+-- Account deletion (delete_account) walks personal_data_columns, which the account-lifecycle work adds; list this
+-- file's user-id columns there when it exists. Every one also cascades from public.users.
+do $$
+begin
+  if to_regclass('public.personal_data_columns') is not null then
+    insert into public.personal_data_columns (table_name, column_name, match, note) values
+      ('letterboxd_imports', 'user_id', 'equals', 'the user''s Letterboxd imports'),
+      ('letterboxd_import_films', 'user_id', 'equals', 'the films of the user''s imports, with signals kept for unmatched ones'),
+      ('watch_history', 'user_id', 'equals', 'the user''s dated viewings (diary entries)'),
+      ('user_taste_groups', 'user_id', 'equals', 'the user''s taste group')
+    on conflict do nothing;
+  end if;
+end
+$$;
+
 -- import_caller_check: raises 42501 when a JWT user acts for someone else. Direct connections (the edge, the
 -- CLI) carry no JWT and pass; the edge has authorised the call and passes the user id.
 create or replace function public.import_caller_check(p_user_id uuid)

@@ -116,4 +116,24 @@ describe("taste groups in the database", () => {
     const [{ n }] = await db.query<{ n: number }>("select count(*)::int as n from public.user_taste_groups");
     expect(n, "re-running replaces, never duplicates").toBe(24);
   });
+
+  it("clusters on the rating model's learned user factors when they exist", async () => {
+    // The shape of public.rating_model_users (the nightly rating model), built here with factors that put the
+    // first twelve users in one direction and the rest in another.
+    await db.query(
+      "create table if not exists public.rating_model_users (user_id uuid primary key, bias real not null, factors real[] not null)",
+    );
+    const users = await db.query<{ user_id: string }>("select distinct user_id from public.ratings order by 1");
+    for (const [i, u] of users.entries()) {
+      await db.query("insert into public.rating_model_users values ($1, 0, $2)", [
+        u.user_id,
+        i < 12 ? [1, 0.01 * i, 0] : [0, 0.01 * i, 1],
+      ]);
+    }
+    const summary = await runTasteGroups(db, { kMin: 2, kMax: 4 });
+    expect(summary, JSON.stringify(summary)).toMatchObject({ factors: "learned", k: 2 });
+    const [group] = await db.query<{ factors: string }>("select factors from public.taste_groups limit 1");
+    expect(group.factors).toBe("learned");
+    await db.query("drop table public.rating_model_users");
+  });
 });
