@@ -46,6 +46,7 @@ export function toApiError(error: unknown): ApiError {
 
 function errorBody(c: Context<AppEnv>, error: ApiError): ErrorBody {
   return {
+    ...error.options.extra,
     error: {
       code: error.code,
       message: error.message,

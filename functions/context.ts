@@ -13,6 +13,8 @@ export interface Services {
   now?: () => number;
   /** The API-wide per-client rate limit; none: no limit. */
   rateLimiter?: RateLimiter;
+  /** Process memory, where the runtime shows it (Node); the Worker's isolate does not (GET /api/memory). */
+  processMemory?: () => Record<string, number>;
 }
 
 export interface RateLimiter {

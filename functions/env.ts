@@ -34,6 +34,21 @@ export const ConfigSchema = z.object({
   /** Comma-separated browser origins allowed by CORS; "*" allows any (bearer tokens, no cookies). */
   CORS_ORIGINS: csv.default(["*"]),
   MAX_BODY_BYTES: positiveInt(1024, 10 * 1024 * 1024).default(64 * 1024),
+  /**
+   * POST /v1/imports/letterboxd: the upload's own body limit (a Letterboxd export ZIP of 10,000+ films is about
+   * 1 MB; Workers accept request bodies up to 100 MB on the free plan), the inflated size of one file in the ZIP
+   * (a bound on "zip bombs"), and the data rows read over all files.
+   */
+  IMPORT_MAX_BYTES: positiveInt(1024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
+  IMPORT_MAX_ENTRY_BYTES: positiveInt(1024, 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+  IMPORT_MAX_ROWS: positiveInt(1, 10_000_000).default(100_000),
+  /**
+   * Username endpoints (/api/recomendacoes/{username}...): the time budget of one answer. A personal list not
+   * ready within it is answered with popular films (mode fallback) while its computation goes on.
+   */
+  USERNAME_TIME_BUDGET_MS: positiveInt(50, 60_000).default(5000),
+  /** Public profiles GET /api/preload warms for an operator, most active first. */
+  PRELOAD_USERS: positiveInt(1, 1000).default(50),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   /** Load demo data into an empty embedded database on start. */
   MARQUEE_DEMO: boolish.default(true),

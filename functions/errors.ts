@@ -33,7 +33,13 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly options: { headers?: Record<string, string>; issues?: FieldIssue[]; cause?: unknown } = {},
+    readonly options: {
+      headers?: Record<string, string>;
+      issues?: FieldIssue[];
+      cause?: unknown;
+      /** Top-level fields beside `error` (the username endpoints' `mode`). */
+      extra?: Record<string, unknown>;
+    } = {},
   ) {
     super(message, { cause: options.cause });
   }

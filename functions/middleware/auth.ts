@@ -9,7 +9,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
-import { InvalidTokenError, type VerifiedToken, verifyToken } from "../lib/auth/tokens";
+import { InvalidTokenError, isServiceRoleToken, type VerifiedToken, verifyToken } from "../lib/auth/tokens";
 import type { RpcRow } from "../lib/db/port";
 
 /**
@@ -24,6 +24,8 @@ declare module "hono" {
     authToken?: string;
     /** The live profile behind the token, as get_auth_user returns it. */
     authUser?: AuthUserRow;
+    /** Set by optionalUserOrOperator: the token is an operator's (role service_role), not a user's. */
+    operator?: boolean;
   }
 }
 
@@ -79,6 +81,19 @@ export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
 export const optionalAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const token = bearerToken(c);
   if (token !== undefined) await authenticate(c, token);
+  await next();
+};
+
+/**
+ * Like optionalAuth, and also accepts an operator's token (role service_role, signed with JWT_SECRET), setting
+ * `c.get("operator")`. For the username endpoints, where the user themself or an operator may act.
+ */
+export const optionalUserOrOperator: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const token = bearerToken(c);
+  if (token !== undefined) {
+    if (await isServiceRoleToken(c.get("services").config, token)) c.set("operator", true);
+    else await authenticate(c, token);
+  }
   await next();
 };
 

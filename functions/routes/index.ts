@@ -7,6 +7,8 @@ import * as login from "./auth/login";
 import * as registerAccount from "./auth/register";
 import * as signOutEverywhere from "./auth/sign-out-everywhere";
 import * as listGenres from "./genres/list-genres";
+import * as getImport from "./imports/get-import";
+import * as importLetterboxd from "./imports/import-letterboxd";
 import * as listMyInteractions from "./interactions/list-my-interactions";
 import * as recordInteraction from "./interactions/record-interaction";
 import * as removeInteraction from "./interactions/remove-interaction";
@@ -23,6 +25,14 @@ import * as searchMovies from "./search/search-movies";
 import * as getDocs from "./system/get-docs";
 import * as getHealth from "./system/get-health";
 import * as getPing from "./system/get-ping";
+import * as getMyTaste from "./taste/get-my-taste";
+import * as getTasteGroup from "./taste/get-taste-group";
+import * as checkUsername from "./usernames/check-username";
+import * as debugUsername from "./usernames/debug-username";
+import * as getMemory from "./usernames/get-memory";
+import * as listUsernameRecommendations from "./usernames/list-username-recommendations";
+import * as preloadUsernames from "./usernames/preload-usernames";
+import * as warmUsernameCache from "./usernames/warm-username-cache";
 
 export function registerRoutes(app: App) {
   for (const endpoint of [getPing, getHealth, getDocs, listMovies, getMovie, listGenres]) endpoint.register(app);
@@ -31,6 +41,17 @@ export function registerRoutes(app: App) {
     endpoint.register(app);
   for (const endpoint of [listMyRatings, putRating, deleteRating, ratingAliases]) endpoint.register(app);
   for (const endpoint of [recordInteraction, listMyInteractions, removeInteraction]) endpoint.register(app);
+  for (const endpoint of [importLetterboxd, getImport, getMyTaste, getTasteGroup]) endpoint.register(app);
+  // The seeds' username paths, answering with a mode (ultra_fast, fallback, error) within a time budget.
+  for (const endpoint of [
+    checkUsername,
+    listUsernameRecommendations,
+    warmUsernameCache,
+    preloadUsernames,
+    debugUsername,
+    getMemory,
+  ])
+    endpoint.register(app);
 
   // GET /v1/movies/{id}/similar blends co-rating with content similarity (embeddings where present, through
   // similar_movies) and explains each film.

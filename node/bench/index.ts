@@ -6,9 +6,11 @@ import type { Command } from "../cli/command";
 import { authBench } from "./auth";
 import { bodyLimitBench } from "./body-limit";
 import { catalogBench } from "./catalog";
+import { letterboxdBench } from "./letterboxd";
 import { recsSuite } from "./recs";
 import { searchBench } from "./search";
 import { syncBench } from "./sync";
+import { tasteBench } from "./taste";
 
 export interface BenchSuite {
   name: string;
@@ -17,7 +19,16 @@ export interface BenchSuite {
   run(args: string[]): Promise<number>;
 }
 
-const SUITES: BenchSuite[] = [catalogBench, authBench, searchBench, recsSuite, syncBench, bodyLimitBench];
+const SUITES: BenchSuite[] = [
+  catalogBench,
+  authBench,
+  searchBench,
+  recsSuite,
+  syncBench,
+  bodyLimitBench,
+  letterboxdBench,
+  tasteBench,
+];
 
 export const benchCommand: Command = {
   name: "bench",

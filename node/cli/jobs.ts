@@ -1,5 +1,6 @@
 /** `marquee jobs nightly`: recompute neighbours, refresh materialised views, delete expired cached data. */
 import { type NightlyStep, type NightlySummary, runNightly } from "../jobs/nightly";
+import { formatTasteGroups, runTasteGroups } from "../jobs/taste-groups";
 import { type Command, loadConfig, openJobDatabase, parseOptions } from "./command";
 
 const LABELS: Record<NightlyStep, string> = {
@@ -53,7 +54,8 @@ export function formatNightlySummary(s: NightlySummary): string {
 
 export const jobsNightlyCommand: Command = {
   name: "jobs nightly",
-  summary: "Recompute user and film neighbours, refresh materialised views, delete expired cached data",
+  summary:
+    "Recompute user and film neighbours and taste groups, refresh materialised views, delete expired cached data",
   usage:
     "[--user-k 50] [--film-k 50] [--shrinkage 10] [--film-model ease|cosine] [--ease-films 2500] [--ease-k 300] [--json]",
   help: [
@@ -101,7 +103,13 @@ export const jobsNightlyCommand: Command = {
         easeK: int(o["ease-k"], "ease-k", 1, 5000),
         onStep: progressPrinter(),
       });
-      console.log(o.json ? JSON.stringify(summary, null, 2) : formatNightlySummary(summary));
+      // Taste groups after the neighbours: a failure here leaves last night's groups and fails the job.
+      const taste = await runTasteGroups(db);
+      console.log(
+        o.json
+          ? JSON.stringify({ ...summary, tasteGroups: taste }, null, 2)
+          : `${formatNightlySummary(summary)}\n${formatTasteGroups(taste)}`,
+      );
       return 0;
     } finally {
       await db.close();

@@ -7,6 +7,7 @@ import { benchCommand } from "../bench";
 import { backfillCommand } from "./backfill";
 import type { Command } from "./command";
 import { evalCommand } from "./eval";
+import { importCommand, importResolveCommand } from "./import";
 import { jobsNightlyCommand } from "./jobs";
 import { migrateCommand } from "./migrate";
 import { modelLoadCommand } from "./model";
@@ -23,6 +24,8 @@ const COMMANDS: Command[] = [
   syncCommand,
   backfillCommand,
   jobsNightlyCommand,
+  importCommand,
+  importResolveCommand,
   evalCommand,
   tuneCommand,
   modelLoadCommand,

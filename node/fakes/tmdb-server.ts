@@ -199,6 +199,33 @@ function fakeTmdb(catalogue: FakeCatalogue, options: FakeTmdbOptions) {
         .map((c) => ({ id: c.id, adult: byId.get(c.id)?.adult ?? false }));
       return paged(ids, page);
     }
+    if (path === "/3/search/movie") {
+      // Like TMDB: a case- and accent-insensitive substring match on title or original title, narrowed by the
+      // release year when one is given, most voted first.
+      const fold = (t: string | null | undefined) =>
+        (t ?? "")
+          .normalize("NFKD")
+          .replace(/[\u0300-\u036f]/g, "")
+          .toLowerCase();
+      const query = fold(url.searchParams.get("query"));
+      if (!query)
+        return { kind: "send", status: 422, body: { success: false, status_message: "query must be provided" } };
+      const year = url.searchParams.get("year");
+      const hits = catalogue.movies
+        .filter((m) => fold(m.title).includes(query) || fold(m.original_title).includes(query))
+        .filter((m) => !year || (m.release_date ?? "").startsWith(year))
+        .filter((m) => !m.adult || url.searchParams.get("include_adult") === "true")
+        .sort((a, b) => (b.vote_count ?? 0) - (a.vote_count ?? 0))
+        .map((m) => ({
+          id: m.id,
+          adult: m.adult,
+          title: m.title,
+          original_title: m.original_title,
+          release_date: m.release_date,
+          vote_count: m.vote_count,
+        }));
+      return paged(hits, page);
+    }
     if (movie) {
       const found = byId.get(Number(movie[1]));
       return found ? { kind: "send", status: 200, body: found } : { kind: "send", status: 404, body: NOT_FOUND };

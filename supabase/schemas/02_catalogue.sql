@@ -74,6 +74,35 @@ comment on function public.title_query is 'tsquery matching films whose title wo
 
 grant execute on function public.title_query to anon, authenticated, service_role;
 
+-- fold_title: the form titles are compared in when matching exports to the catalogue. Case, accents (NFKD with
+-- the combining marks removed, plus the letters NFKD leaves whole: ø æ œ ł đ ß), punctuation and spacing are
+-- folded, "&" reads "and", and a leading or trailing "The" ("Matrix, The") is dropped. Null for a title that
+-- folds to nothing. Immutable, so the catalogue can be indexed on it.
+create or replace function public.fold_title(p_title text)
+returns text
+language sql
+immutable
+parallel safe
+set search_path = public, extensions
+as $$
+  with marks as (
+    select regexp_replace(lower(normalize(p_title, NFKD)), '[\u0300-\u036f]', '', 'g') as t
+  ), letters as (
+    select replace(replace(replace(replace(translate(marks.t, 'øłđ', 'old'), 'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe'),
+                   '&', ' and ') as t
+    from marks
+  ), words as (
+    select btrim(regexp_replace(letters.t, '[^a-z0-9]+', ' ', 'g')) as t from letters
+  )
+  select nullif(regexp_replace(regexp_replace(words.t, '^the ', ''), ' the$', ''), '') from words
+$$;
+
+comment on function public.fold_title is 'A title folded for matching: case, accents, punctuation, & and a leading or trailing "The" (Letterboxd import).';
+
+revoke execute on function public.fold_title(text) from public;
+
+grant execute on function public.fold_title(text) to anon, authenticated, service_role;
+
 create table public.movies (
   id integer primary key,
   title text not null check (length(title) between 1 and 500),
@@ -112,7 +141,10 @@ create table public.movies (
   -- Full-text document for lexical search: titles weigh A, people (director, cast) B, keywords C.
   search_vector tsvector generated always as (
     public.movie_search_vector(title, original_title, director, cast_names, keywords)
-  ) stored
+  ) stored,
+  -- Stored, so that matching imports joins on an index instead of folding every title per row.
+  folded_title text generated always as (public.fold_title(title)) stored,
+  folded_original_title text generated always as (public.fold_title(original_title)) stored
 );
 
 comment on table public.movies is 'The film catalogue, one row per TMDB film, kept fresh by the daily TMDB sync job. Public, read-only for API roles.';
@@ -172,6 +204,15 @@ comment on column public.movies.content_hash is 'SHA-256 of the text that was em
 comment on column public.movies.embedded_at is 'When embedding was last written.';
 
 comment on column public.movies.tmdb_synced_at is 'When the TMDB sync last wrote this row.';
+
+comment on column public.movies.folded_title is 'fold_title(title): the title as imports match it (case, accents, punctuation, "The" folded).';
+
+comment on column public.movies.folded_original_title is 'fold_title(original_title), for matching imports by original title.';
+
+create index movies_folded_title_idx on public.movies (folded_title, release_year);
+
+create index movies_folded_original_title_idx on public.movies (folded_original_title, release_year)
+  where folded_original_title is not null;
 
 create trigger movies_touch_updated_at before update on public.movies
   for each row execute function public.touch_updated_at();

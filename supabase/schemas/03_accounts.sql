@@ -12,7 +12,8 @@ create table public.users (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   deleted_at timestamptz,
-  token_version integer not null default 0 check (token_version >= 0)
+  token_version integer not null default 0 check (token_version >= 0),
+  public_profile boolean not null default false
 );
 
 comment on table public.users is 'Marquee accounts (profile only; credentials live in user_credentials). Each user sees only their own row.';
@@ -30,6 +31,8 @@ comment on column public.users.email is 'Login email, normalised (trimmed, lower
 comment on column public.users.username is 'Optional public handle, unique case-insensitively.';
 
 comment on column public.users.display_name is 'Name shown in the app.';
+
+comment on column public.users.public_profile is 'The user made their username public: the username endpoints (/api/...) may find them. Off by default; everyone else answers 404 there.';
 
 comment on column public.users.deleted_at is 'Set when the account is deleted; a deleted user''s tokens are rejected.';
 

@@ -1144,6 +1144,507 @@ export interface paths {
       };
     };
   };
+  "/v1/imports/letterboxd": {
+    /**
+     * Import a Letterboxd export
+     * @description Ratings become ratings (half stars kept), likes/films.csv likes, watched.csv seen, watchlist.csv your watchlist, diary and review entries dated viewings in your watch history. Films are matched by title and year (case, accents, punctuation and "The" folded; original titles; ±1 year). Importing the same export again changes nothing; a newer one adds what is new, and the newest timestamp wins against what you did in Marquee. Limits: IMPORT_MAX_BYTES per upload (default 10 MB), IMPORT_MAX_ROWS rows (default 100,000).
+     */
+    post: {
+      requestBody: {
+        content: {
+          "multipart/form-data": components["schemas"]["LetterboxdUpload"];
+        };
+      };
+      responses: {
+        /** @description Imported; the report with matched and unmatched films. Location: GET /v1/imports/{id}. */
+        201: {
+          content: {
+            "application/json": components["schemas"]["LetterboxdImport"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflicts with existing data. */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Request body too large. */
+        413: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Content-Type must be application/json. */
+        415: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/imports/{id}": {
+    /**
+     * One of my imports
+     * @description Counts rise as the TMDB resolution step adds unmatched films. Someone else's import answers 404.
+     */
+    get: {
+      parameters: {
+        path: {
+          id: string;
+        };
+      };
+      responses: {
+        /** @description The import. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["LetterboxdImport"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such resource. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/auth/me/taste": {
+    /** My taste profile and group */
+    get: {
+      responses: {
+        /** @description Your stats. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["TasteProfile"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/taste-groups/{id}": {
+    /** A taste group */
+    get: {
+      parameters: {
+        path: {
+          id: number;
+        };
+      };
+      responses: {
+        /** @description The group. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["TasteGroup"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such resource. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/test/{username}": {
+    /**
+     * Does this username exist
+     * @description Private profiles and unknown names both answer 404.
+     */
+    get: {
+      parameters: {
+        path: {
+          username: string;
+        };
+      };
+      responses: {
+        /** @description It exists; mode says how /api/recomendacoes would answer now. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["UsernameCheck"];
+          };
+        };
+        /** @description Invalid username. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description No public profile has this username. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description Method not allowed. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description The database did not answer within the time budget and nothing could be served. */
+        503: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+      };
+    };
+  };
+  "/api/recomendacoes/{username}": {
+    /** Recommendations by username, within a time budget */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+        };
+        path: {
+          username: string;
+        };
+      };
+      responses: {
+        /** @description Films, with the mode that served them. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["UsernameRecommendations"];
+          };
+        };
+        /** @description Invalid username. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description Missing or invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description No public profile has this username. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description Method not allowed. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description The database did not answer within the time budget and nothing could be served. */
+        503: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+      };
+    };
+  };
+  "/api/cache/{username}": {
+    /** Load a user into the cache */
+    get: {
+      parameters: {
+        path: {
+          username: string;
+        };
+      };
+      responses: {
+        /** @description Cached, or still computing. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["UsernameCacheStatus"];
+          };
+        };
+        /** @description Invalid username. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description Missing or invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description Only the user themself or an operator (role service_role) may do this. */
+        403: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description No public profile has this username. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description Method not allowed. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description The database did not answer within the time budget and nothing could be served. */
+        503: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+      };
+    };
+  };
+  "/api/preload": {
+    /** Cache the common users */
+    get: {
+      responses: {
+        /** @description Queued; the lists are computed after the answer. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Preload"];
+          };
+        };
+        /** @description Missing or invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description Method not allowed. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+      };
+    };
+  };
+  "/api/debug/{username}": {
+    /** The user's data as the engine sees it */
+    get: {
+      parameters: {
+        path: {
+          username: string;
+        };
+      };
+      responses: {
+        /** @description What the engine sees. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["UsernameDebug"];
+          };
+        };
+        /** @description Invalid username. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description Missing or invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description Only the user themself or an operator (role service_role) may do this. */
+        403: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description No public profile has this username. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description Method not allowed. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description The database did not answer within the time budget and nothing could be served. */
+        503: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+      };
+    };
+  };
+  "/api/memory": {
+    /** Memory and cache status */
+    get: {
+      responses: {
+        /** @description Memory (where visible) and counts. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["MemoryStatus"];
+          };
+        };
+        /** @description Method not allowed. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+        /** @description The database did not answer within the time budget and nothing could be served. */
+        503: {
+          content: {
+            "application/json": components["schemas"]["ModeError"];
+          };
+        };
+      };
+    };
+  };
   "/v1/recommendations": {
     /**
      * My recommendations
@@ -1870,6 +2371,169 @@ export interface components {
       /** @description Pass as cursor for the next page; null on the last. */
       nextCursor: string | null;
     };
+    LetterboxdImport: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      status: "running" | "done" | "failed";
+      files: string[];
+      rowsRead: number;
+      films: {
+        /** @description Distinct films found in the catalogue. */
+        matched: number;
+        /** @description Films added from TMDB by the resolution step since. */
+        added: number;
+        /** @description Films not (yet) in the catalogue. */
+        unmatched: number;
+      };
+      /** @description (matched + added) / all distinct films. */
+      matchRate: number | null;
+      /** @description Unmatched films, by name (at most 200). */
+      unmatched: ({
+          name: string;
+          year: number | null;
+          letterboxdUri: string | null;
+        })[];
+      error: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      finishedAt: string | null;
+    };
+    LetterboxdUpload: {
+      /**
+       * Format: binary
+       * @description The export ZIP as Letterboxd gives it (Settings › Data), or one of its CSV files named as in the export (ratings.csv, watched.csv, watchlist.csv, diary.csv, reviews.csv, likes-films.csv).
+       */
+      file: string;
+      /**
+       * @description Set your public username (e.g. your Letterboxd name) at the same time.
+       * @example ana_films
+       */
+      username?: string;
+      /** @description true: make the username reachable by the /api/... username endpoints. */
+      publicProfile?: string;
+    };
+    TasteProfile: {
+      ratings: number;
+      averageRating: number | null;
+      /** @description Signals by type. */
+      interactions: {
+        [key: string]: number;
+      };
+      /** @description Dated viewings in the watch history (rewatches included). */
+      viewings: number;
+      topGenres: string[];
+      topDecades: string[];
+      topDirectors: string[];
+      tasteGroup: {
+        id: number;
+        label: string;
+      } | null;
+      neighbours: {
+        count: number;
+        meanSimilarity: number | null;
+      };
+      /** @description The last nightly computation. */
+      nightlyAt: string | null;
+      /** @description When the cached recommendation list was computed. */
+      cachedAt: string | null;
+    };
+    TasteGroup: {
+      id: number;
+      label: string;
+      size: number;
+      topGenres: string[];
+      topDecades: string[];
+      topDirectors: string[];
+      /** @description Cluster quality of the whole clustering (-1..1). */
+      silhouette: number | null;
+      k: number;
+      computedAt: string;
+      /** @description Films the group likes far more than everyone, best first. */
+      films: components["schemas"]["MovieSummary"][];
+    };
+    UsernameCheck: {
+      /** @enum {boolean} */
+      exists: true;
+      username: string;
+      displayName: string;
+      /** @enum {string} */
+      mode: "ultra_fast" | "fallback";
+    };
+    ModeError: components["schemas"]["Error"] & {
+      /** @enum {string} */
+      mode: "error";
+    };
+    UsernameRecommendations: {
+      /**
+       * @description ultra_fast: the user's own list, from the cache; fallback: popular films (not cached yet, or not ready within the time budget).
+       * @enum {string}
+       */
+      mode: "ultra_fast" | "fallback";
+      username: string;
+      /** @description When the served personal list was computed. */
+      computedAt: string | null;
+      note: string | null;
+      recommendations: (components["schemas"]["MovieSummary"] & ({
+          score: number | null;
+          reasons: components["schemas"]["RecommendationReason"][];
+        }))[];
+    };
+    RecommendationReason: {
+      /**
+       * @description item: films like ones you rated or liked; cf: users with taste like yours; content: genres, people, themes; popular.
+       * @enum {string}
+       */
+      source: "item" | "cf" | "content" | "popular";
+      /** @example You rated Alien 5 stars, and people who watch it also watch this */
+      text: string;
+      /** @description The numbers behind the text. */
+      evidence: {
+        [key: string]: unknown;
+      };
+    };
+    UsernameCacheStatus: {
+      /** @enum {string} */
+      mode: "ultra_fast" | "fallback";
+      username: string;
+      cached: boolean;
+      computedAt: string | null;
+    };
+    Preload: {
+      /** @enum {string} */
+      mode: "fallback";
+      queued: number;
+    };
+    UsernameDebug: {
+      /** @enum {string} */
+      mode: "ultra_fast" | "fallback";
+      username: string;
+      profile: components["schemas"]["TasteProfile"];
+    };
+    MemoryStatus: {
+      /** @enum {string} */
+      mode: "ultra_fast";
+      process: {
+        visible: boolean;
+        note: string | null;
+        /** @description rssBytes, heapUsedBytes... in Node; null in a Worker. */
+        bytes: {
+          [key: string]: number;
+        } | null;
+      };
+      isolate: {
+        computationsInFlight: number;
+        popularFilmsHeld: number;
+      };
+      cache: {
+        cachedUsers: number;
+        cachedRows: number;
+        cachedNeighbourUsers: number;
+        tasteGroups: number;
+        clusteredUsers: number;
+      };
+    };
     RecommendationList: {
       strategy: components["schemas"]["RecommendationStrategy"];
       data: components["schemas"]["RecommendedMovie"][];
@@ -1899,19 +2563,6 @@ export interface components {
       sources: ("item" | "cf" | "content" | "popular")[];
       reasons: components["schemas"]["RecommendationReason"][];
     });
-    RecommendationReason: {
-      /**
-       * @description item: films like ones you rated or liked; cf: users with taste like yours; content: genres, people, themes; popular.
-       * @enum {string}
-       */
-      source: "item" | "cf" | "content" | "popular";
-      /** @example You rated Alien 5 stars, and people who watch it also watch this */
-      text: string;
-      /** @description The numbers behind the text. */
-      evidence: {
-        [key: string]: unknown;
-      };
-    };
     PopularList: {
       /** @enum {string} */
       period: "all" | "week" | "month" | "year";

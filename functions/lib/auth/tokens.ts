@@ -113,6 +113,25 @@ function describe(error: unknown): string {
   }
 }
 
+/**
+ * An operator's token: HS256 with JWT_SECRET and `role: service_role`, as Supabase's service key is. Such a token
+ * names no user, so verifyToken refuses it; only the routes that serve operators call this. Issuer and audience
+ * are not required (Supabase's service key has neither ours); expiry is checked when present.
+ */
+export async function isServiceRoleToken(config: TokenConfig, token: string): Promise<boolean> {
+  if (token.length > MAX_TOKEN_LENGTH || !config.JWT_SECRET) return false;
+  try {
+    if (decodeProtectedHeader(token).alg !== TOKEN_ALGORITHM) return false;
+    const { payload } = await jwtVerify(token, secretKey(config.JWT_SECRET), {
+      algorithms: [TOKEN_ALGORITHM],
+      clockTolerance: config.JWT_CLOCK_SKEW_SECONDS,
+    });
+    return payload.role === "service_role";
+  } catch {
+    return false;
+  }
+}
+
 /** Verifies a bearer token; throws InvalidTokenError saying why it is refused. */
 export async function verifyToken(config: TokenConfig, token: string): Promise<VerifiedToken> {
   if (token.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) {

@@ -55,7 +55,8 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
  * columns such as a `movie_card` as nested objects, dates and timestamps as ISO text, numeric and bigint as
  * numbers. Names are checked against a strict identifier pattern because they are spliced into the statement;
  * values always travel as parameters. Arguments whose value is undefined are left out so the function's own
- * default applies. Read the rows with `rpcRows`.
+ * default applies. An array of objects is sent as JSON text: drivers would otherwise write it as a Postgres array
+ * literal, and such an argument is always a jsonb one (PostgREST sends it as JSON too). Read the rows with `rpcRows`.
  */
 export function rpcStatement(fn: string, args: Record<string, unknown> = {}): { sql: string; params: unknown[] } {
   if (!IDENTIFIER.test(fn)) throw new Error(`invalid SQL function name: ${fn}`);
@@ -64,7 +65,8 @@ export function rpcStatement(fn: string, args: Record<string, unknown> = {}): { 
   for (const [name, value] of Object.entries(args)) {
     if (value === undefined) continue;
     if (!IDENTIFIER.test(name)) throw new Error(`invalid SQL argument name: ${name}`);
-    params.push(value);
+    const objects = Array.isArray(value) && value.length > 0 && value.every((v) => v !== null && typeof v === "object");
+    params.push(objects ? JSON.stringify(value) : value);
     named.push(`${name} => $${params.length}`);
   }
   // The subquery names the columns as `select *` does (a single OUT column keeps its name, a scalar result is

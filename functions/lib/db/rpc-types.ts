@@ -56,6 +56,27 @@ export interface RecommendedMovie {
 }
 
 export interface RpcFunctions {
+  apply_letterboxd_signals: {
+    Args: {
+      p_user_id: string | null;
+      p_signals: Json | null;
+    };
+    Row: {
+      applied: number | null;
+    };
+  };
+  begin_letterboxd_import: {
+    Args: {
+      p_user_id: string | null;
+      p_files: string[] | null;
+      p_username?: string | null;
+      p_public_profile?: boolean | null;
+    };
+    Row: {
+      id: string | null;
+      created_at: string | null;
+    };
+  };
   begin_login: {
     Args: {
       p_email: string | null;
@@ -152,11 +173,35 @@ export interface RpcFunctions {
       bias: number | null;
     };
   };
+  find_public_user: {
+    Args: {
+      p_username: string | null;
+    };
+    Row: {
+      user_id: string | null;
+      username: string | null;
+      display_name: string | null;
+    };
+  };
+  finish_letterboxd_import: {
+    Args: {
+      p_user_id: string | null;
+      p_import_id: string | null;
+      p_error?: string | null;
+    };
+    Row: { finish_letterboxd_import: null | null };
+  };
   fold_text: {
     Args: {
       p_text: string | null;
     };
     Row: { fold_text: string | null };
+  };
+  fold_title: {
+    Args: {
+      p_title: string | null;
+    };
+    Row: { fold_title: string | null };
   };
   get_auth_user: {
     Args: {
@@ -169,6 +214,36 @@ export interface RpcFunctions {
       display_name: string | null;
       created_at: string | null;
       token_version: number | null;
+    };
+  };
+  get_cache_counts: {
+    Args: Record<string, never>;
+    Row: {
+      cached_users: number | null;
+      cached_rows: number | null;
+      cached_neighbour_users: number | null;
+      taste_groups: number | null;
+      clustered_users: number | null;
+    };
+  };
+  get_letterboxd_import: {
+    Args: {
+      p_user_id: string | null;
+      p_import_id: string | null;
+      p_limit?: number | null;
+    };
+    Row: {
+      id: string | null;
+      status: string | null;
+      files: string[] | null;
+      rows_read: number | null;
+      matched: number | null;
+      added: number | null;
+      unmatched: number | null;
+      unmatched_films: Json | null;
+      error: string | null;
+      created_at: string | null;
+      finished_at: string | null;
     };
   };
   get_movie: {
@@ -258,6 +333,61 @@ export interface RpcFunctions {
       source_title: string | null;
     };
   };
+  get_taste_group: {
+    Args: {
+      p_group_id: number | null;
+    };
+    Row: {
+      id: number | null;
+      label: string | null;
+      size: number | null;
+      top_genres: string[] | null;
+      top_decades: string[] | null;
+      top_directors: string[] | null;
+      silhouette: number | null;
+      k: number | null;
+      computed_at: string | null;
+      films: MovieCard[] | null;
+    };
+  };
+  get_taste_profile: {
+    Args: {
+      p_user_id: string | null;
+    };
+    Row: {
+      ratings: number | null;
+      average_rating: number | null;
+      interactions: Json | null;
+      viewings: number | null;
+      top_genres: string[] | null;
+      top_decades: string[] | null;
+      top_directors: string[] | null;
+      taste_group_id: number | null;
+      taste_group_label: string | null;
+      neighbours: number | null;
+      neighbour_mean_similarity: number | null;
+      nightly_at: string | null;
+      cached_at: string | null;
+    };
+  };
+  import_caller_check: {
+    Args: {
+      p_user_id: string | null;
+    };
+    Row: { import_caller_check: null | null };
+  };
+  import_letterboxd_rows: {
+    Args: {
+      p_user_id: string | null;
+      p_import_id: string | null;
+      p_rows: Json | null;
+    };
+    Row: {
+      matched: number | null;
+      unmatched: number | null;
+      applied: number | null;
+    };
+  };
   list_genres: {
     Args: Record<string, never>;
     Row: {
@@ -323,6 +453,28 @@ export interface RpcFunctions {
       sort_key: string | null;
     };
   };
+  list_pending_letterboxd_films: {
+    Args: {
+      p_limit?: number | null;
+    };
+    Row: {
+      import_id: string | null;
+      user_id: string | null;
+      film_key: string | null;
+      name: string | null;
+      year: number | null;
+    };
+  };
+  list_preload_users: {
+    Args: {
+      p_limit?: number | null;
+    };
+    Row: {
+      user_id: string | null;
+      username: string | null;
+      signals: number | null;
+    };
+  };
   marquee_health: {
     Args: Record<string, never>;
     Row: {
@@ -330,6 +482,17 @@ export interface RpcFunctions {
       latest_migration: string | null;
       server_version: string | null;
       database_time: string | null;
+    };
+  };
+  match_letterboxd_films: {
+    Args: {
+      p_names: string[] | null;
+      p_years: number[] | null;
+    };
+    Row: {
+      n: number | null;
+      movie_id: number | null;
+      match: string | null;
     };
   };
   match_movies: {
@@ -529,6 +692,17 @@ export interface RpcFunctions {
       neighbour_mean: number | null;
     };
   };
+  recommendation_cache_state: {
+    Args: {
+      p_user_id: string | null;
+      p_strategy?: string | null;
+      p_weights?: number[] | null;
+    };
+    Row: {
+      cached: boolean | null;
+      computed_at: string | null;
+    };
+  };
   recommendation_caller_check: {
     Args: {
       p_user_id: string | null;
@@ -595,6 +769,17 @@ export interface RpcFunctions {
       p_genre: string | null;
     };
     Row: { resolve_genre: string | null };
+  };
+  resolve_letterboxd_film: {
+    Args: {
+      p_import_id: string | null;
+      p_film_key: string | null;
+      p_movie_id: number | null;
+    };
+    Row: {
+      resolved: boolean | null;
+      applied: number | null;
+    };
   };
   revoke_tokens: {
     Args: {

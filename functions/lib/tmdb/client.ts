@@ -16,7 +16,7 @@ import {
   type RetryPolicy,
   realClock,
 } from "../http/polite-fetch";
-import { type MovieRow, mapMovie, TmdbGenreList, TmdbIdPage, TmdbMovieDetails } from "./map";
+import { type MovieRow, mapMovie, TmdbGenreList, TmdbIdPage, TmdbMovieDetails, TmdbSearchPage } from "./map";
 
 export interface TmdbClientOptions {
   baseUrl: string;
@@ -132,6 +132,21 @@ export class TmdbClient {
       page,
     });
     return { ids: body.results.map((r) => r.id), totalPages: body.total_pages };
+  }
+
+  /**
+   * /search/movie with a year (TMDB matches it against the release date's year): the first page of candidates,
+   * adult ones left out. The caller decides which candidate, if any, is the film.
+   */
+  async searchMovie(query: string, year?: number | null): Promise<z.infer<typeof TmdbSearchPage>["results"]> {
+    const body = await this.getJson(TmdbSearchPage, "/search/movie", {
+      query,
+      include_adult: "false",
+      language: "en-US",
+      page: 1,
+      ...(year ? { year } : {}),
+    });
+    return body.results.filter((r) => !r.adult);
   }
 
   async movie(id: number): Promise<MovieResult> {

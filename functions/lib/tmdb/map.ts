@@ -15,6 +15,22 @@ export const TmdbIdPage = z.object({
   total_pages: z.number().int().min(0),
 });
 
+/** /search/movie: the fields the Letterboxd resolution step compares. */
+export const TmdbSearchPage = z.object({
+  page: z.number().int(),
+  results: z.array(
+    z.object({
+      id: z.number().int().positive(),
+      adult: z.boolean().nullish(),
+      title: z.string().nullish(),
+      original_title: z.string().nullish(),
+      release_date: z.string().nullish(),
+      vote_count: z.number().nullish(),
+    }),
+  ),
+  total_pages: z.number().int().min(0),
+});
+
 export const TmdbMovieDetails = z.object({
   id: z.number().int().positive(),
   adult: z.boolean().default(false),
