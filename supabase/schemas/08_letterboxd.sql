@@ -632,13 +632,13 @@ $$;
 
 comment on function public.find_public_user is 'A public profile by username, any case; no row for unknown or private ones (GET /api/...).';
 
--- recommendation_cache_state: whether p_user_id's list for p_strategy and p_weights is in recommendation_cache
+-- recommendation_cache_state: whether p_user_id's list for p_strategy and p_weights (null: the fitted blend, as get_recommendations uses) is in recommendation_cache
 -- and still fresh (its fingerprint matches), and when it was computed. Says nothing about the films.
 -- Security definer (the cache is not readable by API roles).
 create or replace function public.recommendation_cache_state(
   p_user_id uuid,
   p_strategy text default 'hybrid',
-  p_weights real[] default array[0.5, 0.3, 0.2]::real[]
+  p_weights real[] default null
 )
 returns table (cached boolean, computed_at timestamptz)
 language sql
@@ -647,7 +647,9 @@ security definer
 set search_path = public, extensions
 set plan_cache_mode = force_custom_plan
 as $$
-  select coalesce(bool_or(c.fingerprint = public.recommendation_fingerprint(p_user_id, p_weights)), false),
+  -- The same weights get_recommendations keys its cache by: the caller's, else the fitted blend.
+  select coalesce(bool_or(c.fingerprint = public.recommendation_fingerprint(
+           p_user_id, coalesce(p_weights, public.recommendation_weights()))), false),
          max(c.computed_at)
   from public.recommendation_cache c
   where c.user_id = p_user_id and c.strategy = p_strategy and c.rank = 1
