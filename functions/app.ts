@@ -13,6 +13,7 @@ import { ApiError, type ErrorBody, type ErrorCode, issuesFrom, STATUS } from "./
 import { DatabaseError } from "./lib/db/port";
 import { type LogSink, logRequests, stdoutSink } from "./middleware/log-requests";
 import { requestChecks } from "./middleware/request-checks";
+import { serverTiming } from "./middleware/server-timing";
 import { registerRoutes } from "./routes";
 
 export interface AppOptions {
@@ -97,6 +98,7 @@ export function createApp(options: AppOptions) {
     }
   });
   app.use(logRequests(log, () => logLevel));
+  app.use(serverTiming());
   app.use(async (c, next) => {
     const origins = c.get("services").config.CORS_ORIGINS;
     return cors({

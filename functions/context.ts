@@ -3,6 +3,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Config } from "./env";
 import type { Database } from "./lib/db/port";
+import type { RequestTiming } from "./middleware/server-timing";
 
 export interface Services {
   config: Config;
@@ -20,6 +21,8 @@ export interface AppEnv {
     userId?: string;
     /** Anything a handler wants in the request's log line (never secrets). */
     logFields: Record<string, unknown>;
+    /** Database, cache and app time of this request (middleware/server-timing.ts). */
+    timing?: RequestTiming;
   };
 }
 

@@ -5,12 +5,18 @@
  */
 import { createApp } from "./app";
 import { configFrom } from "./env";
+import { requestTiming } from "./middleware/server-timing";
 import { openRemoteDatabase } from "./services";
 
 const app = createApp({
   services: (c) => {
     const config = configFrom(c.env);
-    return { config, db: openRemoteDatabase(config, { poolSize: 1 }) };
+    const timing = requestTiming(c);
+    const onConnect = (ms: number) => {
+      timing.connectMs += ms;
+      timing.connects += 1;
+    };
+    return { config, db: openRemoteDatabase(config, { poolSize: 1, onConnect }) };
   },
   release: async (services, c) => {
     const closing = services.db.close().catch(() => {});

@@ -22,6 +22,8 @@ export interface PostgresOptions {
   max?: number;
   /** Milliseconds a statement may run before the server cancels it. */
   statementTimeoutMs?: number;
+  /** Told how long each new connection took to open (TCP, TLS, startup and authentication), for Server-Timing. */
+  onConnect?: (ms: number) => void;
 }
 
 // Return bigint counts and numeric values as JS numbers: every numeric column we expose fits a double, and the
@@ -53,11 +55,28 @@ function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
   };
 }
 
+/** A pg.Client that reports how long connect() took; pg-pool calls it with a callback, others await it. */
+function timedClient(onConnect: (ms: number) => void): typeof pg.Client {
+  class TimedClient extends pg.Client {}
+  const connect = pg.Client.prototype.connect as (this: pg.Client) => Promise<pg.Client>;
+  TimedClient.prototype.connect = function (this: pg.Client, callback?: (error: Error | undefined) => void) {
+    const started = performance.now();
+    const connected = connect.call(this).then((client: pg.Client) => {
+      onConnect(performance.now() - started);
+      return client;
+    });
+    if (!callback) return connected;
+    connected.then(() => callback(undefined), callback);
+  } as typeof pg.Client.prototype.connect;
+  return TimedClient;
+}
+
 export function openPostgres(options: PostgresOptions): SqlDatabase & { pool: pg.Pool } {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
     statement_timeout: options.statementTimeoutMs,
+    ...(options.onConnect ? { Client: timedClient(options.onConnect) } : {}),
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
