@@ -3,6 +3,7 @@
  * on timing (that belongs to people reading the figures, not to the test suite).
  */
 import type { Command } from "../cli/command";
+import { apiBench } from "./api";
 import { authBench } from "./auth";
 import { catalogBench } from "./catalog";
 import { recsSuite } from "./recs";
@@ -16,7 +17,7 @@ export interface BenchSuite {
   run(args: string[]): Promise<number>;
 }
 
-const SUITES: BenchSuite[] = [catalogBench, authBench, searchBench, recsSuite, syncBench];
+const SUITES: BenchSuite[] = [apiBench, catalogBench, authBench, searchBench, recsSuite, syncBench];
 
 export const benchCommand: Command = {
   name: "bench",
