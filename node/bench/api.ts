@@ -7,6 +7,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
+import pg from "pg";
 import { issueToken } from "../../functions/lib/auth/tokens";
 import { openPostgres } from "../../functions/lib/db/postgres";
 import { loadConfig, parseOptions } from "../cli/command";
@@ -16,6 +17,7 @@ import {
   type LoadOptions,
   type LoadResult,
   measureScenario,
+  percentile,
   positiveIntegers,
   type ServerProcess,
   scenarioLine,
@@ -147,6 +149,7 @@ export const apiBench: BenchSuite = {
           }
         }
       }
+      const connection = await connectionCost(scratch.url, 100);
       const loadAfter = loadavg();
       console.log(
         `\nmarquee bench api: ${durationMs / 1000} s per scenario and target after ${warmupMs / 1000} s warm-up, ` +
@@ -159,6 +162,14 @@ export const apiBench: BenchSuite = {
       console.log(sideBySide(rows, targets));
       console.log(`\nwhere the time went (server-reported p50 per request, ms)\n`);
       console.log(split(rows));
+      console.log(
+        `\nconnection cost from Node, ${connection.samples} times each (what a Worker pays per request without ` +
+          `pooling, minus workerd's socket layer):\n` +
+          `  new connection (TCP, startup, SCRAM-SHA-256) + select 1: p50 ${fmt(connection.fresh.p50, 2)} ms, ` +
+          `p95 ${fmt(connection.fresh.p95, 2)} ms\n` +
+          `  select 1 on an open connection:                         p50 ${fmt(connection.reused.p50, 2)} ms, ` +
+          `p95 ${fmt(connection.reused.p95, 2)} ms`,
+      );
       if (o.json) {
         const report = {
           suite: "api",
@@ -170,6 +181,7 @@ export const apiBench: BenchSuite = {
           },
           options: { targets, durationMs, warmupMs, concurrencies, logLevel: o["log-level"] },
           results: rows,
+          connection,
         };
         await writeFile(o.json, `${JSON.stringify(report, null, 2)}\n`);
         console.log(`\nwrote ${o.json}`);
@@ -289,4 +301,32 @@ function split(rows: Row[]): string {
       String(r.errors),
     ]),
   );
+}
+
+/** Opening a Postgres connection and running one query, against the same query on a connection kept open. */
+async function connectionCost(url: string, samples: number) {
+  const fresh: number[] = [];
+  const reused: number[] = [];
+  const kept = new pg.Client({ connectionString: url });
+  await kept.connect();
+  try {
+    for (let i = 0; i < samples; i++) {
+      let started = performance.now();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query("select 1");
+      fresh.push(performance.now() - started);
+      await client.end();
+      started = performance.now();
+      await kept.query("select 1");
+      reused.push(performance.now() - started);
+    }
+  } finally {
+    await kept.end();
+  }
+  const summary = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
+  };
+  return { samples, fresh: summary(fresh), reused: summary(reused) };
 }

@@ -491,7 +491,15 @@ export async function startWorkerProcess(
   for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
   const child = spawn(WRANGLER, args, {
     cwd: ROOT,
-    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" },
+    env: {
+      ...process.env,
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      WRANGLER_SEND_METRICS: "false",
+      // wrangler.toml binds HYPERDRIVE, which the Worker prefers: locally it must reach the same database.
+      ...(secrets.DATABASE_URL
+        ? { CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: secrets.DATABASE_URL }
+        : {}),
+    },
     stdio: ["ignore", "ignore", "pipe"],
     detached: false,
   });

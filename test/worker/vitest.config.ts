@@ -28,6 +28,8 @@ export default defineConfig({
           JWT_SECRET: TEST_JWT_SECRET,
           LOG_LEVEL: "silent",
         },
+        // wrangler.toml's [[hyperdrive]] binding, pointed at the suite database instead of localConnectionString.
+        hyperdrives: { HYPERDRIVE: inject("workerDatabaseUrl") },
       },
     })),
   ],
