@@ -159,7 +159,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
             if (record && timing) {
               const metrics = parseServerTiming(timing);
               if (metrics.total !== undefined) metrics.outside = Math.max(0, elapsed - metrics.total);
-              for (const [name, value] of Object.entries(metrics)) (timings[name] ??= []).push(value);
+              for (const [name, value] of Object.entries(metrics)) {
+                timings[name] ??= [];
+                timings[name].push(value);
+              }
             }
           } else {
             errors++;
