@@ -3,6 +3,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Config } from "./env";
 import type { Database } from "./lib/db/port";
+import type { EdgeCache } from "./middleware/edge-cache";
 import type { RequestTiming } from "./middleware/server-timing";
 
 export interface Services {
@@ -10,6 +11,10 @@ export interface Services {
   db: Database;
   /** Name of the newest migration this build ships, when known (Node reads the folder; see /health). */
   expectedMigration?: string;
+  /** The edge cache for public reads (the Worker's `caches.default`); absent in Node (middleware/edge-cache.ts). */
+  edgeCache?: EdgeCache;
+  /** Runs work after the response without holding it up (the Worker's waitUntil). */
+  defer?: (work: Promise<unknown>) => void;
 }
 
 export interface AppEnv {

@@ -34,6 +34,8 @@ export const ConfigSchema = z.object({
   /** Comma-separated browser origins allowed by CORS; "*" allows any (bearer tokens, no cookies). */
   CORS_ORIGINS: csv.default(["*"]),
   MAX_BODY_BYTES: positiveInt(1024, 10 * 1024 * 1024).default(64 * 1024),
+  /** Worker: answer repeat public reads from the Workers Cache API until their max-age (middleware/edge-cache.ts). */
+  EDGE_CACHE: boolish.default(true),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   /** Load demo data into an empty embedded database on start. */
   MARQUEE_DEMO: boolish.default(true),

@@ -7,6 +7,7 @@
  */
 import { createApp } from "./app";
 import { configFrom } from "./env";
+import type { EdgeCache } from "./middleware/edge-cache";
 import { requestTiming } from "./middleware/server-timing";
 import { openRemoteDatabase } from "./services";
 
@@ -33,6 +34,11 @@ export function workerEnv(env: Record<string, unknown>): Record<string, unknown>
   return derived;
 }
 
+/** The Workers Cache API's shared cache; absent where the runtime has none. */
+function defaultCache(): EdgeCache | undefined {
+  return (globalThis as { caches?: { default?: EdgeCache } }).caches?.default;
+}
+
 const app = createApp({
   services: (c) => {
     const config = configFrom(workerEnv(c.env));
@@ -41,7 +47,19 @@ const app = createApp({
       timing.connectMs += ms;
       timing.connects += 1;
     };
-    return { config, db: openRemoteDatabase(config, { poolSize: 1, onConnect }) };
+    const defer = (work: Promise<unknown>) => {
+      try {
+        c.executionCtx.waitUntil(work);
+      } catch {
+        // no execution context (app.request in tests): the work still runs, unawaited
+      }
+    };
+    return {
+      config,
+      db: openRemoteDatabase(config, { poolSize: 1, onConnect }),
+      edgeCache: config.EDGE_CACHE ? defaultCache() : undefined,
+      defer,
+    };
   },
   release: async (services, c) => {
     const closing = services.db.close().catch(() => {});

@@ -27,6 +27,9 @@ export default defineConfig({
           DATABASE_URL: inject("workerDatabaseUrl"),
           JWT_SECRET: TEST_JWT_SECRET,
           LOG_LEVEL: "silent",
+          // The suite's files share one origin and two databases, so a cached answer from one would leak into
+          // another; edge-cache.test.ts turns it on with a host of its own per test.
+          EDGE_CACHE: "false",
         },
         // wrangler.toml's [[hyperdrive]] binding, pointed at the suite database instead of localConnectionString.
         hyperdrives: { HYPERDRIVE: inject("workerDatabaseUrl") },
