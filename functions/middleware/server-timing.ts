@@ -72,7 +72,7 @@ export function serverTiming(): MiddlewareHandler<AppEnv> {
       appMs: ms(appMs),
       ...(timing.cache ? { cache: timing.cache, cacheMs: ms(timing.cacheMs) } : {}),
     });
-    if (TIMING_HIDDEN.has(new URL(c.req.url).pathname)) return;
+    if (TIMING_HIDDEN.has(c.req.path)) return;
     const metrics = [`db;dur=${ms(timing.dbMs)}`];
     if (timing.connects) metrics.push(`db-connect;dur=${ms(timing.connectMs)}`);
     if (timing.cache) metrics.push(`cache;desc=${timing.cache};dur=${ms(timing.cacheMs)}`);

@@ -491,7 +491,10 @@ export async function startWorkerProcess(
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector)];
   args.push("--persist-to", join(state, "state"), "--env-file", envFile, "--log-level", "error");
   args.push("--show-interactive-dev-session=false");
-  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
+  // A load generator is one client from one address: per-client limits (RATE_LIMIT_PER_MINUTE,
+  // REGISTER_FREE_PER_CLIENT) would measure themselves.
+  const limitsOff = { RATE_LIMIT_PER_MINUTE: "0", REGISTER_FREE_PER_CLIENT: "1000000" };
+  for (const [k, v] of Object.entries({ ...limitsOff, ...vars })) args.push("--var", `${k}:${v}`);
   const child = spawn(WRANGLER, args, {
     cwd: ROOT,
     env: {
