@@ -14,6 +14,7 @@ import { DatabaseError } from "./lib/db/port";
 import { type LogSink, logRequests, stdoutSink } from "./middleware/log-requests";
 import { rateLimit } from "./middleware/rate-limit";
 import { requestChecks } from "./middleware/request-checks";
+import { serverTiming } from "./middleware/server-timing";
 import { registerRoutes } from "./routes";
 
 export interface AppOptions {
@@ -94,6 +95,7 @@ export function createApp(options: AppOptions) {
     }
   });
   app.use(logRequests(log, () => logLevel));
+  app.use(serverTiming());
   app.use(async (c, next) => {
     const origins = c.get("services").config.CORS_ORIGINS;
     return cors({

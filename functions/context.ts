@@ -3,6 +3,8 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Config } from "./env";
 import type { Database } from "./lib/db/port";
+import type { EdgeCache } from "./middleware/edge-cache";
+import type { RequestTiming } from "./middleware/server-timing";
 
 export interface Services {
   config: Config;
@@ -15,6 +17,10 @@ export interface Services {
   rateLimiter?: RateLimiter;
   /** Process memory, where the runtime shows it (Node); the Worker's isolate does not (GET /api/memory). */
   processMemory?: () => Record<string, number>;
+  /** The edge cache for public reads (the Worker's `caches.default`); absent in Node (middleware/edge-cache.ts). */
+  edgeCache?: EdgeCache;
+  /** Runs work after the response without holding it up (the Worker's waitUntil). */
+  defer?: (work: Promise<unknown>) => void;
 }
 
 export interface RateLimiter {
@@ -31,6 +37,8 @@ export interface AppEnv {
     userId?: string;
     /** Anything a handler wants in the request's log line (never secrets). */
     logFields: Record<string, unknown>;
+    /** Database, cache and app time of this request (middleware/server-timing.ts). */
+    timing?: RequestTiming;
   };
 }
 

@@ -49,6 +49,8 @@ export const ConfigSchema = z.object({
   USERNAME_TIME_BUDGET_MS: positiveInt(50, 60_000).default(5000),
   /** Public profiles GET /api/preload warms for an operator, most active first. */
   PRELOAD_USERS: positiveInt(1, 1000).default(50),
+  /** Worker: answer repeat public reads from the Workers Cache API until their max-age (middleware/edge-cache.ts). */
+  EDGE_CACHE: boolish.default(true),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   /** Load demo data into an empty embedded database on start. */
   MARQUEE_DEMO: boolish.default(true),

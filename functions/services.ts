@@ -11,13 +11,20 @@ import { openSupabase } from "./lib/db/supabase";
 /** HTTP adapters wait a little longer than a statement may run, so the server's own timeout error wins. */
 const httpTimeoutMs = (config: Config) => config.DATABASE_STATEMENT_TIMEOUT_MS + 1000;
 
-export function openRemoteDatabase(config: Config, options: { poolSize?: number } = {}): Database {
+export interface RemoteDatabaseOptions {
+  poolSize?: number;
+  /** Told how long each new Postgres connection took to open (see middleware/server-timing.ts). */
+  onConnect?: (ms: number) => void;
+}
+
+export function openRemoteDatabase(config: Config, options: RemoteDatabaseOptions = {}): Database {
   switch (config.MARQUEE_DB) {
     case "postgres":
       return openPostgres({
         connectionString: config.DATABASE_URL as string,
         max: options.poolSize ?? config.DATABASE_POOL_SIZE,
         statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+        onConnect: options.onConnect,
       });
     case "neon":
       return openNeon({ connectionString: config.DATABASE_URL as string, timeoutMs: httpTimeoutMs(config) });

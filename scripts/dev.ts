@@ -150,7 +150,8 @@ async function main() {
   const wrangler: ChildProcess = spawn(WRANGLER, args, {
     cwd: ROOT,
     stdio: ["ignore", "inherit", "inherit"],
-    env: process.env,
+    // wrangler.toml binds HYPERDRIVE, which the Worker prefers over DATABASE_URL: point it at the same database.
+    env: { ...process.env, CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: databaseUrl },
   });
   log(`wrangler dev on http://127.0.0.1:${config.PORT} (Ctrl-C stops it and the database)`);
 

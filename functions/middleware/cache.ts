@@ -10,6 +10,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../context";
+import { edgeLookup } from "./edge-cache";
 
 /** FNV-1a over UTF-16 code units in two independent 32-bit lanes, as 16 hex digits. */
 export function fnv1a64(text: string): string {
@@ -33,6 +34,14 @@ function matches(ifNoneMatch: string | undefined, tag: string): boolean {
 export function publicCache(maxAgeSeconds: number): MiddlewareHandler<AppEnv> {
   const cacheControl = `public, max-age=${maxAgeSeconds}, stale-while-revalidate=${maxAgeSeconds}`;
   return async (c, next) => {
+    const edge = await edgeLookup(c);
+    if (edge?.hit) {
+      const tag = edge.hit.headers.get("ETag") ?? "";
+      // Age tells browsers and proxies how much of max-age the edge copy has used, so they do not keep it longer.
+      const headers = { ETag: tag, "Cache-Control": cacheControl, Age: String(edge.ageSeconds) };
+      if (tag && matches(c.req.header("If-None-Match"), tag)) return c.body(null, 304, headers);
+      return c.body(await edge.hit.text(), 200, { "Content-Type": "application/json", ...headers });
+    }
     let body: string | undefined;
     type Json = (object: unknown, arg?: unknown, headers?: Record<string, string>) => Response;
     const send = c.body as unknown as (data: string, arg?: unknown, headers?: Record<string, string>) => Response;
@@ -43,6 +52,7 @@ export function publicCache(maxAgeSeconds: number): MiddlewareHandler<AppEnv> {
     await next();
     if (body === undefined || c.res.status !== 200 || (c.req.method !== "GET" && c.req.method !== "HEAD")) return;
     const tag = `"${fnv1a64(body)}${body.length.toString(16)}"`;
+    if (c.req.method === "GET") edge?.store(body, tag, maxAgeSeconds);
     if (matches(c.req.header("If-None-Match"), tag)) {
       notModified(c, tag, cacheControl);
       return;

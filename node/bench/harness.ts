@@ -31,6 +31,14 @@ export interface LoadOptions {
   warmupMs?: number;
   /** Status codes that count as success (default: 2xx and 304). */
   ok?: (status: number) => boolean;
+  /** Stop the measured phase after this many requests even if time remains (each user once, say). */
+  maxRequests?: number;
+}
+
+/** One Server-Timing metric over a scenario's successful requests, in ms. */
+export interface TimingSummary {
+  p50: number;
+  mean: number;
 }
 
 export interface LoadResult {
@@ -43,12 +51,41 @@ export interface LoadResult {
   max: number;
   mean: number;
   firstError?: string;
+  /**
+   * The server's own Server-Timing metrics (db, db-connect, cache, app, total) when it sent them, plus `outside`:
+   * the client's latency minus the server's total, i.e. the network, the runtime's dispatch and any proxy in front.
+   */
+  server?: Record<string, TimingSummary>;
 }
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index];
+}
+
+const mean = (values: number[]) => (values.length ? values.reduce((s, v) => s + v, 0) / values.length : Number.NaN);
+
+/** `db;dur=1.2, cache;desc=hit;dur=0.3` as { db: 1.2, cache: 0.3 }. */
+export function parseServerTiming(header: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of header.split(",")) {
+    const [name, ...params] = part.trim().split(";");
+    const dur = params.find((p) => p.trim().startsWith("dur="));
+    if (name && dur) out[name.trim()] = Number(dur.trim().slice(4));
+  }
+  return out;
+}
+
+function summariseTimings(samples: Record<string, number[]>): Record<string, TimingSummary> | undefined {
+  const names = Object.keys(samples);
+  if (names.length === 0) return undefined;
+  return Object.fromEntries(
+    names.map((name) => {
+      const sorted = [...samples[name]].sort((a, b) => a - b);
+      return [name, { p50: percentile(sorted, 50), mean: mean(sorted) }];
+    }),
+  );
 }
 
 export function summarise(latencies: number[], errors: number, elapsedMs: number, firstError?: string): LoadResult {
@@ -74,11 +111,11 @@ export function summarise(latencies: number[], errors: number, elapsedMs: number
  * throughput it can measure. Bodies other than strings fall back to fetch.
  */
 function sender(agent: http.Agent) {
-  return (url: string, init?: RequestInit): Promise<number> => {
+  return (url: string, init?: RequestInit): Promise<{ status: number; timing?: string }> => {
     if (init?.body !== undefined && init.body !== null && typeof init.body !== "string") {
       return fetch(url, init).then(async (res) => {
         await res.arrayBuffer();
-        return res.status;
+        return { status: res.status, timing: res.headers.get("server-timing") ?? undefined };
       });
     }
     const headers: Record<string, string> = {};
@@ -88,7 +125,10 @@ function sender(agent: http.Agent) {
     return new Promise((resolve, reject) => {
       const req = http.request(url, { method: init?.method ?? "GET", headers, agent }, (res) => {
         res.on("data", () => {});
-        res.on("end", () => resolve(res.statusCode ?? 0));
+        const timing = res.headers["server-timing"];
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, timing: typeof timing === "string" ? timing : undefined }),
+        );
         res.on("error", reject);
       });
       req.on("error", reject);
@@ -104,18 +144,31 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   let counter = 0;
   const phase = async (ms: number, record: boolean) => {
     const latencies: number[] = [];
+    const timings: Record<string, number[]> = {};
     let errors = 0;
     let firstError: string | undefined;
+    let sent = 0;
+    const limit = record ? (options.maxRequests ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
     const deadline = performance.now() + ms;
     const worker = async () => {
-      while (performance.now() < deadline) {
+      while (performance.now() < deadline && sent < limit) {
+        sent++;
         const { url, init } = await options.request(counter++);
         const started = performance.now();
         try {
-          const status = await send(url, init);
+          const { status, timing } = await send(url, init);
           const elapsed = performance.now() - started;
-          if (ok(status)) latencies.push(elapsed);
-          else {
+          if (ok(status)) {
+            latencies.push(elapsed);
+            if (record && timing) {
+              const metrics = parseServerTiming(timing);
+              if (metrics.total !== undefined) metrics.outside = Math.max(0, elapsed - metrics.total);
+              for (const [name, value] of Object.entries(metrics)) {
+                timings[name] ??= [];
+                timings[name].push(value);
+              }
+            }
+          } else {
             errors++;
             firstError ??= `HTTP ${status} for ${url}`;
           }
@@ -127,7 +180,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     };
     const started = performance.now();
     await Promise.all(Array.from({ length: options.concurrency }, worker));
-    return record ? summarise(latencies, errors, performance.now() - started, firstError) : undefined;
+    if (!record) return undefined;
+    const result = summarise(latencies, errors, performance.now() - started, firstError);
+    const server = summariseTimings(timings);
+    return server ? { ...result, server } : result;
   };
   try {
     if (options.warmupMs) await phase(options.warmupMs, false);
@@ -394,4 +450,107 @@ export function positiveIntegers(raw: string, what: string): number[] {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${what} must be positive integers, got "${raw}"`);
     return n;
   });
+}
+
+/** Pids of every live descendant of `pid` whose command name is `name` (Linux /proc). */
+async function descendantsNamed(pid: number, name: string): Promise<number[]> {
+  const { readdir } = await import("node:fs/promises");
+  const parents = new Map<number, number>();
+  const names = new Map<number, string>();
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    // "pid (comm) state ppid ...": comm may hold spaces, so split after its closing parenthesis.
+    const close = stat.lastIndexOf(")");
+    if (close < 0) continue;
+    names.set(Number(entry), stat.slice(stat.indexOf("(") + 1, close));
+    parents.set(Number(entry), Number(stat.slice(close + 2).split(" ")[1]));
+  }
+  const found: number[] = [];
+  for (const [child] of parents) {
+    let up = parents.get(child);
+    while (up !== undefined && up !== pid && up > 1) up = parents.get(up);
+    if (up === pid && names.get(child) === name) found.push(child);
+  }
+  return found;
+}
+
+const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
+
+/**
+ * Starts the Worker (functions/worker.ts, wrangler.toml) in workerd through `wrangler dev` on a free port, as it
+ * ships: no per-request dev logging (wrangler's own request lines are off with --log-level error), a fresh local
+ * state folder (so the edge cache starts empty), no inspector on a fixed port. `secrets` go to wrangler in a private
+ * env file, `vars` on the command line. Waits until /health answers. The returned pid is workerd's (the runtime
+ * serving the requests), so the harness samples the Worker's memory, not wrangler's.
+ */
+export async function startWorkerProcess(
+  secrets: Record<string, string>,
+  vars: Record<string, string> = {},
+  options: { readyTimeoutMs?: number } = {},
+): Promise<ServerProcess> {
+  const { chmod, mkdtemp: makeTemp, writeFile } = await import("node:fs/promises");
+  const port = await freePort();
+  const inspector = await freePort();
+  const state = await makeTemp(join(tmpdir(), "marquee-bench-worker-"));
+  const envFile = join(state, "secrets.env");
+  await writeFile(
+    envFile,
+    Object.entries(secrets)
+      .map(([k, v]) => `${k}=${v}\n`)
+      .join(""),
+    { mode: 0o600 },
+  );
+  await chmod(envFile, 0o600);
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector)];
+  args.push("--persist-to", join(state, "state"), "--env-file", envFile, "--log-level", "error");
+  args.push("--show-interactive-dev-session=false");
+  // A load generator is one client from one address: per-client limits (RATE_LIMIT_PER_MINUTE,
+  // REGISTER_FREE_PER_CLIENT) would measure themselves.
+  const limitsOff = { RATE_LIMIT_PER_MINUTE: "0", REGISTER_FREE_PER_CLIENT: "1000000" };
+  for (const [k, v] of Object.entries({ ...limitsOff, ...vars })) args.push("--var", `${k}:${v}`);
+  const child = spawn(WRANGLER, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      WRANGLER_SEND_METRICS: "false",
+      // wrangler.toml binds HYPERDRIVE, which the Worker prefers: locally it must reach the same database.
+      ...(secrets.DATABASE_URL
+        ? { CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_HYPERDRIVE: secrets.DATABASE_URL }
+        : {}),
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: false,
+  });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-20_000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const timeoutMs = options.readyTimeoutMs ?? 120_000;
+  const deadline = Date.now() + timeoutMs;
+  const stop = async () => {
+    if (child.exitCode === null) child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+    await rm(state, { recursive: true, force: true });
+  };
+  for (;;) {
+    const done = await Promise.race([exited, new Promise<"wait">((r) => setTimeout(() => r("wait"), 250))]);
+    if (done !== "wait") throw new Error(`wrangler dev exited with code ${done} before it was ready:\n${stderr}`);
+    const ok = await fetch(`${url}/health`).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the Worker was not ready after ${timeoutMs / 1000} s:\n${stderr}`);
+    }
+  }
+  const [workerd] = await descendantsNamed(child.pid as number, "workerd");
+  return { url, pid: workerd ?? (child.pid as number), child, stop };
 }

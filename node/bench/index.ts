@@ -3,6 +3,7 @@
  * on timing (that belongs to people reading the figures, not to the test suite).
  */
 import type { Command } from "../cli/command";
+import { apiBench } from "./api";
 import { authBench } from "./auth";
 import { bodyLimitBench } from "./body-limit";
 import { catalogBench } from "./catalog";
@@ -20,6 +21,7 @@ export interface BenchSuite {
 }
 
 const SUITES: BenchSuite[] = [
+  apiBench,
   catalogBench,
   authBench,
   searchBench,

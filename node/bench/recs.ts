@@ -5,6 +5,7 @@
  * similar films and popular; and, for the same users, the seed approach (user-based Pearson computed on request
  * over the whole ratings table) against ours, as SQL calls at concurrency 1.
  */
+import { loadavg } from "node:os";
 import { issueToken } from "../../functions/lib/auth/tokens";
 import type { RpcArgs } from "../../functions/lib/db/port";
 import { loadConfig, parseOptions } from "../cli/command";
@@ -22,9 +23,10 @@ const JWT_SECRET = "bench-only-secret-0123456789abcdef-0123456789";
 const OPTIONS = {
   duration: { type: "string", default: "10" },
   warmup: { type: "string", default: "2" },
-  users: { type: "string", default: "6040" },
-  films: { type: "string", default: "3700" },
-  ratings: { type: "string", default: "1000000" },
+  dataset: { type: "string", default: "ml-1m" },
+  users: { type: "string" },
+  films: { type: "string" },
+  ratings: { type: "string" },
   seed: { type: "string", default: "7" },
   "seed-users": { type: "string", default: "20" },
   "pool-size": { type: "string", default: "16" },
@@ -34,10 +36,18 @@ const OPTIONS = {
   json: { type: "string" },
 } as const;
 
+/** The published shapes of MovieLens 1M and 10M (GroupLens README files), which the synthetic data imitates. */
+const DATASETS: Record<string, { users: number; films: number; ratings: number }> = {
+  "ml-1m": { users: 6040, films: 3700, ratings: 1_000_000 },
+  "ml-10m": { users: 69_878, films: 10_677, ratings: 10_000_054 },
+};
+
 const HELP = `options:
   --duration SECONDS   measured time per HTTP scenario (default 10)
   --warmup SECONDS     unmeasured warm-up per scenario (default 2)
-  --users N --films N --ratings N   dataset shape (default 6040, 3700, 1000000: MovieLens 1M)
+  --dataset ml-1m|ml-10m   dataset shape (default ml-1m: 6,040 users, 3,700 films, 1,000,000 ratings;
+                       ml-10m: 69,878 users, 10,677 films, 10,000,054 ratings, MovieLens 10M's own counts)
+  --users N --films N --ratings N   override one part of that shape
   --seed N             generator seed (default 7)
   --seed-users N       users for the seed-approach comparison (default 20; it is slow by design)
   --pool-size N        the server's DATABASE_POOL_SIZE (default 16)
@@ -64,15 +74,22 @@ export const recsSuite: BenchSuite = {
     const seconds = (v: string) => Number(v) * 1000;
     const poolSize = Number(o["pool-size"]);
 
-    let t = performance.now();
-    const data = generateSynthetic({
-      users: Number(o.users),
-      films: Number(o.films),
-      ratings: Number(o.ratings),
-      seed: Number(o.seed),
-    });
+    const preset = DATASETS[o.dataset];
+    if (!preset) throw new Error(`--dataset must be one of ${Object.keys(DATASETS).join(", ")}, got "${o.dataset}"`);
+    const shape = {
+      users: o.users ? Number(o.users) : preset.users,
+      films: o.films ? Number(o.films) : preset.films,
+      ratings: o.ratings ? Number(o.ratings) : preset.ratings,
+    };
     console.log(
-      `generated ${data.ratings.length} ratings, ${Number(o.users)} users, ${data.movies.length} films in ${Math.round(performance.now() - t)} ms`,
+      `machine load average (1/5/15 min) at start: ${loadavg()
+        .map((v) => v.toFixed(1))
+        .join("/")}`,
+    );
+    let t = performance.now();
+    const data = generateSynthetic({ ...shape, seed: Number(o.seed) });
+    console.log(
+      `generated ${o.dataset}-shaped data: ${data.ratings.length} ratings, ${shape.users} users, ${data.movies.length} films in ${Math.round(performance.now() - t)} ms`,
     );
     const fresh = await openFreshDatabase("marquee_bench_recs", databaseUrl, 4);
     try {
@@ -80,8 +97,18 @@ export const recsSuite: BenchSuite = {
       await loadDataset(fresh.db, data.movies, data.ratings);
       await fresh.db.exec("vacuum analyze");
       console.log(`loaded into ${fresh.name} in ${Math.round(performance.now() - t)} ms`);
-      const nightly = await runNightly(fresh.db, { onStep: progressPrinter() });
+      // The job runs in this process here, so this process's peak resident memory during it is the job's (plus
+      // the generated dataset, which a real nightly run would not hold: an upper bound).
+      let peakMiB = process.memoryUsage().rss / 2 ** 20;
+      const sampler = setInterval(() => {
+        peakMiB = Math.max(peakMiB, process.memoryUsage().rss / 2 ** 20);
+      }, 200);
+      const nightly = await runNightly(fresh.db, { onStep: progressPrinter() }).finally(() => clearInterval(sampler));
       console.log(formatNightlySummary(nightly));
+      console.log(
+        `nightly peak resident memory (this process, dataset included): ${peakMiB.toFixed(0)} MiB; ` +
+          `load average ${loadavg()[0].toFixed(1)}`,
+      );
 
       const random = seededRandom(99);
       const userIds = [...new Set(data.ratings.map((r) => r.user))];

@@ -74,7 +74,8 @@ describe("the public schema", () => {
   });
 
   it("lists every column that holds a user id in personal_data_columns, so deleting an account reaches it", async () => {
-    // A user id is a uuid or uuid[] column, or any column referencing users.
+    // A user id is a uuid or uuid[] column, or any column referencing users; a uuid that is another table's own
+    // key, or a reference to another table's key (an import's id), is that row's id, not a person's.
     const holding = await names(`
       select c.relname || '.' || a.attname as name
       from pg_attribute a
@@ -84,6 +85,11 @@ describe("the public schema", () => {
         and (a.atttypid in ('uuid'::regtype, 'uuid[]'::regtype)
              or exists (select 1 from pg_constraint k where k.contype = 'f' and k.conrelid = c.oid
                           and k.confrelid = 'public.users'::regclass and a.attnum = any (k.conkey)))
+        and not exists (select 1 from pg_constraint k where k.conrelid = c.oid and a.attnum = any (k.conkey)
+                          and k.contype = 'f' and k.confrelid <> 'public.users'::regclass)
+        and not (c.oid <> 'public.users'::regclass
+                 and exists (select 1 from pg_constraint k where k.contype = 'f' and k.confrelid = c.oid
+                               and a.attnum = any (k.confkey)))
         and not exists (select 1 from pg_depend d where d.objid = c.oid and d.deptype = 'e')
       order by 1`);
     const listed = await names(

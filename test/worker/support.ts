@@ -39,7 +39,7 @@ export function callJson(path: string, body: unknown, init: RequestInit = {}): P
 }
 
 /** Runs the Worker entry with these bindings instead of the suite's (unset keys are absent, not inherited). */
-export async function callWith(bindings: Record<string, string>, path: string, init?: RequestInit) {
+export async function callWith(bindings: Record<string, unknown>, path: string, init?: RequestInit) {
   const ctx = createExecutionContext();
   const res = await worker.fetch(new Request(`${ORIGIN}${path}`, init), bindings, ctx);
   const text = await res.text();
@@ -47,8 +47,16 @@ export async function callWith(bindings: Record<string, string>, path: string, i
   return { res, text };
 }
 
-/** The suite's own bindings, for tests that want to change only one of them. */
-export const suiteBindings: Record<string, string> = { ...env };
+const { HYPERDRIVE, ...plainBindings } = env as unknown as Record<string, unknown>;
+
+/**
+ * The suite's own bindings without HYPERDRIVE, for tests that want to change only one of them: bound, the Worker
+ * prefers Hyperdrive over DATABASE_URL (worker.ts), so a test of DATABASE_URL must leave it out.
+ */
+export const suiteBindings = plainBindings as Record<string, string>;
+
+/** The suite's Hyperdrive binding (wrangler.toml; locally a direct connection to the suite database). */
+export const hyperdriveBinding = HYPERDRIVE;
 
 let tasteBindings: Record<string, string> | undefined;
 

@@ -30,7 +30,12 @@ export default defineConfig({
           // Every test request comes from one (unknown) address.
           RATE_LIMIT_PER_MINUTE: "0",
           REGISTER_FREE_PER_CLIENT: "1000000",
+          // The suite's files share one origin and two databases, so a cached answer from one would leak into
+          // another; edge-cache.test.ts turns it on with a host of its own per test.
+          EDGE_CACHE: "false",
         },
+        // wrangler.toml's [[hyperdrive]] binding, pointed at the suite database instead of localConnectionString.
+        hyperdrives: { HYPERDRIVE: inject("workerDatabaseUrl") },
       },
     })),
   ],

@@ -22,6 +22,8 @@ export interface PostgresOptions {
   max?: number;
   /** Milliseconds a statement may run before the server cancels it. */
   statementTimeoutMs?: number;
+  /** Told how long each new connection took to open (TCP, TLS, startup and authentication), for Server-Timing. */
+  onConnect?: (ms: number) => void;
 }
 
 // Return bigint counts and numeric values as JS numbers: every numeric column we expose fits a double, and the
@@ -53,11 +55,81 @@ function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
   };
 }
 
+interface WritableSocket {
+  write(data: Uint8Array | string, encoding?: unknown, callback?: (error?: Error) => void): boolean;
+  cork?: () => void;
+  uncork?: () => void;
+}
+
+/**
+ * Gives a socket without cork/uncork (pg-cloudflare's, inside workerd) the pair, so that pg's extended-protocol
+ * messages for one query (Parse, Bind, Describe, Execute, Sync) leave in one write, as they do from Node. Sent as
+ * five small writes, the later ones wait for the server's delayed ACK of the first (Nagle's algorithm): about
+ * 40 ms added to every query with parameters (`marquee bench api`, README "Benchmarks"). Node's net.Socket already
+ * corks and is left alone.
+ */
+export function corkable(socket: WritableSocket): void {
+  if (typeof socket.cork === "function") return;
+  const write = socket.write.bind(socket);
+  let held: { chunks: Uint8Array[]; callbacks: ((error?: Error) => void)[] } | null = null;
+  socket.cork = () => {
+    held ??= { chunks: [], callbacks: [] };
+  };
+  socket.uncork = () => {
+    const batch = held;
+    held = null;
+    if (!batch || batch.chunks.length === 0) return;
+    const joined = new Uint8Array(batch.chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const chunk of batch.chunks) {
+      joined.set(chunk, at);
+      at += chunk.length;
+    }
+    write(joined, undefined, (error) => {
+      for (const callback of batch.callbacks) callback(error);
+    });
+  };
+  socket.write = (data, encoding, callback) => {
+    if (!held) return write(data, encoding, callback);
+    const done = typeof encoding === "function" ? (encoding as (error?: Error) => void) : callback;
+    held.chunks.push(typeof data === "string" ? new TextEncoder().encode(data) : data);
+    if (done) held.callbacks.push(done);
+    return true;
+  };
+}
+
+/**
+ * The pg.Client every pool here uses: its socket corks (see corkable), and, when asked, it reports how long
+ * connect() took (pg-pool calls connect with a callback, others await it).
+ */
+function marqueeClient(onConnect?: (ms: number) => void): typeof pg.Client {
+  class MarqueeClient extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super(config);
+      const stream = (this as unknown as { connection?: { stream?: WritableSocket } }).connection?.stream;
+      if (stream) corkable(stream);
+    }
+  }
+  if (!onConnect) return MarqueeClient;
+  const connect = pg.Client.prototype.connect as (this: pg.Client) => Promise<pg.Client>;
+  MarqueeClient.prototype.connect = function (this: pg.Client, callback?: (error: Error | undefined) => void) {
+    const started = performance.now();
+    const connected = connect.call(this).then((client: pg.Client) => {
+      onConnect(performance.now() - started);
+      return client;
+    });
+    if (!callback) return connected;
+    connected.then(() => callback(undefined), callback);
+  } as typeof pg.Client.prototype.connect;
+  return MarqueeClient;
+}
+
 export function openPostgres(options: PostgresOptions): SqlDatabase & { pool: pg.Pool } {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
     statement_timeout: options.statementTimeoutMs,
+    Client: marqueeClient(options.onConnect),
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on("error", () => {});
