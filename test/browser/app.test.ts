@@ -2,7 +2,7 @@
  * The web app at / in a real Chromium against the real Node server over the demo catalogue (PGlite, or
  * DATABASE_URL): a new user signs up, rates the cold-start films, gets a list with reasons, likes a film and sees
  * the fresh list change, searches "batman", opens a film and its similar films, signs out and back in, and
- * deletes the account; axe-core finds no serious or critical violation on any screen; no CSP violation. Needs
+ * imports a Letterboxd CSV; deletes the account; axe-core finds no serious or critical violation on any screen; no CSP violation. Needs
  * /usr/bin/chromium (scripts/install-chromium.sh): skipped with a message locally when missing, a failure in CI.
  * Prints the time from the server being ready to the first personal recommendations on screen.
  */
@@ -230,6 +230,30 @@ describe.skipIf(!available && !process.env.CI)("the web app at / in Chromium", {
     await signIn.getByRole("button", { name: "Sign in" }).click();
     await cards().first().waitFor();
     expect(await page.getByTestId("served").getAttribute("data-strategy")).toBe("hybrid");
+  });
+
+  it("imports a Letterboxd ratings.csv and reports matched and unmatched films", async () => {
+    await page.getByRole("link", { name: "Account" }).click();
+    const csv = [
+      "Date,Name,Year,Letterboxd URI,Rating",
+      "2024-01-01,The Dark Knight,2008,https://boxd.it/2b0k,4.5",
+      "2024-01-02,A Film No Catalogue Has,1901,https://boxd.it/zzzz,3",
+    ].join("\n");
+    await page.setInputFiles("#letterboxd-file", {
+      name: "ratings.csv",
+      mimeType: "text/csv",
+      buffer: Buffer.from(`${csv}\n`),
+    });
+    await page.getByRole("button", { name: "Import" }).click();
+    const report = page.getByTestId("import-report");
+    await poll(() => report.textContent(), "the import report").toContain(
+      "1 film matched, 1 film not in the catalogue yet",
+    );
+    expect(await report.locator("li").allTextContents()).toEqual(["A Film No Catalogue Has (1901)"]);
+    await poll(() => page.getByTestId("taste").textContent(), "my taste panel").toMatch(
+      /Taste group|No taste group yet/,
+    );
+    await expectAccessible("account with import");
   });
 
   it("deletes the account (DELETE /v1/auth/me), after which the password no longer works", async (ctx) => {

@@ -6,6 +6,8 @@ import { mine } from "../mine";
 import { session } from "../session";
 import { toast } from "../ui/toast";
 import { field, heading } from "./common";
+import { letterboxdImportPanel } from "./letterboxd-import";
+import { tastePanel } from "./taste-panel";
 
 export const accountScreen: Screen = (main) => {
   const message = takeFlash();
@@ -187,6 +189,8 @@ function signedIn(main: HTMLElement, message: string | null) {
       ),
       status,
     ),
+    tastePanel(),
+    letterboxdImportPanel(),
     dialog,
   );
 }
