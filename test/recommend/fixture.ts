@@ -180,9 +180,11 @@ export async function loadTasteWorld(db: SqlExecutor): Promise<void> {
 let userCounter = 0;
 export async function insertUser(db: SqlExecutor, name: string): Promise<string> {
   userCounter++;
+  // The id derives from the name and the call order, so every run orders users alike: the nightly job's
+  // models (EASE, the rating model) then fit the same way each time instead of with the luck of random uuids.
   const [row] = await db.query<{ id: string }>(
-    "insert into public.users (email, display_name) values ($1, $2) returning id",
-    [`${name}-${userCounter}-${Date.now().toString(36)}@fixture.invalid`, name],
+    "insert into public.users (id, email, display_name) values (md5($3)::uuid, $1, $2) returning id",
+    [`${name}-${userCounter}-${Date.now().toString(36)}@fixture.invalid`, name, `${name}-${userCounter}`],
   );
   return row.id;
 }
