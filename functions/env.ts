@@ -57,18 +57,24 @@ export const ConfigSchema = z.object({
   APP_VERSION: z.string().default("0.1.0"),
   /**
    * Hybrid recommendation blend: collaborative, content, popularity (non-negative, not all 0; need not sum to 1),
-   * optionally the item share of collaborative (0..1, default 0.7). Unset: the blend `marquee tune` fitted.
+   * optionally the item share of collaborative (0..1, default 0.7) and the like centre (stars 1..5 where the rating
+   * model's "will they like it" factor is one half; 0 = off). Unset: the blend `marquee tune` fitted.
    */
   RECOMMENDATION_WEIGHTS: z
     .string()
     .transform((v) => v.split(",").map((s) => Number(s.trim())))
     .refine(
       (w) =>
-        (w.length === 3 || w.length === 4) &&
+        w.length >= 3 &&
+        w.length <= 5 &&
         w.every((x) => Number.isFinite(x) && x >= 0) &&
         w.slice(0, 3).some((x) => x > 0) &&
-        (w.length === 3 || w[3] <= 1),
-      { message: "must be three non-negative numbers, not all 0, and optionally an item share 0..1, like 0.5,0.3,0.2" },
+        (w.length < 4 || w[3] <= 1) &&
+        (w.length < 5 || w[4] === 0 || (w[4] >= 1 && w[4] <= 5)),
+      {
+        message:
+          "must be three non-negative numbers, not all 0, optionally an item share 0..1 and a like centre (0, or 1..5), like 0.5,0.3,0.2",
+      },
     )
     .optional(),
   /** Embeddings (semantic search, similar films): local (offline, lexical), workers-ai, or openai (any compatible endpoint). */

@@ -103,11 +103,17 @@ export const recsSuite: BenchSuite = {
       const sampler = setInterval(() => {
         peakMiB = Math.max(peakMiB, process.memoryUsage().rss / 2 ** 20);
       }, 200);
+      // CPU time of this process (the model fitting is all here; Postgres works in its own processes): on a
+      // shared machine wall time is inflated by other load, CPU time much less so. Both are printed.
+      const cpu0 = process.cpuUsage();
+      const load0 = loadavg()[0];
       const nightly = await runNightly(fresh.db, { onStep: progressPrinter() }).finally(() => clearInterval(sampler));
+      const cpu = process.cpuUsage(cpu0);
       console.log(formatNightlySummary(nightly));
       console.log(
         `nightly peak resident memory (this process, dataset included): ${peakMiB.toFixed(0)} MiB; ` +
-          `load average ${loadavg()[0].toFixed(1)}`,
+          `job process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s against ${(nightly.totalMs / 1000).toFixed(1)} s wall; ` +
+          `load average ${load0.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end (2 cores)`,
       );
 
       const random = seededRandom(99);

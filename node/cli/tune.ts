@@ -15,7 +15,7 @@ const w = (c: { weights: number[]; ndcg: number; precision: number }) =>
 export function formatTune(r: TuneResult, k: number): string {
   return [
     `tune: ${r.validation.ratings} validation ratings (share ${r.validation.share}, seed ${r.validation.seed}), ${r.validation.users} users scored, ${r.validation.trainRatings} ratings fitted on, ${(r.ms / 1000).toFixed(1)} s`,
-    `  best of ${r.candidates.length} at NDCG@${k}: ${w(r.best)}   (weights: collaborative, content, popular, item share)`,
+    `  best of ${r.candidates.length} at NDCG@${k}: ${w(r.best)}   (weights: collaborative, content, popular, item share, like centre)`,
     ...Object.entries(r.singles).map(([name, c]) => `  ${name.padEnd(8)} alone: ${w(c)}`),
   ].join("\n");
 }

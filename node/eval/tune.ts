@@ -6,8 +6,9 @@
  *   3. for each validation user (up to `users`), one recommend_hybrid call with every source on returns every
  *      source's candidates with their per-source normalised scores;
  *   4. every weight vector of a grid (the simplex in steps of 0.1 over collaborative, content and popularity,
- *      times item shares 0, 0.25, 0.5, 0.75, 1) is blended in process exactly as recommend_hybrid blends, and
- *      scored by NDCG@k against the held-out ratings of at least `relevant` stars;
+ *      times item shares 0, 0.25, 0.5, 0.75, 1, times like centres off, 3, 3.25, 3.5, 3.75, 4) is blended in
+ *      process exactly as recommend_hybrid blends, and scored by NDCG@k against the held-out ratings of at least
+ *      `relevant` stars;
  *   5. the best vector and what it reached are stored in recommendation_blend of the source database, which the
  *      API then serves. The grid holds every single source alone, so on validation the blend never loses to its
  *      best source.
@@ -33,8 +34,11 @@ export interface TuneOptions {
   onProgress?: (label: string, done: number, total: number) => void;
 }
 
+/** {collaborative, content, popular, item share, like centre (0 = off)}, as get_recommendations takes them. */
+export type BlendWeights = [number, number, number, number, number];
+
 export interface BlendCandidate {
-  weights: [number, number, number, number];
+  weights: BlendWeights;
   ndcg: number;
   precision: number;
 }
@@ -54,42 +58,64 @@ interface SourceScores {
   cf: number | null;
   content: number | null;
   popular: number | null;
+  /** The rating model's predicted stars (null: no model yet). */
+  stars?: number | null;
 }
 
-/** The grid: the 0.1-step simplex over (collaborative, content, popular) times five item shares. */
-export function blendGrid(): [number, number, number, number][] {
-  const out: [number, number, number, number][] = [];
-  for (let c = 0; c <= 10; c++)
-    for (let t = 0; t + c <= 10; t++) {
-      const p = 10 - c - t;
-      const shares = c > 0 ? [0, 0.25, 0.5, 0.75, 1] : [0.7];
-      for (const s of shares) out.push([c / 10, t / 10, p / 10, s]);
-    }
+/** The like centres tried: off, then stars where σ(2·(r̂ − c)) is one half. */
+export const LIKE_CENTRES = [0, 3, 3.25, 3.5, 3.75, 4];
+/** recommend_hybrid's p_like_slope default. */
+export const LIKE_SLOPE = 2;
+
+/** The grid: the 0.1-step simplex over (collaborative, content, popular) times five item shares times the like centres. */
+export function blendGrid(centres: readonly number[] = LIKE_CENTRES): BlendWeights[] {
+  const out: BlendWeights[] = [];
+  for (const like of centres)
+    for (let c = 0; c <= 10; c++)
+      for (let t = 0; t + c <= 10; t++) {
+        const p = 10 - c - t;
+        const shares = c > 0 ? [0, 0.25, 0.5, 0.75, 1] : [0.7];
+        for (const s of shares) out.push([c / 10, t / 10, p / 10, s, like]);
+      }
   return out;
 }
 
-/** recommend_hybrid's blend of per-source normalised scores, best first (ties by film id). */
+/**
+ * recommend_hybrid's blend of per-source normalised scores, best first (ties by film id): the weighted sum, and
+ * with a like centre w[4] > 0 a positive sum times σ(LIKE_SLOPE · (stars − w[4])). Keeps the k best in one pass
+ * (the tuner calls it thousands of times per user).
+ */
 export function blend(rows: SourceScores[], w: readonly number[], k: number): number[] {
   const hasItem = rows.some((r) => r.item !== null);
   const hasCf = rows.some((r) => r.cf !== null);
   const share = !hasItem ? 0 : !hasCf ? 1 : w[3];
-  const scored = rows
-    .map((r) => ({
-      id: r.id,
-      s:
-        w[0] * share * (r.item ?? 0) +
-        w[0] * (1 - share) * (r.cf ?? 0) +
-        w[1] * (r.content ?? 0) +
-        w[2] * (r.popular ?? 0),
-      any:
-        (w[0] > 0 && share > 0 && r.item !== null) ||
-        (w[0] > 0 && share < 1 && r.cf !== null) ||
-        (w[1] > 0 && r.content !== null) ||
-        (w[2] > 0 && r.popular !== null),
-    }))
-    .filter((r) => r.any);
-  scored.sort((a, b) => b.s - a.s || a.id - b.id);
-  return scored.slice(0, k).map((r) => r.id);
+  const like = w[4] ?? 0;
+  const top: { id: number; s: number }[] = [];
+  const better = (s: number, id: number, than: { id: number; s: number }) =>
+    s > than.s || (s === than.s && id < than.id);
+  for (const r of rows) {
+    const any =
+      (w[0] > 0 && share > 0 && r.item !== null) ||
+      (w[0] > 0 && share < 1 && r.cf !== null) ||
+      (w[1] > 0 && r.content !== null) ||
+      (w[2] > 0 && r.popular !== null);
+    if (!any) continue;
+    let s =
+      w[0] * share * (r.item ?? 0) + w[0] * (1 - share) * (r.cf ?? 0) + w[1] * (r.content ?? 0) + w[2] * (r.popular ?? 0);
+    if (like > 0 && s > 0 && r.stars !== null && r.stars !== undefined)
+      s /= 1 + Math.exp(-LIKE_SLOPE * (Math.min(5, Math.max(0.5, r.stars)) - like));
+    // recommend_hybrid computes in real (float4): compare what it would compare.
+    s = Math.fround(s);
+    if (top.length === k && !better(s, r.id, top[k - 1])) continue;
+    let at = top.length === k ? k - 1 : top.length;
+    if (top.length < k) top.push({ id: r.id, s });
+    while (at > 0 && better(s, r.id, top[at - 1])) {
+      top[at] = top[at - 1];
+      at--;
+    }
+    top[at] = { id: r.id, s };
+  }
+  return top.map((t) => t.id);
 }
 
 async function copyCatalogue(from: SqlDatabase, to: SqlDatabase, keep: (r: RatingRow) => boolean) {
@@ -186,8 +212,9 @@ export async function tuneBlend(source: SqlDatabase, options: TuneOptions): Prom
         cf_score: number | null;
         content_score: number | null;
         popular_score: number | null;
+        model_rating: number | null;
       }>(
-        `select movie_id, item_score, cf_score, content_score, popular_score
+        `select movie_id, item_score, cf_score, content_score, popular_score, model_rating
          from public.recommend_hybrid($1::uuid, p_limit => 1000, p_w_collaborative => 1, p_w_content => 1,
                                       p_w_popular => 1, p_item_share => 0.5, p_candidates => 200)`,
         [u],
@@ -201,11 +228,12 @@ export async function tuneBlend(source: SqlDatabase, options: TuneOptions): Prom
           cf: n(g.cf_score),
           content: n(g.content_score),
           popular: n(g.popular_score),
+          stars: n(g.model_rating),
         })),
       });
       options.onProgress?.("tune sources", ++done, users.length);
     }
-    const score = (w: [number, number, number, number]): BlendCandidate => {
+    const score = (w: BlendWeights): BlendCandidate => {
       let ndcg = 0;
       let precision = 0;
       for (const p of perUser) {
@@ -219,10 +247,10 @@ export async function tuneBlend(source: SqlDatabase, options: TuneOptions): Prom
     const candidates = blendGrid().map(score);
     candidates.sort((a, b) => b.ndcg - a.ndcg || b.precision - a.precision);
     const singles = {
-      item: score([1, 0, 0, 1]),
-      cf: score([1, 0, 0, 0]),
-      content: score([0, 1, 0, 0.7]),
-      popular: score([0, 0, 1, 0.7]),
+      item: score([1, 0, 0, 1, 0]),
+      cf: score([1, 0, 0, 0, 0]),
+      content: score([0, 1, 0, 0.7, 0]),
+      popular: score([0, 0, 1, 0.7, 0]),
     };
     const result: TuneResult = {
       best: candidates[0],

@@ -830,8 +830,9 @@ grant execute on function public.plan_recommendations to authenticated, service_
 --   p_strategy  hybrid | cf (user-based) | item | content | popular; planned by plan_recommendations
 --   p_genre     name in any case or TMDB id (unknown -> 22023); p_year_from/to, p_language; p_exclude as above
 --   p_limit     1..500 (the edge allows 50; the offline evaluation asks for k)
---   p_weights   {collaborative, content, popular[, item share of collaborative]} for hybrid; null (default) =
---               recommendation_weights(): the newest blend `marquee tune` fitted, else {0.5, 0.3, 0.2, 0.7}
+--   p_weights   {collaborative, content, popular[, item share of collaborative[, like centre]]} for hybrid (the
+--               like centre: recommend_hybrid's p_like_center, 0 = off); null (default) = recommendation_weights():
+--               the newest blend `marquee tune` fitted, else {0.5, 0.3, 0.2, 0.7}
 -- When the planned source has no candidates at all (for example item-based before the first nightly run) the
 -- response falls back to popularity with reason 'source_empty'. Rows, best first: the film (movie_card), the
 -- evidence (recommendation_row), the titles of the films quoted as evidence, and the strategy that served.
@@ -864,9 +865,10 @@ begin
   if p_limit is null or p_limit < 1 or p_limit > 500 then
     raise exception 'limit must be between 1 and 500' using errcode = '22023';
   end if;
-  if array_length(v_weights, 1) not in (3, 4) or exists (select 1 from unnest(v_weights) x where x < 0 or x is null)
-     or v_weights[1] + v_weights[2] + v_weights[3] <= 0 or coalesce(v_weights[4], 0) > 1 then
-    raise exception 'weights must be three non-negative numbers (collaborative, content, popular), not all 0, and optionally the item share of collaborative (0..1)'
+  if array_length(v_weights, 1) not in (3, 4, 5) or exists (select 1 from unnest(v_weights) x where x < 0 or x is null)
+     or v_weights[1] + v_weights[2] + v_weights[3] <= 0 or coalesce(v_weights[4], 0) > 1
+     or coalesce(v_weights[5], 0) > 5 or (v_weights[5] > 0 and v_weights[5] < 1) then
+    raise exception 'weights must be three non-negative numbers (collaborative, content, popular), not all 0, optionally the item share of collaborative (0..1) and the like centre (0 = off, or 1..5 stars)'
       using errcode = '22023';
   end if;
   v_item_share := coalesce(v_weights[4], 0.7);
@@ -887,7 +889,8 @@ begin
     with recs as (
       select * from public.recommend_hybrid(
         p_user_id, v_genre, p_year_from, p_year_to, p_language, p_exclude, p_limit,
-        v_w[1], v_w[2], v_w[3], v_item_share)
+        v_w[1], v_w[2], v_w[3], v_item_share,
+        p_like_center => case when v_plan.served = 'hybrid' then v_weights[5] end)
     )
     select public.to_movie_card(m), r.recommendation, ib.title, cb.title, v_plan
     from recs r
@@ -1362,6 +1365,88 @@ $$;
 
 comment on function public.predict_ratings_neighbours is 'Predicted stars by user mean + film bias + Pearson neighbours (fallbacks: user mean + film bias, film mean, global mean); predict_ratings uses it where the rating model has no film.';
 
+create table public.rating_model (
+  id boolean primary key default true check (id),
+  global_mean real not null,
+  factors integer not null check (factors >= 0),
+  penalty real not null,
+  epochs integer not null,
+  validation_rmse real,
+  baseline_rmse real,
+  ratings integer not null,
+  trained_at timestamptz not null default now()
+);
+
+alter table public.rating_model enable row level security;
+
+comment on table public.rating_model is 'The rating model the nightly job fitted (one row): global mean and the settings chosen on its validation split.';
+
+comment on column public.rating_model.trained_at is 'When the nightly job fitted it.';
+
+comment on column public.rating_model.ratings is 'Ratings the model was fitted on.';
+
+comment on column public.rating_model.baseline_rmse is 'RMSE on the validation split of μ + b_u + b_i alone.';
+
+comment on column public.rating_model.validation_rmse is 'RMSE on the validation split with the chosen settings.';
+
+comment on column public.rating_model.epochs is 'SGD epochs chosen on the validation split (early stopping).';
+
+comment on column public.rating_model.penalty is 'L2 penalty chosen on the validation split.';
+
+comment on column public.rating_model.factors is 'Length of each user and film factor vector.';
+
+comment on column public.rating_model.global_mean is 'μ, the mean of the ratings it was fitted on.';
+
+comment on column public.rating_model.id is 'Always true: the table holds one row.';
+
+revoke all on public.rating_model from anon, authenticated;
+
+grant all on public.rating_model to service_role;
+
+create table public.rating_model_users (
+  user_id uuid primary key references public.users (id) on delete cascade,
+  bias real not null,
+  factors real[] not null
+);
+
+alter table public.rating_model_users enable row level security;
+
+comment on table public.rating_model_users is 'Per user: b_u and p_u of the rating model (replaced by each nightly run).';
+
+comment on column public.rating_model_users.factors is 'p_u, rating_model.factors numbers.';
+
+comment on column public.rating_model_users.bias is 'b_u: how far the user rates above μ + b_i.';
+
+comment on column public.rating_model_users.user_id is 'The user.';
+
+revoke all on public.rating_model_users from anon, authenticated;
+
+grant all on public.rating_model_users to service_role;
+
+insert into public.personal_data_columns (table_name, column_name, match, note) values
+  ('rating_model_users', 'user_id', 'equals', 'the user''s bias and factors in the nightly rating model');
+
+
+create table public.rating_model_films (
+  movie_id integer primary key references public.movies (id) on delete cascade,
+  bias real not null,
+  factors real[] not null
+);
+
+alter table public.rating_model_films enable row level security;
+
+comment on table public.rating_model_films is 'Per film: b_i and q_i of the rating model (replaced by each nightly run).';
+
+comment on column public.rating_model_films.factors is 'q_i, rating_model.factors numbers.';
+
+comment on column public.rating_model_films.bias is 'b_i: how far the film is rated above μ + b_u.';
+
+comment on column public.rating_model_films.movie_id is 'The film.';
+
+revoke all on public.rating_model_films from anon, authenticated;
+
+grant all on public.rating_model_films to service_role;
+
 -- recommend_hybrid: a weighted blend of the sources, every score normalised per source before blending:
 --   item-based scores are divided by the source's best score (0..1); user-based CF, content and popularity are
 --   min-max scaled over their candidates (0..1). Content is min-max scaled (it was divided by its best score)
@@ -1372,9 +1457,14 @@ comment on function public.predict_ratings_neighbours is 'Predicted stars by use
 --   nothing); score = p_w_collaborative * collaborative + p_w_content * content + p_w_popular * popularity.
 -- Each source contributes its best p_candidates films (a film outside every source's list scores 0 everywhere);
 -- a source whose weight is 0 is not run. Weights need not sum to 1. Rows: best first, ties by movie id.
+-- Will the user like it, not only watch it: with p_like_center set (1..5; null or 0 = off) each candidate's blended
+--   score s > 0 is multiplied by σ(p_like_slope · (r̂ − p_like_center)), r̂ the rating model's predicted stars
+--   (μ + b_u + b_i + p_u·q_i, as predict_ratings; b_u live from the user's ratings when the nightly model has not
+--   seen them). The sources rank what the user will watch; test positives are what they will rate 4 or more, and
+--   this factor lifts a likely-loved film over a likely-watched one. `marquee tune` fits the centre (or off).
 -- Rows: the film id, its recommendation_row (score; sources, the weighted sources that scored the film, largest
--- contribution first; and what each source knows about the film, null when it did not score it), and each
--- source's normalised score (what `marquee tune` fits the blend on).
+-- contribution first; and what each source knows about the film, null when it did not score it), each
+-- source's normalised score and the model's predicted stars (what `marquee tune` fits the blend on).
 create or replace function public.recommend_hybrid(
   p_user_id uuid,
   p_genre text default null,
@@ -1387,7 +1477,9 @@ create or replace function public.recommend_hybrid(
   p_w_content real default 0.3,
   p_w_popular real default 0.2,
   p_item_share real default 0.7,
-  p_candidates integer default 200
+  p_candidates integer default 200,
+  p_like_center real default null,
+  p_like_slope real default 2
 )
 returns table (
   movie_id integer,
@@ -1395,7 +1487,8 @@ returns table (
   item_score real,
   cf_score real,
   content_score real,
-  popular_score real
+  popular_score real,
+  model_rating real
 )
 language sql
 volatile
@@ -1466,9 +1559,41 @@ as $$
     left join cf on cf.movie_id = ids.movie_id
     left join content on content.movie_id = ids.movie_id
     left join pop on pop.movie_id = ids.movie_id
+  ),
+  -- The rating model's stars for every candidate (μ + b_u + b_i + p_u·q_i; see predict_ratings), the dot product
+  -- by pgvector's inner product (C, not an unnest per candidate).
+  g as materialized (select m.global_mean from public.rating_model m),
+  uf as materialized (select u.bias, u.factors from public.rating_model_users u where u.user_id = p_user_id),
+  ub as materialized (
+    select sum(r.rating - g.global_mean - coalesce(f.bias, 0)) / (count(*) + 5) as bias
+    from public.ratings r
+    cross join g
+    left join public.rating_model_films f on f.movie_id = r.movie_id
+    where r.user_id = p_user_id and not exists (select 1 from uf)
+  ),
+  rated as (
+    select b.*,
+           (g.global_mean + coalesce((select uf.bias from uf), (select ub.bias from ub), 0) + coalesce(f.bias, 0)
+            + coalesce((select -(uf.factors::vector <#> f.factors::vector) from uf
+                        where cardinality(uf.factors) > 0 and cardinality(uf.factors) = cardinality(f.factors)), 0)
+           )::real as r_hat
+    from blended b
+    left join g on true
+    left join public.rating_model_films f on f.movie_id = b.movie_id
+  ),
+  scored as (
+    select r.*,
+           case
+             when coalesce(p_like_center, 0) <= 0 or r.r_hat is null
+                  or r.c_item + r.c_cf + r.c_content + r.c_pop <= 0
+             then r.c_item + r.c_cf + r.c_content + r.c_pop
+             else (r.c_item + r.c_cf + r.c_content + r.c_pop)
+                  / (1 + exp(-coalesce(p_like_slope, 2) * (least(5, greatest(0.5, r.r_hat)) - p_like_center)))
+           end::real as total
+    from rated r
   )
   select b.movie_id,
-         row((b.c_item + b.c_cf + b.c_content + b.c_pop)::real,
+         row(b.total,
              b.predicted_rating,
              array(
                select x.name
@@ -1482,13 +1607,14 @@ as $$
              b.neighbour_count, b.mean_correlation, b.neighbour_mean,
              b.method, b.content_because, b.shared_features,
              b.rating_count, b.rating_mean)::public.recommendation_row,
-         b.item_norm::real, b.cf_norm::real, b.content_norm::real, b.pop_norm::real
-  from blended b cross join w
-  order by (b.c_item + b.c_cf + b.c_content + b.c_pop)::real desc, b.movie_id
+         b.item_norm::real, b.cf_norm::real, b.content_norm::real, b.pop_norm::real,
+         least(5, greatest(0.5, b.r_hat))::real
+  from scored b cross join w
+  order by b.total desc, b.movie_id
   limit p_limit
 $$;
 
-comment on function public.recommend_hybrid is 'Hybrid recommendations: per-source normalised scores blended (default 50% collaborative, 30% content, 20% popularity), with every source''s evidence.';
+comment on function public.recommend_hybrid is 'Hybrid recommendations: per-source normalised scores blended (default 50% collaborative, 30% content, 20% popularity), optionally weighted by how likely the rating model says the user is to like each film, with every source''s evidence.';
 
 create table public.recommendation_cache (
   user_id uuid not null references public.users (id) on delete cascade,
@@ -1582,7 +1708,7 @@ begin
      and p_genre is null and p_year_from is null and p_year_to is null and p_language is null
      and p_exclude is not distinct from array['rated', 'hidden', 'disliked', 'seen', 'watchlist']
      and p_limit between 1 and c_depth
-     and array_length(v_weights, 1) in (3, 4) then
+     and array_length(v_weights, 1) in (3, 4, 5) then
     v_fingerprint := public.recommendation_fingerprint(p_user_id, v_weights);
     if not exists (
       select 1 from public.recommendation_cache c
@@ -1644,8 +1770,9 @@ create table public.recommendation_blend (
   id bigint generated always as identity primary key,
   fitted_at timestamptz not null default now(),
   weights real[] not null check (
-    array_length(weights, 1) = 4 and weights[1] >= 0 and weights[2] >= 0 and weights[3] >= 0
-    and weights[1] + weights[2] + weights[3] > 0 and weights[4] between 0 and 1),
+    array_length(weights, 1) in (4, 5) and weights[1] >= 0 and weights[2] >= 0 and weights[3] >= 0
+    and weights[1] + weights[2] + weights[3] > 0 and weights[4] between 0 and 1
+    and (weights[5] is null or weights[5] = 0 or weights[5] between 1 and 5)),
   metric text not null,
   validation jsonb not null,
   candidates jsonb not null
@@ -1661,7 +1788,7 @@ comment on column public.recommendation_blend.validation is 'The validation spli
 
 comment on column public.recommendation_blend.metric is 'What the fit maximised, e.g. ndcg@10.';
 
-comment on column public.recommendation_blend.weights is '{collaborative, content, popular, item share of collaborative}, as get_recommendations takes them.';
+comment on column public.recommendation_blend.weights is '{collaborative, content, popular, item share of collaborative, like centre (0 = off)}, as get_recommendations takes them.';
 
 comment on column public.recommendation_blend.fitted_at is 'When the fit ran.';
 
@@ -1691,88 +1818,6 @@ comment on function public.recommendation_weights is 'The hybrid''s serving weig
 revoke execute on function public.recommendation_weights from public;
 
 grant execute on function public.recommendation_weights to authenticated, service_role;
-
-create table public.rating_model (
-  id boolean primary key default true check (id),
-  global_mean real not null,
-  factors integer not null check (factors >= 0),
-  penalty real not null,
-  epochs integer not null,
-  validation_rmse real,
-  baseline_rmse real,
-  ratings integer not null,
-  trained_at timestamptz not null default now()
-);
-
-alter table public.rating_model enable row level security;
-
-comment on table public.rating_model is 'The rating model the nightly job fitted (one row): global mean and the settings chosen on its validation split.';
-
-comment on column public.rating_model.trained_at is 'When the nightly job fitted it.';
-
-comment on column public.rating_model.ratings is 'Ratings the model was fitted on.';
-
-comment on column public.rating_model.baseline_rmse is 'RMSE on the validation split of μ + b_u + b_i alone.';
-
-comment on column public.rating_model.validation_rmse is 'RMSE on the validation split with the chosen settings.';
-
-comment on column public.rating_model.epochs is 'SGD epochs chosen on the validation split (early stopping).';
-
-comment on column public.rating_model.penalty is 'L2 penalty chosen on the validation split.';
-
-comment on column public.rating_model.factors is 'Length of each user and film factor vector.';
-
-comment on column public.rating_model.global_mean is 'μ, the mean of the ratings it was fitted on.';
-
-comment on column public.rating_model.id is 'Always true: the table holds one row.';
-
-revoke all on public.rating_model from anon, authenticated;
-
-grant all on public.rating_model to service_role;
-
-create table public.rating_model_users (
-  user_id uuid primary key references public.users (id) on delete cascade,
-  bias real not null,
-  factors real[] not null
-);
-
-alter table public.rating_model_users enable row level security;
-
-comment on table public.rating_model_users is 'Per user: b_u and p_u of the rating model (replaced by each nightly run).';
-
-comment on column public.rating_model_users.factors is 'p_u, rating_model.factors numbers.';
-
-comment on column public.rating_model_users.bias is 'b_u: how far the user rates above μ + b_i.';
-
-comment on column public.rating_model_users.user_id is 'The user.';
-
-revoke all on public.rating_model_users from anon, authenticated;
-
-grant all on public.rating_model_users to service_role;
-
-insert into public.personal_data_columns (table_name, column_name, match, note) values
-  ('rating_model_users', 'user_id', 'equals', 'the user''s bias and factors in the nightly rating model');
-
-
-create table public.rating_model_films (
-  movie_id integer primary key references public.movies (id) on delete cascade,
-  bias real not null,
-  factors real[] not null
-);
-
-alter table public.rating_model_films enable row level security;
-
-comment on table public.rating_model_films is 'Per film: b_i and q_i of the rating model (replaced by each nightly run).';
-
-comment on column public.rating_model_films.factors is 'q_i, rating_model.factors numbers.';
-
-comment on column public.rating_model_films.bias is 'b_i: how far the film is rated above μ + b_u.';
-
-comment on column public.rating_model_films.movie_id is 'The film.';
-
-revoke all on public.rating_model_films from anon, authenticated;
-
-grant all on public.rating_model_films to service_role;
 
 -- predict_ratings: the user's predicted stars for the given films, one row per distinct film, by film id.
 --   method 'model':          μ + b_u + b_i + p_u·q_i, for a user and film the nightly model fitted;

@@ -622,6 +622,8 @@ export interface RpcFunctions {
       p_w_popular?: number | null;
       p_item_share?: number | null;
       p_candidates?: number | null;
+      p_like_center?: number | null;
+      p_like_slope?: number | null;
     };
     Row: {
       movie_id: number | null;
@@ -630,6 +632,7 @@ export interface RpcFunctions {
       cf_score: number | null;
       content_score: number | null;
       popular_score: number | null;
+      model_rating: number | null;
     };
   };
   recommend_items: {
