@@ -101,7 +101,10 @@ export function blend(rows: SourceScores[], w: readonly number[], k: number): nu
       (w[2] > 0 && r.popular !== null);
     if (!any) continue;
     let s =
-      w[0] * share * (r.item ?? 0) + w[0] * (1 - share) * (r.cf ?? 0) + w[1] * (r.content ?? 0) + w[2] * (r.popular ?? 0);
+      w[0] * share * (r.item ?? 0) +
+      w[0] * (1 - share) * (r.cf ?? 0) +
+      w[1] * (r.content ?? 0) +
+      w[2] * (r.popular ?? 0);
     if (like > 0 && s > 0 && r.stars !== null && r.stars !== undefined)
       s /= 1 + Math.exp(-LIKE_SLOPE * (Math.min(5, Math.max(0.5, r.stars)) - like));
     // recommend_hybrid computes in real (float4): compare what it would compare.

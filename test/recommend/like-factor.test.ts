@@ -53,9 +53,10 @@ describe("recommend_hybrid's like factor", () => {
     await db.query("update public.rating_model_films set bias = 2 where movie_id = $1", [second.movie_id]);
 
     const off = await hybrid(null);
-    expect(off.map((r) => r.movie_id), "the order does not depend on the model when off").toEqual(
-      before.map((r) => r.movie_id),
-    );
+    expect(
+      off.map((r) => r.movie_id),
+      "the order does not depend on the model when off",
+    ).toEqual(before.map((r) => r.movie_id));
     expect(off.find((r) => r.movie_id === first.movie_id)?.model_rating).toBeCloseTo(1.5, 5);
     expect(off.find((r) => r.movie_id === second.movie_id)?.model_rating).toBeCloseTo(5, 5);
 
@@ -86,9 +87,10 @@ describe("recommend_hybrid's like factor", () => {
       "a centre below one star is no centre",
     ).rejects.toMatchObject({ code: "22023" });
     await expect(
-      db.query("insert into public.recommendation_blend (weights, metric, validation, candidates) values ($1, 'x', '{}', '[]')", [
-        [0.5, 0.3, 0.2, 0.7, 6],
-      ]),
+      db.query(
+        "insert into public.recommendation_blend (weights, metric, validation, candidates) values ($1, 'x', '{}', '[]')",
+        [[0.5, 0.3, 0.2, 0.7, 6]],
+      ),
       "the stored blend is checked too",
     ).rejects.toThrow(/recommendation_blend_weights_check/);
   });
