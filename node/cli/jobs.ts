@@ -57,7 +57,7 @@ export const jobsNightlyCommand: Command = {
   summary:
     "Recompute user and film neighbours and taste groups, refresh materialised views, delete expired cached data",
   usage:
-    "[--user-k 50] [--film-k 50] [--shrinkage 10] [--film-model ease|cosine] [--ease-films 2500] [--ease-k 300] [--json]",
+    "[--user-k 50] [--film-k 50] [--shrinkage 10] [--film-model ease|cosine] [--ease-films 2500] [--ease-k 500] [--json]",
   help: [
     "options:",
     "  --user-k N      neighbours kept per user (Pearson, >= 3 common films, correlation > 0.3); default 50",
@@ -66,7 +66,7 @@ export const jobsNightlyCommand: Command = {
     "  --film-model M  ease (default): EASE weights for the most-watched films, cosine for the rest; cosine: cosine only",
     "  --ease-films N  films EASE models densely (the most watched); time grows with N^3; default 2500",
     "  --ease-lambda N EASE's L2 penalty; default 250",
-    "  --ease-k N      EASE weights kept per film (the largest); default 300",
+    "  --ease-k N      EASE weights kept per film (the largest in magnitude); default 500",
     "  --json          print the summary as JSON",
     "",
     "Uses DATABASE_URL, or the embedded database in MARQUEE_DATA_DIR. Safe to re-run; exits 1 on failure.",

@@ -62,7 +62,7 @@ describe("EASE weights", () => {
     expect(b[2], "B_10").toBeCloseTo(2 / (3 + lambda), 12);
   });
 
-  it("prunes to the k largest positive weights per film and models only the most-watched films", () => {
+  it("prunes to the k largest weights per film and models only the most-watched films", () => {
     const user = Int32Array.from(USERS.flatMap((films, u) => films.map(() => u)));
     const film = Int32Array.from(USERS.flat());
     const model = easeNeighbours(USERS.length, 4, user, film, { films: 3, lambda: 0.5, k: 1, minUsers: 1 });
@@ -71,6 +71,23 @@ describe("EASE weights", () => {
     const kept = [...model.neighbour.subarray(model.offsets[rowOf0], model.offsets[rowOf0 + 1])];
     expect(kept, "film 0 keeps one neighbour, film 1").toEqual([1]);
     expect(model.support[model.offsets[rowOf0]], "3 users watched both 0 and 1").toBe(3);
+  });
+
+  it("keeps the k weights largest in magnitude, negative ones included, stored most positive first", () => {
+    const user = Int32Array.from(USERS.flatMap((films, u) => films.map(() => u)));
+    const film = Int32Array.from(USERS.flat());
+    const all = easeNeighbours(USERS.length, 4, user, film, { films: 4, lambda: 0.5, k: 3, minUsers: 1 });
+    expect([...all.weight].some((w) => w < 0), "this world has negative EASE weights").toBe(true);
+    for (let m = 0; m < all.filmOf.length; m++) {
+      const row = [...all.weight.subarray(all.offsets[m], all.offsets[m + 1])];
+      expect(row, "most positive first").toEqual([...row].sort((a, b) => b - a));
+    }
+    const one = easeNeighbours(USERS.length, 4, user, film, { films: 4, lambda: 0.5, k: 1, minUsers: 1 });
+    for (let m = 0; m < all.filmOf.length; m++) {
+      const row = [...all.weight.subarray(all.offsets[m], all.offsets[m + 1])];
+      const largest = row.reduce((a, b) => (Math.abs(b) > Math.abs(a) ? b : a));
+      expect(one.weight[one.offsets[m]], `film ${all.filmOf[m]} keeps its largest |B|`).toBeCloseTo(largest, 6);
+    }
   });
 
   it("estimates XᵀX from a user sample above maxUsers, with λ scaled to match", () => {

@@ -167,7 +167,12 @@ export interface EaseNeighbourOptions {
   /** A film needs this many users to be modelled. */
   minUsers?: number;
   lambda?: number;
-  /** Weights kept per film (the largest positive B_ij). */
+  /**
+   * Weights kept per film: the k largest in magnitude, negative ones included. EASE's negative weights carry half
+   * its information (a film watched by fans of i is less likely for them than its popularity says): on
+   * ml-latest-small (split 0.8, seed 42, 2,500 films) keeping the 300 largest positive weights gave P@10 0.221,
+   * the 300 largest in magnitude 0.225.
+   */
   k?: number;
   /**
    * XᵀX costs Σ_u n_u² (n_u = the user's modelled films): above this many users it is estimated from a seeded
@@ -191,8 +196,8 @@ export interface EaseNeighbours {
 
 /**
  * EASE over the most interacted films of a user×film interaction list (dense indices), pruned to each film's k
- * largest positive weights: the rows `movie_similarities` serves, so a user's score for j is Σ_i x_ui B_ij over
- * the films i they interacted with (only the kept B_ij, which carry nearly all of each row's mass).
+ * largest weights in magnitude: the rows `movie_similarities` serves, so a user's score for j is Σ_i x_ui B_ij
+ * over the films i they interacted with (only the kept B_ij, which carry most of each row's mass).
  */
 export function easeNeighbours(
   users: number,
@@ -238,10 +243,13 @@ export function easeNeighbours(
     order.length = 0;
     for (let j = 0; j < n; j++) {
       row[j] = i === j ? 0 : -g[ri + j] / diag[j];
-      if (row[j] > 0) order.push(j);
+      if (row[j] !== 0) order.push(j);
     }
+    // The k largest in magnitude, stored best (most positive) first.
+    order.sort((a, b) => Math.abs(row[b]) - Math.abs(row[a]) || a - b);
+    order.length = Math.min(order.length, k);
     order.sort((a, b) => row[b] - row[a] || a - b);
-    for (const j of order.slice(0, k)) {
+    for (const j of order) {
       neighbour.push(filmOf[j]);
       weight.push(row[j]);
       support.push(Math.round(i >= j ? co[ri + j] : co[j * n + i]));
