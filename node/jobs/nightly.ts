@@ -4,6 +4,8 @@
  * neighbour table is replaced in one transaction (readers keep seeing the previous night's rows until commit).
  * Runtime-neutral: it needs only a SqlDatabase (PGlite or Postgres).
  */
+
+import { Worker } from "node:worker_threads";
 import type { SqlDatabase, SqlExecutor } from "../../functions/lib/db/port";
 import { type EaseNeighbours, easeNeighbours } from "../../functions/lib/recommend/ease";
 import {
@@ -38,6 +40,11 @@ export interface NightlyOptions {
   easeK?: number;
   /** The rating model behind predict_ratings (biased MF); false skips it. */
   ratingModel?: RatingModelOptions | false;
+  /**
+   * Fit the rating model in a worker thread while the neighbour tables and EASE are computed (default true); false
+   * runs every step on the calling thread, one after another.
+   */
+  parallel?: boolean;
   /** Rows per insert statement. */
   chunk?: number;
   onStep?: (step: NightlyStep, done: number, total: number) => void;
@@ -345,6 +352,28 @@ function mergeFilmRows(cosine: NeighbourList, ease: EaseNeighbours): { list: Nei
   return { list, scale };
 }
 
+/**
+ * fitRatingModel in a worker thread. The worker loads the TypeScript module through tsx's loader, registered in the
+ * worker itself, so it runs the same whether the job was started by the CLI, a test runner or plain node with tsx.
+ */
+function fitRatingModelInWorker(
+  data: RatingTriples,
+  options: RatingModelOptions,
+): Promise<{ model: RatingModel; ms: number }> {
+  const script = new URL("./rating-model-worker.ts", import.meta.url).href;
+  const worker = new Worker(
+    `import { register } from "tsx/esm/api"; register(); await import(${JSON.stringify(script)});`,
+    { eval: true, workerData: { data, options } },
+  );
+  return new Promise((resolve, reject) => {
+    worker.once("message", (result: { model: RatingModel; ms: number }) => resolve(result));
+    worker.once("error", reject);
+    worker.once("exit", (code) => {
+      if (code !== 0) reject(new Error(`rating model worker exited with code ${code}`));
+    });
+  });
+}
+
 /** Runs every nightly step; throws on the first failure (the CLI exits non-zero). */
 export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}): Promise<NightlySummary> {
   const started = performance.now();
@@ -365,6 +394,15 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
   step("load", 0, 1);
   const data = await timed("load", () => load(db));
   step("load", 1, 1);
+  // The rating model needs only the ratings: with `parallel` it trains in a worker from here on, beside the steps
+  // below (its own time is reported; the steps then sum to more than the total).
+  const wantRatingModel = options.ratingModel !== false && data.triples.user.length > 0;
+  const ratingModelInWorker =
+    wantRatingModel && options.parallel !== false
+      ? fitRatingModelInWorker(data.triples, options.ratingModel || {})
+      : null;
+  // An unhandled rejection before the await below would crash the process; the await rethrows it.
+  ratingModelInWorker?.catch(() => {});
   const users = await timed("users", () =>
     userNeighbours(data.triples, { k: options.userK, onProgress: (d, t) => step("users", d, t) }),
   );
@@ -387,13 +425,18 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     });
   });
   const merged = model ? mergeFilmRows(films, model) : { list: films, scale: null };
-  const ratingModel = await timed("ratings", () => {
-    if (options.ratingModel === false || data.triples.user.length === 0) return null;
-    step("ratings", 0, 1);
-    const fitted = fitRatingModel(data.triples, options.ratingModel ?? {});
-    step("ratings", 1, 1);
-    return fitted;
-  });
+  step("ratings", 0, 1);
+  let ratingModel: RatingModel | null;
+  if (ratingModelInWorker) {
+    const fitted = await ratingModelInWorker;
+    ratingModel = fitted.model;
+    timings.ratings = fitted.ms;
+  } else {
+    ratingModel = await timed("ratings", () =>
+      wantRatingModel ? fitRatingModel(data.triples, options.ratingModel || {}) : null,
+    );
+  }
+  step("ratings", 1, 1);
   const filmRows = merged.list;
   const chunks = Math.ceil(users.neighbour.length / chunk) + Math.ceil(filmRows.neighbour.length / chunk);
   let written = 0;
