@@ -397,14 +397,14 @@ export interface paths {
   "/v1/auth/me": {
     /**
      * Who am I
-     * @description The profile behind the bearer token: id, email, username, display name, creation time. Never credentials.
+     * @description The profile behind the bearer token: id, email, username, display name, creation time, time zone, the matching opt-in and whether the profile is public. Never credentials.
      */
     get: {
       responses: {
         /** @description Your profile. */
         200: {
           content: {
-            "application/json": components["schemas"]["User"];
+            "application/json": components["schemas"]["Profile"];
           };
         };
         /** @description Missing, malformed, expired or otherwise invalid bearer token. */
@@ -451,6 +451,73 @@ export interface paths {
         };
         /** @description Method not allowed on this path; see the Allow header. */
         405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    /**
+     * Edit my profile
+     * @description Changes only the fields given. `matchable` opts in to taste matching (GET /v1/matches): other users who opted in may then see your display name and username, never your email. `publicProfile` makes your username reachable by the username endpoints and needs a username. `timeZone` (IANA) sets when your stored recommendation list expires (midnight there). A username taken by another account answers 409.
+     */
+    patch: {
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["UpdateProfileRequest"];
+        };
+      };
+      responses: {
+        /** @description The profile as changed. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Profile"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflicts with existing data. */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Request body too large. */
+        413: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Content-Type must be application/json. */
+        415: {
           content: {
             "application/json": components["schemas"]["Error"];
           };
@@ -1330,6 +1397,57 @@ export interface paths {
         };
         /** @description No such resource. */
         404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/matches": {
+    /**
+     * My taste matches
+     * @description Users whose ratings and likes agree with yours (similarity at least MATCH_THRESHOLD, default 0.8, over at least MATCH_MIN_OVERLAP shared films), best first, with the shared and agreed films. Updated as you rate and like: a like can create a match at once. Both sides must have opted in (`matchable`).
+     */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+        };
+      };
+      responses: {
+        /** @description My matches, best first. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["MatchList"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
           content: {
             "application/json": components["schemas"]["Error"];
           };
@@ -2297,6 +2415,30 @@ export interface components {
       /** Format: password */
       password: string;
     };
+    Profile: components["schemas"]["User"] & {
+      /**
+       * @description IANA time zone: a stored recommendation list (the batches) expires at midnight there.
+       * @example UTC
+       */
+      timeZone: string;
+      /** @description Opted in to taste matching: other users may see your display name and username as a match (never your email), and you see yours. Off for new accounts. */
+      matchable: boolean;
+      /** @description Your username is public: the username endpoints (/api/...) may find you. Needs a username. */
+      publicProfile: boolean;
+    };
+    UpdateProfileRequest: {
+      /** @example Ana */
+      displayName?: string;
+      /**
+       * @description null removes it (and needs a private profile).
+       * @example ana_films
+       */
+      username?: string | null;
+      /** @example Europe/Lisbon */
+      timeZone?: string;
+      matchable?: boolean;
+      publicProfile?: boolean;
+    };
     ChangePasswordRequest: {
       /** Format: password */
       currentPassword: string;
@@ -2452,6 +2594,31 @@ export interface components {
       computedAt: string;
       /** @description Films the group likes far more than everyone, best first. */
       films: components["schemas"]["MovieSummary"][];
+    };
+    MatchList: {
+      /** @description Whether you opted in (PATCH /v1/auth/me {matchable:true}). */
+      matchable: boolean;
+      threshold: number;
+      minOverlap: number;
+      note: string | null;
+      data: components["schemas"]["Match"][];
+    };
+    Match: {
+      username: string | null;
+      displayName: string;
+      /** @description Shrunk agreement, 0..1; a match has at least the threshold. */
+      similarity: number;
+      /** @description Films both of you rated, liked or disliked. */
+      sharedFilms: number;
+      /** @description Of those, films where you differ by at most a star. */
+      agreedFilms: number;
+      /** @example You both rated 12 films; you agree on 10 */
+      evidence: string;
+      /** @description Up to 5 films you both liked (4+ stars or a like), best together first. */
+      bothLiked: {
+          id: number;
+          title: string;
+        }[];
     };
     UsernameCheck: {
       /** @enum {boolean} */
