@@ -1763,10 +1763,62 @@ export interface paths {
       };
     };
   };
+  "/v1/recommendations/next": {
+    /**
+     * The next batch of my recommendations
+     * @description The next films of the list the cursor belongs to, as many as its first batch had, never one served from that list before, skipping films you rated, hid or disliked since. The list is not recomputed by your signals in between (the first batch is); it expires at midnight in your time zone or once you have interacted with every film served from it, and then this answers the first batch of a fresh list (`batch.restarted`).
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description The `next` of the previous batch (GET /v1/recommendations or this endpoint). */
+          cursor: string;
+        };
+      };
+      responses: {
+        /** @description The next batch. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["RecommendationList"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/v1/recommendations": {
     /**
      * My recommendations
-     * @description Personalised films with the score, the predicted rating where user-based CF has one, the sources that produced each film and human-readable reasons with their evidence. Reflects your latest ratings and interactions at once.
+     * @description Personalised films with the score, the predicted rating where user-based CF has one, the sources that produced each film and human-readable reasons with their evidence. Reflects your latest ratings and interactions at once. Without filters it is the first batch (`limit`, default 20) of your stored list (40 deep): pass `next` to GET /v1/recommendations/next for the following batches. Each film lists your matches who liked it and how many users liking it would match you with (when you opted in to matching).
      */
     get: {
       parameters: {
@@ -1777,6 +1829,8 @@ export interface paths {
           strategy?: "hybrid" | "cf" | "item" | "content" | "popular";
           /** @description Your films to leave out, comma-separated: rated, hidden, disliked, seen, watchlist (default all: a watchlisted film is already found), or none. */
           exclude?: string;
+          /** @description 0 is pure relevance; higher values break up runs of films alike in genres, decade and language (maximal marginal relevance). Default RECOMMENDATION_DIVERSITY (0.3). */
+          diversity?: number | null;
           /** @description Genre name (any case) or TMDB genre id. */
           genre?: string;
           year_from?: number;
@@ -1828,7 +1882,7 @@ export interface paths {
   "/recommendations/personalized": {
     /**
      * My recommendations (CineLibre alias of GET /v1/recommendations)
-     * @description Personalised films with the score, the predicted rating where user-based CF has one, the sources that produced each film and human-readable reasons with their evidence. Reflects your latest ratings and interactions at once.
+     * @description Personalised films with the score, the predicted rating where user-based CF has one, the sources that produced each film and human-readable reasons with their evidence. Reflects your latest ratings and interactions at once. Without filters it is the first batch (`limit`, default 20) of your stored list (40 deep): pass `next` to GET /v1/recommendations/next for the following batches. Each film lists your matches who liked it and how many users liking it would match you with (when you opted in to matching).
      */
     get: {
       parameters: {
@@ -1839,6 +1893,8 @@ export interface paths {
           strategy?: "hybrid" | "cf" | "item" | "content" | "popular";
           /** @description Your films to leave out, comma-separated: rated, hidden, disliked, seen, watchlist (default all: a watchlisted film is already found), or none. */
           exclude?: string;
+          /** @description 0 is pure relevance; higher values break up runs of films alike in genres, decade and language (maximal marginal relevance). Default RECOMMENDATION_DIVERSITY (0.3). */
+          diversity?: number | null;
           /** @description Genre name (any case) or TMDB genre id. */
           genre?: string;
           year_from?: number;
@@ -2703,7 +2759,32 @@ export interface components {
     };
     RecommendationList: {
       strategy: components["schemas"]["RecommendationStrategy"];
-      data: components["schemas"]["RecommendedMovie"][];
+      /**
+       * Format: uuid
+       * @description The stored list this batch comes from (null for a list that is not stored: filtered, popular, or empty).
+       */
+      recommendationId: string | null;
+      /** @description Cursor for GET /v1/recommendations/next: the next batch of the same list; null at its end. */
+      next: string | null;
+      batch: ({
+        /** @description 1 for the first batch of a list. */
+        number: number;
+        size: number;
+        /** @description Films the stored list serves in all (RECOMMENDATION_LIST_DEPTH). */
+        listDepth: number;
+        diversity: number;
+        /**
+         * Format: date-time
+         * @description Midnight in your time zone.
+         */
+        expiresAt: string;
+        /**
+         * @description Set when `next` had to start a fresh list: expired (midnight passed), completed (you interacted with every film served from it), replaced (a newer list took its place, e.g. after a new rating and GET /v1/recommendations).
+         * @enum {string|null}
+         */
+        restarted: "expired" | "completed" | "replaced" | null;
+      }) | null;
+      data: components["schemas"]["BatchRecommendedMovie"][];
     };
     RecommendationStrategy: {
       /** @enum {string} */
@@ -2720,6 +2801,19 @@ export interface components {
       coldStart: "no_signals" | "few_ratings" | null;
       /** @description Why the served strategy differs from the requested one. */
       note: string | null;
+    };
+    BatchRecommendedMovie: components["schemas"]["RecommendedMovie"] & ({
+      /** @description Your matches (GET /v1/matches) who liked it (4+ stars or a like), best match first, up to 3; empty when matching is off for you. */
+      matchedUsers: components["schemas"]["MatchedUser"][];
+      /** @description All your matches who liked it. */
+      matchedUserCount: number;
+      /** @description How many users who opted in you would newly match by liking it; null when matching is off for you. Computed for the served batch only. */
+      potentialMatches: number | null;
+    });
+    MatchedUser: {
+      username: string | null;
+      displayName: string;
+      similarity: number;
     };
     RecommendedMovie: components["schemas"]["MovieSummary"] & ({
       /** @description Blended score, 0..1 per unit of weight; only the order is meaningful. */

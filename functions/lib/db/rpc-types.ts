@@ -677,6 +677,16 @@ export interface RpcFunctions {
       shared_features: string[] | null;
     };
   };
+  recommend_for_signals: {
+    Args: {
+      p_liked?: number[] | null;
+      p_disliked?: number[] | null;
+      p_rated_ids?: number[] | null;
+      p_rated_values?: number[] | null;
+      p_limit?: number | null;
+    };
+    Row: RecommendedMovie;
+  };
   recommend_hybrid: {
     Args: {
       p_user_id: string | null;
@@ -784,6 +794,37 @@ export interface RpcFunctions {
       p_weights: number[] | null;
     };
     Row: { recommendation_fingerprint: string | null };
+  };
+  recommendation_list: {
+    Args: {
+      p_user_id: string | null;
+      p_strategy?: string | null;
+      p_weights?: number[] | null;
+      p_refresh?: boolean | null;
+      p_depth?: number | null;
+      p_force?: boolean | null;
+    };
+    Row: {
+      list_id: string | null;
+      rank: number | null;
+      computed_at: string | null;
+      expires_at: string | null;
+      matchable: boolean | null;
+      gone: boolean | null;
+      interacted: boolean | null;
+      movie: MovieCard | null;
+      recommendation: RecommendationRow | null;
+      item_because_title: string | null;
+      content_because_title: string | null;
+      strategy: RecommendationStrategy | null;
+    };
+  };
+  recommendation_list_expiry: {
+    Args: {
+      p_user_id: string | null;
+      p_computed_at: string | null;
+    };
+    Row: { recommendation_list_expiry: string | null };
   };
   recommendation_weights: {
     Args: Record<string, never>;
