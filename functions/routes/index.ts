@@ -24,6 +24,7 @@ import * as putRating from "./ratings/put-rating";
 import * as listPopular from "./recommendations/list-popular";
 import * as listRecommendations from "./recommendations/list-recommendations";
 import * as nextRecommendations from "./recommendations/next-recommendations";
+import * as sessionRecommendations from "./recommendations/session-recommendations";
 import * as searchMovies from "./search/search-movies";
 import * as getDocs from "./system/get-docs";
 import * as getHealth from "./system/get-health";
@@ -60,7 +61,14 @@ export function registerRoutes(app: App) {
   // GET /v1/movies/{id}/similar blends co-rating with content similarity (embeddings where present, through
   // similar_movies) and explains each film.
   // /next before the list route's siblings: a literal path segment, declared once.
-  for (const endpoint of [nextRecommendations, listRecommendations, listPopular, listSimilarWithReasons, searchMovies])
+  for (const endpoint of [
+    nextRecommendations,
+    sessionRecommendations,
+    listRecommendations,
+    listPopular,
+    listSimilarWithReasons,
+    searchMovies,
+  ])
     endpoint.register(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

@@ -1815,6 +1815,63 @@ export interface paths {
       };
     };
   };
+  "/v1/recommendations/session": {
+    /**
+     * Recommendations for an anonymous session
+     * @description No account: the films you liked, disliked or rated, in the body, give films like them (co-watched by Marquee's users), with reasons; the films given are never in the answer; nothing is stored. Every field is optional but one signal is needed. Popular films when none of the given films has co-watched films yet. Rate-limited per client (SESSION_RATE_LIMIT_PER_MINUTE, 30 by default) and at most SESSION_MAX_SIGNALS (100) signals.
+     */
+    post: {
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["SessionRecommendationsRequest"];
+        };
+      };
+      responses: {
+        /** @description Recommendations, best first. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["SessionRecommendationList"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Request body too large. */
+        413: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Content-Type must be application/json. */
+        415: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/v1/recommendations": {
     /**
      * My recommendations
@@ -2824,6 +2881,39 @@ export interface components {
       sources: ("item" | "cf" | "content" | "popular")[];
       reasons: components["schemas"]["RecommendationReason"][];
     });
+    SessionRecommendationList: {
+      strategy: components["schemas"]["RecommendationStrategy"];
+      data: components["schemas"]["RecommendedMovie"][];
+    };
+    SessionRecommendationsRequest: {
+      /**
+       * @default []
+       * @example [
+       *   862,
+       *   863
+       * ]
+       */
+      liked?: number[];
+      /** @default [] */
+      disliked?: number[];
+      /**
+       * @default []
+       * @example [
+       *   {
+       *     "movieId": 155,
+       *     "rating": 4.5
+       *   }
+       * ]
+       */
+      ratings?: {
+          movieId: number;
+          rating: number;
+        }[];
+      /** @default 20 */
+      limit?: number;
+      /** @description As GET /v1/recommendations. */
+      diversity?: number;
+    };
     PopularList: {
       /** @enum {string} */
       period: "all" | "week" | "month" | "year";
