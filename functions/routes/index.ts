@@ -24,6 +24,7 @@ import * as putRating from "./ratings/put-rating";
 import * as listPopular from "./recommendations/list-popular";
 import * as listRecommendations from "./recommendations/list-recommendations";
 import * as nextRecommendations from "./recommendations/next-recommendations";
+import * as seedAliases from "./recommendations/seed-aliases";
 import * as sessionRecommendations from "./recommendations/session-recommendations";
 import * as searchMovies from "./search/search-movies";
 import * as getDocs from "./system/get-docs";
@@ -47,6 +48,8 @@ export function registerRoutes(app: App) {
   for (const endpoint of [recordInteraction, listMyInteractions, removeInteraction]) endpoint.register(app);
   for (const endpoint of [importLetterboxd, getImport, getMyTaste, getTasteGroup]) endpoint.register(app);
   listMatches.register(app);
+  // The Movie Recommender API's paths (/api/v1/...), over the same code.
+  seedAliases.register(app);
   // The seeds' username paths, answering with a mode (ultra_fast, fallback, error) within a time budget.
   for (const endpoint of [
     checkUsername,

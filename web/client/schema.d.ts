@@ -1473,6 +1473,343 @@ export interface paths {
       };
     };
   };
+  "/api/v1/recommendations/": {
+    /**
+     * First batch of my recommendations (alias of GET /v1/recommendations)
+     * @description user_id must be yours (404 otherwise). force_refresh recomputes the stored list whatever changed; include_movie_details false answers only id, title and score per film.
+     */
+    post: {
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["SeedRecommendationRequest"];
+        };
+      };
+      responses: {
+        /** @description The first batch. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["SeedRecommendationList"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such resource. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Request body too large. */
+        413: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Content-Type must be application/json. */
+        415: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/recommendations/{user_id}/next": {
+    /**
+     * A batch of my stored list by number (alias of GET /v1/recommendations/next)
+     * @description Batch n holds the films at positions (n-1)·size+1 .. n·size of the stored list, less those rated, hidden or disliked since; a fresh list (batch.restarted) when the stored one expired or every film served was interacted with.
+     */
+    get: {
+      parameters: {
+        query?: {
+          batch_number?: number;
+        };
+        path: {
+          user_id: string;
+        };
+      };
+      responses: {
+        /** @description The batch. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["RecommendationList"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such resource. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/recommendations/{user_id}/interact": {
+    /** Record an interaction (alias of POST /v1/interactions) */
+    post: {
+      parameters: {
+        path: {
+          user_id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["SeedInteractionRequest"];
+        };
+      };
+      responses: {
+        /** @description Already recorded. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Interaction"];
+          };
+        };
+        /** @description Recorded. */
+        201: {
+          content: {
+            "application/json": components["schemas"]["Interaction"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such resource. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Request body too large. */
+        413: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Content-Type must be application/json. */
+        415: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/recommendations/{user_id}/matches": {
+    /** My taste matches (alias of GET /v1/matches) */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+        };
+        path: {
+          user_id: string;
+        };
+      };
+      responses: {
+        /** @description My matches. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["MatchList"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such resource. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/health/": {
+    /** Readiness (alias of GET /health) */
+    get: {
+      responses: {
+        /** @description Database reachable. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Health"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The database is unreachable. */
+        503: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/health/db": {
+    /** Database reachable, and its latency */
+    get: {
+      responses: {
+        /** @description Database reachable. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["DatabaseHealth"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The database is unreachable. */
+        503: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/api/test/{username}": {
     /**
      * Does this username exist
@@ -2733,6 +3070,122 @@ export interface components {
           title: string;
         }[];
     };
+    SeedRecommendationList: components["schemas"]["RecommendationList"] & {
+      /** @description As GET /v1/recommendations; with include_movie_details false, each film is id, title and score. */
+      data?: components["schemas"]["SeedRecommendedMovie"][];
+    };
+    RecommendationStrategy: {
+      /** @enum {string} */
+      requested: "hybrid" | "cf" | "item" | "content" | "popular";
+      /**
+       * @description What produced the list: the requested strategy, cold_start (popularity blended with content similarity to what you rated or liked), or popular (no signals yet, or the requested source had nothing).
+       * @enum {string}
+       */
+      served: "hybrid" | "cf" | "item" | "content" | "popular" | "cold_start";
+      /**
+       * @description no_signals: you have not rated or liked anything; few_ratings: fewer than 3 ratings.
+       * @enum {string|null}
+       */
+      coldStart: "no_signals" | "few_ratings" | null;
+      /** @description Why the served strategy differs from the requested one. */
+      note: string | null;
+    };
+    SeedRecommendedMovie: {
+      id: number;
+      title: string;
+      score: number;
+      [key: string]: unknown;
+    };
+    RecommendationList: {
+      strategy: components["schemas"]["RecommendationStrategy"];
+      /**
+       * Format: uuid
+       * @description The stored list this batch comes from (null for a list that is not stored: filtered, popular, or empty).
+       */
+      recommendationId: string | null;
+      /** @description Cursor for GET /v1/recommendations/next: the next batch of the same list; null at its end. */
+      next: string | null;
+      batch: ({
+        /** @description 1 for the first batch of a list. */
+        number: number;
+        size: number;
+        /** @description Films the stored list serves in all (RECOMMENDATION_LIST_DEPTH). */
+        listDepth: number;
+        diversity: number;
+        /**
+         * Format: date-time
+         * @description Midnight in your time zone.
+         */
+        expiresAt: string;
+        /**
+         * @description Set when `next` had to start a fresh list: expired (midnight passed), completed (you interacted with every film served from it), replaced (a newer list took its place, e.g. after a new rating and GET /v1/recommendations).
+         * @enum {string|null}
+         */
+        restarted: "expired" | "completed" | "replaced" | null;
+      }) | null;
+      data: components["schemas"]["BatchRecommendedMovie"][];
+    };
+    BatchRecommendedMovie: components["schemas"]["RecommendedMovie"] & ({
+      /** @description Your matches (GET /v1/matches) who liked it (4+ stars or a like), best match first, up to 3; empty when matching is off for you. */
+      matchedUsers: components["schemas"]["MatchedUser"][];
+      /** @description All your matches who liked it. */
+      matchedUserCount: number;
+      /** @description How many users who opted in you would newly match by liking it; null when matching is off for you. Computed for the served batch only. */
+      potentialMatches: number | null;
+    });
+    RecommendationReason: {
+      /**
+       * @description item: films like ones you rated or liked; cf: users with taste like yours; content: genres, people, themes; popular.
+       * @enum {string}
+       */
+      source: "item" | "cf" | "content" | "popular";
+      /** @example You rated Alien 5 stars, and people who watch it also watch this */
+      text: string;
+      /** @description The numbers behind the text. */
+      evidence: {
+        [key: string]: unknown;
+      };
+    };
+    MatchedUser: {
+      username: string | null;
+      displayName: string;
+      similarity: number;
+    };
+    RecommendedMovie: components["schemas"]["MovieSummary"] & ({
+      /** @description Blended score, 0..1 per unit of weight; only the order is meaningful. */
+      score: number;
+      /** @description Stars you would give it, by user-based CF; null when CF has no neighbours who rated it. */
+      predictedRating: number | null;
+      /** @description Largest contribution first. */
+      sources: ("item" | "cf" | "content" | "popular")[];
+      reasons: components["schemas"]["RecommendationReason"][];
+    });
+    SeedRecommendationRequest: {
+      /** Format: uuid */
+      user_id: string;
+      /** @default false */
+      force_refresh?: boolean;
+      /** @default true */
+      include_movie_details?: boolean;
+    };
+    SeedInteractionRequest: {
+      movie_id: number;
+      /** @enum {string} */
+      interaction_type: "view" | "click" | "like" | "superlike" | "dislike" | "seen" | "hide" | "watchlist" | "rate";
+      /**
+       * @description Stars, 0.5 to 5.0 in steps of 0.5.
+       * @example 4.5
+       */
+      rating?: number;
+    };
+    DatabaseHealth: {
+      ok: boolean;
+      /** @enum {string} */
+      adapter: "pglite" | "postgres" | "supabase" | "neon";
+      /** @description Round trip of the health query. */
+      latencyMs: number;
+      serverVersion: string;
+    };
     UsernameCheck: {
       /** @enum {boolean} */
       exists: true;
@@ -2759,19 +3212,6 @@ export interface components {
           score: number | null;
           reasons: components["schemas"]["RecommendationReason"][];
         }))[];
-    };
-    RecommendationReason: {
-      /**
-       * @description item: films like ones you rated or liked; cf: users with taste like yours; content: genres, people, themes; popular.
-       * @enum {string}
-       */
-      source: "item" | "cf" | "content" | "popular";
-      /** @example You rated Alien 5 stars, and people who watch it also watch this */
-      text: string;
-      /** @description The numbers behind the text. */
-      evidence: {
-        [key: string]: unknown;
-      };
     };
     UsernameCacheStatus: {
       /** @enum {string} */
@@ -2814,73 +3254,6 @@ export interface components {
         clusteredUsers: number;
       };
     };
-    RecommendationList: {
-      strategy: components["schemas"]["RecommendationStrategy"];
-      /**
-       * Format: uuid
-       * @description The stored list this batch comes from (null for a list that is not stored: filtered, popular, or empty).
-       */
-      recommendationId: string | null;
-      /** @description Cursor for GET /v1/recommendations/next: the next batch of the same list; null at its end. */
-      next: string | null;
-      batch: ({
-        /** @description 1 for the first batch of a list. */
-        number: number;
-        size: number;
-        /** @description Films the stored list serves in all (RECOMMENDATION_LIST_DEPTH). */
-        listDepth: number;
-        diversity: number;
-        /**
-         * Format: date-time
-         * @description Midnight in your time zone.
-         */
-        expiresAt: string;
-        /**
-         * @description Set when `next` had to start a fresh list: expired (midnight passed), completed (you interacted with every film served from it), replaced (a newer list took its place, e.g. after a new rating and GET /v1/recommendations).
-         * @enum {string|null}
-         */
-        restarted: "expired" | "completed" | "replaced" | null;
-      }) | null;
-      data: components["schemas"]["BatchRecommendedMovie"][];
-    };
-    RecommendationStrategy: {
-      /** @enum {string} */
-      requested: "hybrid" | "cf" | "item" | "content" | "popular";
-      /**
-       * @description What produced the list: the requested strategy, cold_start (popularity blended with content similarity to what you rated or liked), or popular (no signals yet, or the requested source had nothing).
-       * @enum {string}
-       */
-      served: "hybrid" | "cf" | "item" | "content" | "popular" | "cold_start";
-      /**
-       * @description no_signals: you have not rated or liked anything; few_ratings: fewer than 3 ratings.
-       * @enum {string|null}
-       */
-      coldStart: "no_signals" | "few_ratings" | null;
-      /** @description Why the served strategy differs from the requested one. */
-      note: string | null;
-    };
-    BatchRecommendedMovie: components["schemas"]["RecommendedMovie"] & ({
-      /** @description Your matches (GET /v1/matches) who liked it (4+ stars or a like), best match first, up to 3; empty when matching is off for you. */
-      matchedUsers: components["schemas"]["MatchedUser"][];
-      /** @description All your matches who liked it. */
-      matchedUserCount: number;
-      /** @description How many users who opted in you would newly match by liking it; null when matching is off for you. Computed for the served batch only. */
-      potentialMatches: number | null;
-    });
-    MatchedUser: {
-      username: string | null;
-      displayName: string;
-      similarity: number;
-    };
-    RecommendedMovie: components["schemas"]["MovieSummary"] & ({
-      /** @description Blended score, 0..1 per unit of weight; only the order is meaningful. */
-      score: number;
-      /** @description Stars you would give it, by user-based CF; null when CF has no neighbours who rated it. */
-      predictedRating: number | null;
-      /** @description Largest contribution first. */
-      sources: ("item" | "cf" | "content" | "popular")[];
-      reasons: components["schemas"]["RecommendationReason"][];
-    });
     SessionRecommendationList: {
       strategy: components["schemas"]["RecommendationStrategy"];
       data: components["schemas"]["RecommendedMovie"][];

@@ -22,7 +22,7 @@ export const Match = z
   })
   .openapi("Match");
 
-const MatchList = z
+export const MatchList = z
   .object({
     matchable: z.boolean().openapi({ description: "Whether you opted in (PATCH /v1/auth/me {matchable:true})." }),
     threshold: z.number(),

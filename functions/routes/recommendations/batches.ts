@@ -53,7 +53,7 @@ export interface Batch {
 }
 
 export const BatchFields = {
-  recommendationId: z.uuid().nullable().openapi({
+  recommendationId: z.guid().nullable().openapi({
     description:
       "The stored list this batch comes from (null for a list that is not stored: filtered, popular, or empty).",
   }),
