@@ -34,6 +34,7 @@ const OPTIONS = {
   "database-url": { type: "string" },
   keep: { type: "boolean" },
   json: { type: "string" },
+  only: { type: "string" },
 } as const;
 
 /** The published shapes of MovieLens 1M and 10M (GroupLens README files), which the synthetic data imitates. */
@@ -55,6 +56,8 @@ const HELP = `options:
   --database-url URL   a PostgreSQL server (default DATABASE_URL; required): a fresh database is created on it
   --keep               keep that database afterwards (its URL is printed)
   --json FILE          also write the results as JSON
+  --only LIST          run only these HTTP scenario groups: computed, cached, item, similar, catalogue, popular,
+                       next (batches through /v1/recommendations/next, matching on and off), session (anonymous)
 
 Personalised recommendations are measured twice: "computed" (each request a user's first, so the list is
 computed and stored, as after any new rating) and "cached" (users who asked before and changed nothing since).
@@ -128,6 +131,7 @@ export const recsSuite: BenchSuite = {
           MARQUEE_DEMO: "false",
           JWT_SECRET,
           LOG_LEVEL: o["log-level"],
+          SESSION_RATE_LIMIT_PER_MINUTE: "0",
         },
         { readyTimeoutMs: 120_000 },
       );
@@ -163,8 +167,12 @@ export const recsSuite: BenchSuite = {
             return personal(list)(i);
           };
         };
-        await scenario("recommendations (hybrid, computed)", 1, computed(everyone.slice(0, half)));
-        await scenario("recommendations (hybrid, computed)", 16, computed(everyone.slice(half)));
+        const groups = o.only ? new Set(o.only.split(",").map((g) => g.trim())) : null;
+        const runs = (group: string) => groups === null || groups.has(group);
+        if (runs("computed")) {
+          await scenario("recommendations (hybrid, computed)", 1, computed(everyone.slice(0, half)));
+          await scenario("recommendations (hybrid, computed)", 16, computed(everyone.slice(half)));
+        }
         // Cached: the 500 sampled users asked before and changed nothing since (the common case).
         let next = 0;
         const warm = async () => {
@@ -174,23 +182,89 @@ export const recsSuite: BenchSuite = {
           }
         };
         await Promise.all(Array.from({ length: 4 }, warm));
-        await scenario("recommendations (hybrid, cached)", 1, personal(tokens));
-        await scenario("recommendations (hybrid, cached)", 16, personal(tokens));
-        await scenario("recommendations (item)", 16, (i) => ({
-          url: `${server.url}/v1/recommendations?limit=20&strategy=item`,
-          init: { headers: { Authorization: `Bearer ${tokens[i % tokens.length]}` } },
-        }));
-        await scenario("similar", 16, (i) => ({
-          url: `${server.url}/v1/movies/${filmIds[(i * 7919) % filmIds.length]}/similar`,
-        }));
+        if (runs("cached")) {
+          await scenario("recommendations (hybrid, cached)", 1, personal(tokens));
+          await scenario("recommendations (hybrid, cached)", 16, personal(tokens));
+        }
+        if (runs("item"))
+          await scenario("recommendations (item)", 16, (i) => ({
+            url: `${server.url}/v1/recommendations?limit=20&strategy=item`,
+            init: { headers: { Authorization: `Bearer ${tokens[i % tokens.length]}` } },
+          }));
+        if (runs("next")) {
+          // Batches: every sampled user has opted in to matching, so each batch carries matchedUsers and
+          // potentialMatches; their first batch (not measured) stored the list and each user's match pairs. Each
+          // request asks for batch 2 of that user's stored list: read, re-ranked, the match evidence of its 20 films.
+          await fresh.db.query("update public.users set matchable = true");
+          const cursors: string[] = [];
+          let k = 0;
+          const firstBatches = async () => {
+            while (k < tokens.length) {
+              const token = tokens[k++];
+              const res = await fetch(`${server.url}/v1/recommendations?limit=20`, {
+                headers: { Authorization: `Bearer ${token}` },
+              });
+              const body = (await res.json()) as { next: string | null };
+              if (body.next) cursors.push(`${token} ${body.next}`);
+            }
+          };
+          const t0 = performance.now();
+          await Promise.all(Array.from({ length: 4 }, firstBatches));
+          console.log(
+            `first batches of ${tokens.length} users (lists cached, match pairs computed) in ${Math.round(performance.now() - t0)} ms`,
+          );
+          const nextOf = (i: number) => {
+            const [token, cursor] = cursors[i % cursors.length].split(" ");
+            return {
+              url: `${server.url}/v1/recommendations/next?cursor=${encodeURIComponent(cursor)}`,
+              init: { headers: { Authorization: `Bearer ${token}` } },
+            };
+          };
+          await scenario("recommendations next (matching on)", 1, nextOf);
+          await scenario("recommendations next (matching on)", 16, nextOf);
+          await scenario("recommendations first batch (matching on, cached)", 16, personal(tokens));
+          await fresh.db.query("update public.users set matchable = false");
+          await scenario("recommendations next (matching off)", 16, nextOf);
+        }
+        if (runs("session")) {
+          // Anonymous sessions: five liked films and two ratings drawn from the 1,000 most-rated films.
+          const sessionRandom = seededRandom(5);
+          const bodies = Array.from({ length: 200 }, () => {
+            const draw = () => filmIds[Math.floor(sessionRandom() * 300)];
+            return JSON.stringify({
+              liked: [...new Set(Array.from({ length: 5 }, draw))],
+              ratings: [
+                { movieId: filmIds[300 + Math.floor(sessionRandom() * 700)], rating: 4.5 },
+                { movieId: filmIds[300 + Math.floor(sessionRandom() * 700)], rating: 2 },
+              ],
+            });
+          });
+          const sessionOf = (i: number) => ({
+            url: `${server.url}/v1/recommendations/session`,
+            init: {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: bodies[i % bodies.length],
+            },
+          });
+          await scenario("session (anonymous)", 1, sessionOf);
+          await scenario("session (anonymous)", 16, sessionOf);
+        }
+        if (runs("similar"))
+          await scenario("similar", 16, (i) => ({
+            url: `${server.url}/v1/movies/${filmIds[(i * 7919) % filmIds.length]}/similar`,
+          }));
         // popular must cost no more than a catalogue page read in the same run (both from views or indexes).
-        await scenario("catalogue list", 16, (i) => ({
-          url: `${server.url}/v1/movies?limit=20&sort=${i % 2 ? "popularity" : "rating"}`,
-        }));
-        await scenario("popular (all)", 16, () => ({ url: `${server.url}/v1/recommendations/popular?period=all` }));
-        await scenario("popular (week, month)", 16, (i) => ({
-          url: `${server.url}/v1/recommendations/popular?period=${i % 2 ? "week" : "month"}`,
-        }));
+        if (runs("catalogue"))
+          await scenario("catalogue list", 16, (i) => ({
+            url: `${server.url}/v1/movies?limit=20&sort=${i % 2 ? "popularity" : "rating"}`,
+          }));
+        if (runs("popular")) {
+          await scenario("popular (all)", 16, () => ({ url: `${server.url}/v1/recommendations/popular?period=all` }));
+          await scenario("popular (week, month)", 16, (i) => ({
+            url: `${server.url}/v1/recommendations/popular?period=${i % 2 ? "week" : "month"}`,
+          }));
+        }
       } finally {
         await server.stop();
       }
