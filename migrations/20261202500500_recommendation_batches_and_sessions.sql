@@ -98,11 +98,13 @@ revoke execute on function public.get_recommendations from public;
 grant execute on function public.get_recommendations to authenticated, service_role;
 
 -- recommendation_list: the stored list that recommendation batches page through (GET /v1/recommendations and
--- /v1/recommendations/next), one row per film of recommendation_cache, best first, with what the edge needs to
--- page it: the list's id (from the user, strategy and computation time: a recomputed list has a new id), when it
--- expires (recommendation_list_expiry), whether the film is now gone (rated, hidden, disliked, seen or
--- watchlisted: the default exclusions, read live) and whether the user interacted with it in any way since the
--- list was computed (a rating or any interaction), and the user's matching opt-in (users.matchable).
+-- /v1/recommendations/next), one slim row per film of recommendation_cache, best first: what the edge needs to
+-- re-rank and page it without the films' cards (recommendation_items fetches those for the films it serves): the
+-- list's id (from the user, strategy and computation time: a recomputed list has a new id), when it expires
+-- (recommendation_list_expiry), whether the film is now gone (rated, hidden, disliked, seen or watchlisted: the
+-- default exclusions, read live), whether the user interacted with it in any way since the list was computed (a
+-- rating or any interaction), the user's matching opt-in (users.matchable), and the film's score, genres, year
+-- and language (the diversity features).
 --   p_refresh  true: first get_recommendations (same strategy and weights), which recomputes the stored list when
 --              the user's signals, the nightly run or the weights changed or it passed midnight; false: the list
 --              as stored, even expired (the edge decides to start a fresh one)
@@ -127,11 +129,11 @@ returns table (
   matchable boolean,
   gone boolean,
   interacted boolean,
-  movie public.movie_card,
-  recommendation public.recommendation_row,
-  item_because_title text,
-  content_because_title text,
-  strategy public.recommendation_strategy
+  movie_id integer,
+  score real,
+  genres text[],
+  release_year smallint,
+  original_language text
 )
 language plpgsql
 volatile
@@ -139,6 +141,10 @@ security definer
 set search_path = public, extensions
 set plan_cache_mode = force_custom_plan
 as $$
+declare
+  v_computed timestamptz;
+  v_expires timestamptz;
+  v_matchable boolean;
 begin
   perform public.recommendation_caller_check(p_user_id);
   if p_depth is null or p_depth < 1 or p_depth > 100 then
@@ -150,39 +156,105 @@ begin
     end if;
     perform 1 from public.get_recommendations(p_user_id, p_strategy, p_limit => 1, p_weights => p_weights);
   end if;
+  select c.computed_at into v_computed from public.recommendation_cache c
+  where c.user_id = p_user_id and c.strategy = p_strategy and c.rank = 1;
+  if not found then
+    return;
+  end if;
+  v_expires := public.recommendation_list_expiry(p_user_id, v_computed);
+  select u.matchable into v_matchable from public.users u where u.id = p_user_id;
   return query
     with list as materialized (
       select c.* from public.recommendation_cache c
       where c.user_id = p_user_id and c.strategy = p_strategy and c.rank <= p_depth
     ),
     gone as materialized (
-      select e.movie_id from public.excluded_movies(p_user_id) e where e.movie_id in (select list.movie_id from list)
+      select e.movie_id from public.excluded_movies(p_user_id) e
     ),
     touched as materialized (
-      select r.movie_id from public.ratings r join list l on l.movie_id = r.movie_id
-      where r.user_id = p_user_id and r.updated_at >= l.computed_at
+      select r.movie_id from public.ratings r
+      where r.user_id = p_user_id and r.updated_at >= v_computed
       union
-      select i.movie_id from public.interactions i join list l on l.movie_id = i.movie_id
-      where i.user_id = p_user_id and i.created_at >= l.computed_at
+      select i.movie_id from public.interactions i
+      where i.user_id = p_user_id and i.created_at >= v_computed and i.movie_id is not null
     )
-    select md5(p_user_id::text || '|' || c.strategy || '|' || extract(epoch from c.computed_at)::text)::uuid,
-           c.rank::integer, c.computed_at, public.recommendation_list_expiry(p_user_id, c.computed_at),
-           coalesce((select u.matchable from public.users u where u.id = p_user_id), false),
+    select md5(p_user_id::text || '|' || p_strategy || '|' || extract(epoch from v_computed)::text)::uuid,
+           c.rank::integer, v_computed, v_expires, coalesce(v_matchable, false),
            c.movie_id in (select gone.movie_id from gone), c.movie_id in (select touched.movie_id from touched),
-           public.to_movie_card(m), c.recommendation, ib.title, cb.title, c.served
+           c.movie_id, (c.recommendation).score, m.genres, m.release_year, m.original_language
     from list c
     join public.movies m on m.id = c.movie_id and not m.adult
-    left join public.movies ib on ib.id = (c.recommendation).item_because_id
-    left join public.movies cb on cb.id = (c.recommendation).content_because_id
     order by c.rank;
 end
 $$;
 
-comment on function public.recommendation_list is 'A user''s stored recommendation list with its id, expiry and what changed since (gone, interacted), for batches; refreshed first unless asked not to.';
+comment on function public.recommendation_list is 'A user''s stored recommendation list, slim (id, expiry, gone, interacted, score and diversity features), for batches; refreshed first unless asked not to.';
 
 revoke execute on function public.recommendation_list from public;
 
 grant execute on function public.recommendation_list to authenticated, service_role;
+
+-- recommendation_items: the served films of a user's stored list, in the order given, as get_recommendations
+-- returns rows (card, evidence, quoted titles, the plan that served), and, when p_threshold is given and the
+-- user opted in to matching, each film's match evidence (match_evidence: matches who liked it, potential
+-- matches). Films of p_movie_ids not in the stored list are left out. One round trip for a served batch.
+-- Security definer, pinned search_path, the recommendation caller check.
+create or replace function public.recommendation_items(
+  p_user_id uuid,
+  p_strategy text,
+  p_movie_ids integer[],
+  p_threshold real default null,
+  p_min_overlap integer default 5,
+  p_shrinkage real default 2
+)
+returns table (
+  movie public.movie_card,
+  recommendation public.recommendation_row,
+  item_because_title text,
+  content_because_title text,
+  strategy public.recommendation_strategy,
+  matched_count integer,
+  matched_usernames text[],
+  matched_display_names text[],
+  matched_similarities real[],
+  potential_matches integer
+)
+language plpgsql
+volatile
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+begin
+  perform public.recommendation_caller_check(p_user_id);
+  if coalesce(cardinality(p_movie_ids), 0) > 100 then
+    raise exception 'at most 100 films' using errcode = '22023';
+  end if;
+  return query
+    with wanted as (select w.id, w.k from unnest(p_movie_ids) with ordinality as w(id, k)),
+    evidence as materialized (
+      select e.* from public.match_evidence(p_user_id, p_movie_ids, coalesce(p_threshold, 1), p_min_overlap,
+                                            p_shrinkage) e
+      where p_threshold is not null
+    )
+    select public.to_movie_card(m), c.recommendation, ib.title, cb.title, c.served,
+           e.matched_count, e.matched_usernames, e.matched_display_names, e.matched_similarities,
+           e.potential_matches
+    from wanted w
+    join public.recommendation_cache c on c.user_id = p_user_id and c.strategy = p_strategy and c.movie_id = w.id
+    join public.movies m on m.id = c.movie_id and not m.adult
+    left join public.movies ib on ib.id = (c.recommendation).item_because_id
+    left join public.movies cb on cb.id = (c.recommendation).content_because_id
+    left join evidence e on e.movie_id = w.id
+    order by w.k;
+end
+$$;
+
+comment on function public.recommendation_items is 'The served films of a stored recommendation list, in the given order, with their evidence and (when asked) match evidence: one round trip per batch.';
+
+revoke execute on function public.recommendation_items from public;
+
+grant execute on function public.recommendation_items to authenticated, service_role;
 
 -- recommend_for_signals: recommendations for an anonymous session (POST /v1/recommendations/session): item-based
 -- CF over movie_similarities, as recommend_items, with the signals given as arguments instead of read from a

@@ -8,6 +8,7 @@
 import { loadavg } from "node:os";
 import { issueToken } from "../../functions/lib/auth/tokens";
 import type { RpcArgs } from "../../functions/lib/db/port";
+import { openPostgres } from "../../functions/lib/db/postgres";
 import { loadConfig, parseOptions } from "../cli/command";
 import { formatNightlySummary, progressPrinter } from "../cli/jobs";
 import { openFreshDatabase } from "../eval/fresh-database";
@@ -35,6 +36,7 @@ const OPTIONS = {
   keep: { type: "boolean" },
   json: { type: "string" },
   only: { type: "string" },
+  reuse: { type: "string" },
 } as const;
 
 /** The published shapes of MovieLens 1M and 10M (GroupLens README files), which the synthetic data imitates. */
@@ -56,6 +58,8 @@ const HELP = `options:
   --database-url URL   a PostgreSQL server (default DATABASE_URL; required): a fresh database is created on it
   --keep               keep that database afterwards (its URL is printed)
   --json FILE          also write the results as JSON
+  --reuse NAME         measure on a database a --keep run left on that server (same --dataset and --seed):
+                       no load and no nightly job; its cached lists and match pairs are emptied first
   --only LIST          run only these HTTP scenario groups: computed, cached, item, similar, catalogue, popular,
                        next (batches through /v1/recommendations/next, matching on and off), session (anonymous)
 
@@ -63,6 +67,15 @@ Personalised recommendations are measured twice: "computed" (each request a user
 computed and stored, as after any new rating) and "cached" (users who asked before and changed nothing since).
 Targets (issue 4): personalised p95 <= 15 ms at concurrency 1; >= 300 req/s with p99 < 300 ms at 16;
 nightly job <= 120 s.`;
+
+/** A database an earlier --keep run left, opened as openFreshDatabase opens a new one (never dropped). */
+function reuseDatabase(databaseUrl: string, name: string) {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`--reuse must be a database name, got "${name}"`);
+  const target = new URL(databaseUrl);
+  target.pathname = `/${name}`;
+  const db = openPostgres({ connectionString: target.toString(), max: 4 });
+  return { db, name, url: target.toString(), dispose: async (_options: { keep?: boolean } = {}) => db.close() };
+}
 
 export const recsSuite: BenchSuite = {
   name: "recs",
@@ -94,24 +107,34 @@ export const recsSuite: BenchSuite = {
     console.log(
       `generated ${o.dataset}-shaped data: ${data.ratings.length} ratings, ${shape.users} users, ${data.movies.length} films in ${Math.round(performance.now() - t)} ms`,
     );
-    const fresh = await openFreshDatabase("marquee_bench_recs", databaseUrl, 4);
+    const fresh = o.reuse
+      ? reuseDatabase(databaseUrl, o.reuse)
+      : await openFreshDatabase("marquee_bench_recs", databaseUrl, 4);
     try {
-      t = performance.now();
-      await loadDataset(fresh.db, data.movies, data.ratings);
-      await fresh.db.exec("vacuum analyze");
-      console.log(`loaded into ${fresh.name} in ${Math.round(performance.now() - t)} ms`);
-      // The job runs in this process here, so this process's peak resident memory during it is the job's (plus
-      // the generated dataset, which a real nightly run would not hold: an upper bound).
-      let peakMiB = process.memoryUsage().rss / 2 ** 20;
-      const sampler = setInterval(() => {
-        peakMiB = Math.max(peakMiB, process.memoryUsage().rss / 2 ** 20);
-      }, 200);
-      const nightly = await runNightly(fresh.db, { onStep: progressPrinter() }).finally(() => clearInterval(sampler));
-      console.log(formatNightlySummary(nightly));
-      console.log(
-        `nightly peak resident memory (this process, dataset included): ${peakMiB.toFixed(0)} MiB; ` +
-          `load average ${loadavg()[0].toFixed(1)}`,
-      );
+      let nightly: Awaited<ReturnType<typeof runNightly>> | null = null;
+      if (o.reuse) {
+        await fresh.db.exec(
+          "truncate public.recommendation_cache, public.user_match_cache; update public.users set matchable = false",
+        );
+        console.log(`reusing ${fresh.name}: no load, no nightly job; cached lists and match pairs emptied`);
+      } else {
+        t = performance.now();
+        await loadDataset(fresh.db, data.movies, data.ratings);
+        await fresh.db.exec("vacuum analyze");
+        console.log(`loaded into ${fresh.name} in ${Math.round(performance.now() - t)} ms`);
+        // The job runs in this process here, so this process's peak resident memory during it is the job's (plus
+        // the generated dataset, which a real nightly run would not hold: an upper bound).
+        let peakMiB = process.memoryUsage().rss / 2 ** 20;
+        const sampler = setInterval(() => {
+          peakMiB = Math.max(peakMiB, process.memoryUsage().rss / 2 ** 20);
+        }, 200);
+        nightly = await runNightly(fresh.db, { onStep: progressPrinter() }).finally(() => clearInterval(sampler));
+        console.log(formatNightlySummary(nightly));
+        console.log(
+          `nightly peak resident memory (this process, dataset included): ${peakMiB.toFixed(0)} MiB; ` +
+            `load average ${loadavg()[0].toFixed(1)}`,
+        );
+      }
 
       const random = seededRandom(99);
       const userIds = [...new Set(data.ratings.map((r) => r.user))];
@@ -301,14 +324,14 @@ export const recsSuite: BenchSuite = {
         `seed / ours (cf): x${(seed.mean / oursCf.mean).toFixed(1)} mean, x${(seed.p95 / oursCf.p95).toFixed(1)} p95; ` +
           `seed / ours (hybrid): x${(seed.mean / oursHybrid.mean).toFixed(1)} mean`,
       );
-      console.log(`nightly job: ${(nightly.totalMs / 1000).toFixed(1)} s (target <= 120 s)`);
+      if (nightly) console.log(`nightly job: ${(nightly.totalMs / 1000).toFixed(1)} s (target <= 120 s)`);
       if (o.json) {
         const { writeFile } = await import("node:fs/promises");
         await writeFile(o.json, `${JSON.stringify({ nightly, http: rows, seed, oursCf, oursHybrid }, null, 2)}\n`);
       }
       return 0;
     } finally {
-      await fresh.dispose({ keep: o.keep });
+      await fresh.dispose({ keep: o.keep || Boolean(o.reuse) });
       if (o.keep) console.log(`kept ${fresh.url}`);
     }
   },

@@ -795,6 +795,28 @@ export interface RpcFunctions {
     };
     Row: { recommendation_fingerprint: string | null };
   };
+  recommendation_items: {
+    Args: {
+      p_user_id: string | null;
+      p_strategy: string | null;
+      p_movie_ids: number[] | null;
+      p_threshold?: number | null;
+      p_min_overlap?: number | null;
+      p_shrinkage?: number | null;
+    };
+    Row: {
+      movie: MovieCard | null;
+      recommendation: RecommendationRow | null;
+      item_because_title: string | null;
+      content_because_title: string | null;
+      strategy: RecommendationStrategy | null;
+      matched_count: number | null;
+      matched_usernames: string[] | null;
+      matched_display_names: string[] | null;
+      matched_similarities: number[] | null;
+      potential_matches: number | null;
+    };
+  };
   recommendation_list: {
     Args: {
       p_user_id: string | null;
@@ -812,11 +834,11 @@ export interface RpcFunctions {
       matchable: boolean | null;
       gone: boolean | null;
       interacted: boolean | null;
-      movie: MovieCard | null;
-      recommendation: RecommendationRow | null;
-      item_because_title: string | null;
-      content_because_title: string | null;
-      strategy: RecommendationStrategy | null;
+      movie_id: number | null;
+      score: number | null;
+      genres: string[] | null;
+      release_year: number | null;
+      original_language: string | null;
     };
   };
   recommendation_list_expiry: {

@@ -9,8 +9,8 @@
  * diversity (lib/recommend/diversity.ts), deterministic for one stored list, so every call sees the same order.
  * A list expires at midnight in the user's time zone, or once the user has interacted with every film served
  * from it; `next` on an expired, replaced or dropped list answers the first batch of a fresh one, saying so in
- * `restarted`. Two database round trips at most per batch: the list, then the match evidence of the films served
- * (skipped for users who have not opted in to matching).
+ * `restarted`. Two database round trips per batch: the slim list (ids, scores, diversity features, what changed),
+ * then the cards, evidence and match evidence of the films served only (recommendation_items).
  */
 import { z } from "@hono/zod-openapi";
 import type { AppContext } from "../../context";
@@ -26,6 +26,7 @@ const CURSOR_LIST = "recommendation-batches";
 const STORED_DEPTH = 100;
 
 export type ListRow = RpcRow<"recommendation_list">;
+export type ItemRow = RpcRow<"recommendation_items">;
 export type MatchEvidence = RpcRow<"match_evidence">;
 
 export const RESTART_REASONS = ["expired", "completed", "replaced"] as const;
@@ -41,7 +42,7 @@ export interface BatchCursor {
 }
 
 export interface Batch {
-  rows: ListRow[];
+  rows: ItemRow[];
   evidence: Map<number, MatchEvidence>;
   matchable: boolean;
   recommendationId: string;
@@ -162,10 +163,10 @@ async function readList(
 /** The list in serving order: re-ranked by diversity, `listDepth` deep. */
 function servingOrder(rows: ListRow[], diversity: number, listDepth: number): ListRow[] {
   const pool = rows.map((r) => ({
-    score: Number(r.recommendation?.score ?? 0),
-    genres: (r.movie?.genres ?? null) as string[] | null,
-    releaseYear: r.movie?.release_year ?? null,
-    language: r.movie?.original_language ?? null,
+    score: Number(r.score ?? 0),
+    genres: (r.genres ?? null) as string[] | null,
+    releaseYear: r.release_year ?? null,
+    language: r.original_language ?? null,
   }));
   return diversify(pool, diversity, listDepth).map((i) => rows[i]);
 }
@@ -198,12 +199,26 @@ async function finish(
 ): Promise<Batch> {
   const first = order[0];
   const matchable = Boolean(first?.matchable);
-  const evidence = matchable
-    ? await matchEvidence(
-        c,
-        served.rows.map((r) => Number(r.movie?.id)),
+  const user = currentUser(c);
+  const { db, config } = c.get("services");
+  const items = served.rows.length
+    ? await db.rpc(
+        "recommendation_items",
+        {
+          p_user_id: user.id,
+          p_strategy: meta.strategy,
+          p_movie_ids: served.rows.map((r) => Number(r.movie_id)),
+          p_threshold: matchable ? config.MATCH_THRESHOLD : null,
+          p_min_overlap: config.MATCH_MIN_OVERLAP,
+          p_shrinkage: config.MATCH_SHRINKAGE,
+        },
+        { jwt: user.token },
       )
-    : new Map();
+    : [];
+  const evidence = new Map<number, MatchEvidence>();
+  for (const r of items)
+    if (r.matched_count !== null && r.matched_count !== undefined)
+      evidence.set(Number(r.movie?.id), { ...r, movie_id: Number(r.movie?.id) } as MatchEvidence);
   const more = order.slice(served.end).some((r) => !r.gone);
   const cursor: BatchCursor = {
     id: String(first?.list_id),
@@ -214,14 +229,14 @@ async function finish(
     p: served.end,
   };
   return {
-    rows: served.rows,
+    rows: items,
     evidence,
     matchable,
     recommendationId: String(first?.list_id),
     expiresAt: new Date(String(first?.expires_at)).toISOString(),
     batchNumber: meta.batchNumber,
     listDepth: order.length,
-    next: more ? await signCursor(c.get("services").config.JWT_SECRET, CURSOR_LIST, { ...cursor }) : null,
+    next: more ? await signCursor(config.JWT_SECRET, CURSOR_LIST, { ...cursor }) : null,
     restarted: meta.restarted,
   };
 }
