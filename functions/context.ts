@@ -15,6 +15,8 @@ export interface Services {
   now?: () => number;
   /** The API-wide per-client rate limit; none: no limit. */
   rateLimiter?: RateLimiter;
+  /** The anonymous session recommendations' own per-client limit (SESSION_RATE_LIMIT_PER_MINUTE); none: no limit. */
+  sessionRateLimiter?: RateLimiter;
   /** Process memory, where the runtime shows it (Node); the Worker's isolate does not (GET /api/memory). */
   processMemory?: () => Record<string, number>;
   /** The edge cache for public reads (the Worker's `caches.default`); absent in Node (middleware/edge-cache.ts). */

@@ -77,6 +77,31 @@ export const ConfigSchema = z.object({
       },
     )
     .optional(),
+  /**
+   * Taste matching (GET /v1/matches, matchedUsers, potentialMatches; supabase/schemas/09_matching.sql): the
+   * similarity two users need to match (0..1), the films both must have a signal on, and the shrinkage (films of
+   * prior weight pulling a small overlap's agreement towards 0.5).
+   */
+  MATCH_THRESHOLD: z.coerce.number().gt(0).max(1).default(0.8),
+  MATCH_MIN_OVERLAP: positiveInt(1, 1000).default(5),
+  MATCH_SHRINKAGE: z.coerce.number().min(0).max(1000).default(2),
+  /**
+   * Recommendation batches: films per batch (GET /v1/recommendations and /next), and how deep the stored list
+   * that /next pages through is (at most the 100 that recommendation_cache keeps).
+   */
+  RECOMMENDATION_BATCH_SIZE: positiveInt(1, 50).default(20),
+  RECOMMENDATION_LIST_DEPTH: positiveInt(1, 100).default(40),
+  /**
+   * Default diversity of recommendation lists: 0 is pure relevance, 1 pure novelty against the films already
+   * chosen (maximal marginal relevance over genres, decade and language); chosen by `marquee eval` (README).
+   */
+  RECOMMENDATION_DIVERSITY: z.coerce.number().min(0).max(1).default(0.3),
+  /**
+   * POST /v1/recommendations/session (no account): requests per minute per client address on top of the
+   * API-wide limit (Node in memory; the Worker's SESSION_RATE_LIMITER binding), and the most signals one accepts.
+   */
+  SESSION_RATE_LIMIT_PER_MINUTE: positiveInt(0, 1_000_000).default(30),
+  SESSION_MAX_SIGNALS: positiveInt(1, 500).default(100),
   /** Embeddings (semantic search, similar films): local (offline, lexical), workers-ai, or openai (any compatible endpoint). */
   EMBEDDING_PROVIDER: z.enum(["local", "workers-ai", "openai"]).default("local"),
   /** Model name for EMBEDDING_PROVIDER=openai (it must return or shorten to 384 dimensions). */

@@ -44,6 +44,7 @@ const app = createApp({
   services: (c) => {
     const config = configFrom(workerEnv(c.env));
     const binding = c.env.API_RATE_LIMITER as RateLimitBinding | undefined;
+    const sessionBinding = c.env.SESSION_RATE_LIMITER as RateLimitBinding | undefined;
     const timing = requestTiming(c);
     const onConnect = (ms: number) => {
       timing.connectMs += ms;
@@ -63,6 +64,8 @@ const app = createApp({
       defer,
       // The binding's limit and period are set in wrangler.toml (period 60); RATE_LIMIT_PER_MINUTE=0 turns it off.
       rateLimiter: binding && config.RATE_LIMIT_PER_MINUTE > 0 ? bindingRateLimiter(binding, 60) : undefined,
+      sessionRateLimiter:
+        sessionBinding && config.SESSION_RATE_LIMIT_PER_MINUTE > 0 ? bindingRateLimiter(sessionBinding, 60) : undefined,
     };
   },
   release: async (services, c) => {

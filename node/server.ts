@@ -117,6 +117,10 @@ export async function startServer(options: {
       config.RATE_LIMIT_PER_MINUTE > 0
         ? memoryRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, now })
         : undefined,
+    sessionRateLimiter:
+      config.SESSION_RATE_LIMIT_PER_MINUTE > 0
+        ? memoryRateLimiter({ perMinute: config.SESSION_RATE_LIMIT_PER_MINUTE, now })
+        : undefined,
     processMemory: () => {
       const m = process.memoryUsage();
       return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external };

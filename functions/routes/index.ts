@@ -6,12 +6,14 @@ import * as getMe from "./auth/get-me";
 import * as login from "./auth/login";
 import * as registerAccount from "./auth/register";
 import * as signOutEverywhere from "./auth/sign-out-everywhere";
+import * as updateMe from "./auth/update-me";
 import * as listGenres from "./genres/list-genres";
 import * as getImport from "./imports/get-import";
 import * as importLetterboxd from "./imports/import-letterboxd";
 import * as listMyInteractions from "./interactions/list-my-interactions";
 import * as recordInteraction from "./interactions/record-interaction";
 import * as removeInteraction from "./interactions/remove-interaction";
+import * as listMatches from "./matches/list-matches";
 import * as getMovie from "./movies/get-movie";
 import * as listMovies from "./movies/list-movies";
 import * as listSimilarWithReasons from "./movies/list-similar-movies";
@@ -21,6 +23,9 @@ import * as listMyRatings from "./ratings/list-my-ratings";
 import * as putRating from "./ratings/put-rating";
 import * as listPopular from "./recommendations/list-popular";
 import * as listRecommendations from "./recommendations/list-recommendations";
+import * as nextRecommendations from "./recommendations/next-recommendations";
+import * as seedAliases from "./recommendations/seed-aliases";
+import * as sessionRecommendations from "./recommendations/session-recommendations";
 import * as searchMovies from "./search/search-movies";
 import * as getDocs from "./system/get-docs";
 import * as getHealth from "./system/get-health";
@@ -37,11 +42,14 @@ import * as warmUsernameCache from "./usernames/warm-username-cache";
 export function registerRoutes(app: App) {
   for (const endpoint of [getPing, getHealth, getDocs, listMovies, getMovie, listGenres]) endpoint.register(app);
 
-  for (const endpoint of [registerAccount, login, getMe, deleteMe, changePassword, signOutEverywhere])
+  for (const endpoint of [registerAccount, login, getMe, updateMe, deleteMe, changePassword, signOutEverywhere])
     endpoint.register(app);
   for (const endpoint of [listMyRatings, putRating, deleteRating, ratingAliases]) endpoint.register(app);
   for (const endpoint of [recordInteraction, listMyInteractions, removeInteraction]) endpoint.register(app);
   for (const endpoint of [importLetterboxd, getImport, getMyTaste, getTasteGroup]) endpoint.register(app);
+  listMatches.register(app);
+  // The Movie Recommender API's paths (/api/v1/...), over the same code.
+  seedAliases.register(app);
   // The seeds' username paths, answering with a mode (ultra_fast, fallback, error) within a time budget.
   for (const endpoint of [
     checkUsername,
@@ -55,7 +63,15 @@ export function registerRoutes(app: App) {
 
   // GET /v1/movies/{id}/similar blends co-rating with content similarity (embeddings where present, through
   // similar_movies) and explains each film.
-  for (const endpoint of [listRecommendations, listPopular, listSimilarWithReasons, searchMovies])
+  // /next before the list route's siblings: a literal path segment, declared once.
+  for (const endpoint of [
+    nextRecommendations,
+    sessionRecommendations,
+    listRecommendations,
+    listPopular,
+    listSimilarWithReasons,
+    searchMovies,
+  ])
     endpoint.register(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

@@ -8,6 +8,7 @@
 import { loadavg } from "node:os";
 import { issueToken } from "../../functions/lib/auth/tokens";
 import type { RpcArgs } from "../../functions/lib/db/port";
+import { openPostgres } from "../../functions/lib/db/postgres";
 import { loadConfig, parseOptions } from "../cli/command";
 import { formatNightlySummary, progressPrinter } from "../cli/jobs";
 import { openFreshDatabase } from "../eval/fresh-database";
@@ -34,6 +35,8 @@ const OPTIONS = {
   "database-url": { type: "string" },
   keep: { type: "boolean" },
   json: { type: "string" },
+  only: { type: "string" },
+  reuse: { type: "string" },
 } as const;
 
 /** The published shapes of MovieLens 1M and 10M (GroupLens README files), which the synthetic data imitates. */
@@ -55,11 +58,24 @@ const HELP = `options:
   --database-url URL   a PostgreSQL server (default DATABASE_URL; required): a fresh database is created on it
   --keep               keep that database afterwards (its URL is printed)
   --json FILE          also write the results as JSON
+  --reuse NAME         measure on a database a --keep run left on that server (same --dataset and --seed):
+                       no load and no nightly job; its cached lists and match pairs are emptied first
+  --only LIST          run only these HTTP scenario groups: computed, cached, item, similar, catalogue, popular,
+                       next (batches through /v1/recommendations/next, matching on and off), session (anonymous)
 
 Personalised recommendations are measured twice: "computed" (each request a user's first, so the list is
 computed and stored, as after any new rating) and "cached" (users who asked before and changed nothing since).
 Targets (issue 4): personalised p95 <= 15 ms at concurrency 1; >= 300 req/s with p99 < 300 ms at 16;
 nightly job <= 120 s.`;
+
+/** A database an earlier --keep run left, opened as openFreshDatabase opens a new one (never dropped). */
+function reuseDatabase(databaseUrl: string, name: string) {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`--reuse must be a database name, got "${name}"`);
+  const target = new URL(databaseUrl);
+  target.pathname = `/${name}`;
+  const db = openPostgres({ connectionString: target.toString(), max: 4 });
+  return { db, name, url: target.toString(), dispose: async (_options: { keep?: boolean } = {}) => db.close() };
+}
 
 export const recsSuite: BenchSuite = {
   name: "recs",
@@ -91,30 +107,41 @@ export const recsSuite: BenchSuite = {
     console.log(
       `generated ${o.dataset}-shaped data: ${data.ratings.length} ratings, ${shape.users} users, ${data.movies.length} films in ${Math.round(performance.now() - t)} ms`,
     );
-    const fresh = await openFreshDatabase("marquee_bench_recs", databaseUrl, 4);
+    const fresh = o.reuse
+      ? reuseDatabase(databaseUrl, o.reuse)
+      : await openFreshDatabase("marquee_bench_recs", databaseUrl, 4);
     try {
-      t = performance.now();
-      await loadDataset(fresh.db, data.movies, data.ratings);
-      await fresh.db.exec("vacuum analyze");
-      console.log(`loaded into ${fresh.name} in ${Math.round(performance.now() - t)} ms`);
-      // The job runs in this process here, so this process's peak resident memory during it is the job's (plus
-      // the generated dataset, which a real nightly run would not hold: an upper bound).
-      let peakMiB = process.memoryUsage().rss / 2 ** 20;
-      const sampler = setInterval(() => {
-        peakMiB = Math.max(peakMiB, process.memoryUsage().rss / 2 ** 20);
-      }, 200);
-      // CPU time of this process (the model fitting is all here; Postgres works in its own processes): on a
-      // shared machine wall time is inflated by other load, CPU time much less so. Both are printed.
-      const cpu0 = process.cpuUsage();
-      const load0 = loadavg()[0];
-      const nightly = await runNightly(fresh.db, { onStep: progressPrinter() }).finally(() => clearInterval(sampler));
-      const cpu = process.cpuUsage(cpu0);
-      console.log(formatNightlySummary(nightly));
-      console.log(
-        `nightly peak resident memory (this process, dataset included): ${peakMiB.toFixed(0)} MiB; ` +
-          `job process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s against ${(nightly.totalMs / 1000).toFixed(1)} s wall; ` +
-          `load average ${load0.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end (2 cores)`,
-      );
+      let nightly: Awaited<ReturnType<typeof runNightly>> | null = null;
+      if (o.reuse) {
+        await fresh.db.exec(
+          "truncate public.recommendation_cache, public.user_match_cache; update public.users set matchable = false",
+        );
+        console.log(`reusing ${fresh.name}: no load, no nightly job; cached lists and match pairs emptied`);
+      } else {
+        t = performance.now();
+        await loadDataset(fresh.db, data.movies, data.ratings);
+        await fresh.db.exec("vacuum analyze");
+        console.log(`loaded into ${fresh.name} in ${Math.round(performance.now() - t)} ms`);
+        // The job runs in this process here, so this process's peak resident memory during it is the job's (plus
+        // the generated dataset, which a real nightly run would not hold: an upper bound).
+        let peakMiB = process.memoryUsage().rss / 2 ** 20;
+        const sampler = setInterval(() => {
+          peakMiB = Math.max(peakMiB, process.memoryUsage().rss / 2 ** 20);
+        }, 200);
+        // CPU time of this process (the model fitting is all here, the rating model in a worker thread of it;
+        // Postgres works in its own processes): on a shared machine wall time is inflated by other load, CPU time
+        // much less so. Both are printed.
+        const cpu0 = process.cpuUsage();
+        const load0 = loadavg()[0];
+        nightly = await runNightly(fresh.db, { onStep: progressPrinter() }).finally(() => clearInterval(sampler));
+        const cpu = process.cpuUsage(cpu0);
+        console.log(formatNightlySummary(nightly));
+        console.log(
+          `nightly peak resident memory (this process, dataset included): ${peakMiB.toFixed(0)} MiB; ` +
+            `job process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s against ${(nightly.totalMs / 1000).toFixed(1)} s wall; ` +
+            `load average ${load0.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end (2 cores)`,
+        );
+      }
 
       const random = seededRandom(99);
       const userIds = [...new Set(data.ratings.map((r) => r.user))];
@@ -134,6 +161,7 @@ export const recsSuite: BenchSuite = {
           MARQUEE_DEMO: "false",
           JWT_SECRET,
           LOG_LEVEL: o["log-level"],
+          SESSION_RATE_LIMIT_PER_MINUTE: "0",
         },
         { readyTimeoutMs: 120_000 },
       );
@@ -169,8 +197,12 @@ export const recsSuite: BenchSuite = {
             return personal(list)(i);
           };
         };
-        await scenario("recommendations (hybrid, computed)", 1, computed(everyone.slice(0, half)));
-        await scenario("recommendations (hybrid, computed)", 16, computed(everyone.slice(half)));
+        const groups = o.only ? new Set(o.only.split(",").map((g) => g.trim())) : null;
+        const runs = (group: string) => groups === null || groups.has(group);
+        if (runs("computed")) {
+          await scenario("recommendations (hybrid, computed)", 1, computed(everyone.slice(0, half)));
+          await scenario("recommendations (hybrid, computed)", 16, computed(everyone.slice(half)));
+        }
         // Cached: the 500 sampled users asked before and changed nothing since (the common case).
         let next = 0;
         const warm = async () => {
@@ -180,23 +212,89 @@ export const recsSuite: BenchSuite = {
           }
         };
         await Promise.all(Array.from({ length: 4 }, warm));
-        await scenario("recommendations (hybrid, cached)", 1, personal(tokens));
-        await scenario("recommendations (hybrid, cached)", 16, personal(tokens));
-        await scenario("recommendations (item)", 16, (i) => ({
-          url: `${server.url}/v1/recommendations?limit=20&strategy=item`,
-          init: { headers: { Authorization: `Bearer ${tokens[i % tokens.length]}` } },
-        }));
-        await scenario("similar", 16, (i) => ({
-          url: `${server.url}/v1/movies/${filmIds[(i * 7919) % filmIds.length]}/similar`,
-        }));
+        if (runs("cached")) {
+          await scenario("recommendations (hybrid, cached)", 1, personal(tokens));
+          await scenario("recommendations (hybrid, cached)", 16, personal(tokens));
+        }
+        if (runs("item"))
+          await scenario("recommendations (item)", 16, (i) => ({
+            url: `${server.url}/v1/recommendations?limit=20&strategy=item`,
+            init: { headers: { Authorization: `Bearer ${tokens[i % tokens.length]}` } },
+          }));
+        if (runs("next")) {
+          // Batches: every sampled user has opted in to matching, so each batch carries matchedUsers and
+          // potentialMatches; their first batch (not measured) stored the list and each user's match pairs. Each
+          // request asks for batch 2 of that user's stored list: read, re-ranked, the match evidence of its 20 films.
+          await fresh.db.query("update public.users set matchable = true");
+          const cursors: string[] = [];
+          let k = 0;
+          const firstBatches = async () => {
+            while (k < tokens.length) {
+              const token = tokens[k++];
+              const res = await fetch(`${server.url}/v1/recommendations?limit=20`, {
+                headers: { Authorization: `Bearer ${token}` },
+              });
+              const body = (await res.json()) as { next: string | null };
+              if (body.next) cursors.push(`${token} ${body.next}`);
+            }
+          };
+          const t0 = performance.now();
+          await Promise.all(Array.from({ length: 4 }, firstBatches));
+          console.log(
+            `first batches of ${tokens.length} users (lists cached, match pairs computed) in ${Math.round(performance.now() - t0)} ms`,
+          );
+          const nextOf = (i: number) => {
+            const [token, cursor] = cursors[i % cursors.length].split(" ");
+            return {
+              url: `${server.url}/v1/recommendations/next?cursor=${encodeURIComponent(cursor)}`,
+              init: { headers: { Authorization: `Bearer ${token}` } },
+            };
+          };
+          await scenario("recommendations next (matching on)", 1, nextOf);
+          await scenario("recommendations next (matching on)", 16, nextOf);
+          await scenario("recommendations first batch (matching on, cached)", 16, personal(tokens));
+          await fresh.db.query("update public.users set matchable = false");
+          await scenario("recommendations next (matching off)", 16, nextOf);
+        }
+        if (runs("session")) {
+          // Anonymous sessions: five liked films and two ratings drawn from the 1,000 most-rated films.
+          const sessionRandom = seededRandom(5);
+          const bodies = Array.from({ length: 200 }, () => {
+            const draw = () => filmIds[Math.floor(sessionRandom() * 300)];
+            return JSON.stringify({
+              liked: [...new Set(Array.from({ length: 5 }, draw))],
+              ratings: [
+                { movieId: filmIds[300 + Math.floor(sessionRandom() * 700)], rating: 4.5 },
+                { movieId: filmIds[300 + Math.floor(sessionRandom() * 700)], rating: 2 },
+              ],
+            });
+          });
+          const sessionOf = (i: number) => ({
+            url: `${server.url}/v1/recommendations/session`,
+            init: {
+              method: "POST",
+              headers: { "content-type": "application/json" },
+              body: bodies[i % bodies.length],
+            },
+          });
+          await scenario("session (anonymous)", 1, sessionOf);
+          await scenario("session (anonymous)", 16, sessionOf);
+        }
+        if (runs("similar"))
+          await scenario("similar", 16, (i) => ({
+            url: `${server.url}/v1/movies/${filmIds[(i * 7919) % filmIds.length]}/similar`,
+          }));
         // popular must cost no more than a catalogue page read in the same run (both from views or indexes).
-        await scenario("catalogue list", 16, (i) => ({
-          url: `${server.url}/v1/movies?limit=20&sort=${i % 2 ? "popularity" : "rating"}`,
-        }));
-        await scenario("popular (all)", 16, () => ({ url: `${server.url}/v1/recommendations/popular?period=all` }));
-        await scenario("popular (week, month)", 16, (i) => ({
-          url: `${server.url}/v1/recommendations/popular?period=${i % 2 ? "week" : "month"}`,
-        }));
+        if (runs("catalogue"))
+          await scenario("catalogue list", 16, (i) => ({
+            url: `${server.url}/v1/movies?limit=20&sort=${i % 2 ? "popularity" : "rating"}`,
+          }));
+        if (runs("popular")) {
+          await scenario("popular (all)", 16, () => ({ url: `${server.url}/v1/recommendations/popular?period=all` }));
+          await scenario("popular (week, month)", 16, (i) => ({
+            url: `${server.url}/v1/recommendations/popular?period=${i % 2 ? "week" : "month"}`,
+          }));
+        }
       } finally {
         await server.stop();
       }
@@ -233,14 +331,14 @@ export const recsSuite: BenchSuite = {
         `seed / ours (cf): x${(seed.mean / oursCf.mean).toFixed(1)} mean, x${(seed.p95 / oursCf.p95).toFixed(1)} p95; ` +
           `seed / ours (hybrid): x${(seed.mean / oursHybrid.mean).toFixed(1)} mean`,
       );
-      console.log(`nightly job: ${(nightly.totalMs / 1000).toFixed(1)} s (target <= 120 s)`);
+      if (nightly) console.log(`nightly job: ${(nightly.totalMs / 1000).toFixed(1)} s (target <= 120 s)`);
       if (o.json) {
         const { writeFile } = await import("node:fs/promises");
         await writeFile(o.json, `${JSON.stringify({ nightly, http: rows, seed, oursCf, oursHybrid }, null, 2)}\n`);
       }
       return 0;
     } finally {
-      await fresh.dispose({ keep: o.keep });
+      await fresh.dispose({ keep: o.keep || Boolean(o.reuse) });
       if (o.keep) console.log(`kept ${fresh.url}`);
     }
   },

@@ -1,6 +1,7 @@
 /** `marquee eval`: offline evaluation of every recommendation strategy on MovieLens ratings. */
 import { readFile, writeFile } from "node:fs/promises";
 import { BASELINES, type Baseline, buildBaselines } from "../eval/baselines";
+import { evaluateDiversity, formatDiversityTable } from "../eval/diversity";
 import { evaluate, formatEvalTable, STRATEGIES, type Strategy } from "../eval/evaluate";
 import { openFreshDatabase } from "../eval/fresh-database";
 import { loadDataset } from "../eval/load";
@@ -29,7 +30,7 @@ export const evalCommand: Command = {
   name: "eval",
   summary: "Offline evaluation of the recommendation strategies on MovieLens ratings (full ranking)",
   usage:
-    "--ratings FILE [--movies FILE] [--test FILE | --split 0.8 --seed 42] [--k 10] [--relevant 4.0] [--strategies LIST] [--baselines LIST] [--json FILE]",
+    "--ratings FILE [--movies FILE] [--test FILE | --split 0.8 --seed 42] [--k 10] [--relevant 4.0] [--strategies LIST] [--baselines LIST] [--diversity LIST] [--json FILE]",
   help: [
     "options:",
     "  --ratings FILE     MovieLens ratings.csv, ML-100K u.data or ML-1M ratings.dat (detected from the content)",
@@ -43,6 +44,7 @@ export const evalCommand: Command = {
     "  --baselines LIST   reference baselines ranked in the same run, from toppop,ease (default: both; none: '')",
     "  --ease-films 3000  films the baseline EASE covers densely (the most rated; cost grows with the cube)",
     "  --ease-lambda 250  the baseline EASE's L2 penalty",
+    "  --diversity LIST   diversity settings to re-rank the hybrid at, beside accuracy (default 0,0.1,0.3,0.5; '' skips)",
     "  --json FILE        also write the results as JSON",
     "  --concurrency N    parallel requests on Postgres (default 4; PGlite runs one at a time)",
     "  --no-tune          skip the blend fit (the hybrid then serves the default weights)",
@@ -66,6 +68,7 @@ export const evalCommand: Command = {
       relevant: { type: "string" },
       strategies: { type: "string" },
       json: { type: "string" },
+      diversity: { type: "string" },
       baselines: { type: "string" },
       "ease-films": { type: "string" },
       "ease-lambda": { type: "string" },
@@ -154,6 +157,21 @@ export const evalCommand: Command = {
         onProgress: progress,
       });
       console.log(formatEvalTable(results, k));
+      const diversitySettings = (o.diversity ?? "0,0.1,0.3,0.5")
+        .split(",")
+        .filter((v) => v.trim() !== "")
+        .map(Number);
+      const diversity =
+        diversitySettings.length && strategies.includes("hybrid")
+          ? await evaluateDiversity(fresh.db, test, {
+              k,
+              relevant,
+              settings: diversitySettings,
+              catalogueSize: loaded.movies,
+              concurrency: fresh.db.kind === "pglite" ? 1 : concurrency,
+            })
+          : [];
+      if (diversity.length) console.log(`\n${formatDiversityTable(diversity, k)}`);
       const hybrid = results.find((r) => r.strategy === "hybrid");
       for (const name of ["ease", "popular"]) {
         const ref = results.find((r) => r.strategy === name);
@@ -182,6 +200,7 @@ export const evalCommand: Command = {
           database: fresh.db.kind,
           train: train.length,
           test: test.length,
+          diversity,
           nightly,
           tune: tuned && { best: tuned.best, singles: tuned.singles, validation: tuned.validation },
           results,

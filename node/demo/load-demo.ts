@@ -148,8 +148,9 @@ async function insertMovies(tx: SqlExecutor, films: readonly DemoFilm[]): Promis
 async function insertUsers(tx: SqlExecutor, users: readonly DemoUser[]): Promise<void> {
   for (const chunk of chunks(users)) {
     await tx.query(
-      `insert into public.users (id, email, username, display_name, created_at, updated_at)
-       select id, email, username, display_name, created_at, created_at
+      // Demo users opted in to taste matching (new accounts are off by default), so /v1/matches has answers.
+      `insert into public.users (id, email, username, display_name, created_at, updated_at, matchable)
+       select id, email, username, display_name, created_at, created_at, true
        from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[])
          as x(id, email, username, display_name, created_at)`,
       [

@@ -13,7 +13,9 @@ create table public.users (
   updated_at timestamptz not null default now(),
   deleted_at timestamptz,
   token_version integer not null default 0 check (token_version >= 0),
-  public_profile boolean not null default false
+  public_profile boolean not null default false,
+  time_zone text not null default 'UTC',
+  matchable boolean not null default false
 );
 
 comment on table public.users is 'Marquee accounts (profile only; credentials live in user_credentials). Each user sees only their own row.';
@@ -33,6 +35,10 @@ comment on column public.users.username is 'Optional public handle, unique case-
 comment on column public.users.display_name is 'Name shown in the app.';
 
 comment on column public.users.public_profile is 'The user made their username public: the username endpoints (/api/...) may find them. Off by default; everyone else answers 404 there.';
+
+comment on column public.users.time_zone is 'IANA time zone name (Europe/Lisbon); a stored recommendation list expires at midnight there. UTC by default.';
+
+comment on column public.users.matchable is 'The user opted in to taste matching: other users may see their display name or username as a match, and they see their own matches. Off by default (on for the demo users).';
 
 comment on column public.users.deleted_at is 'Set when the account is deleted; a deleted user''s tokens are rejected.';
 
@@ -97,7 +103,7 @@ create policy "Users can update their own live profile" on public.users
 grant select on public.users to authenticated;
 
 -- Only the display fields: email changes and deletion go through the API, which normalises and re-checks them.
-grant update (display_name, username) on public.users to authenticated;
+grant update (display_name, username, time_zone, matchable, public_profile) on public.users to authenticated;
 
 -- register_user: creates an account (profile and password hash) in one transaction.
 --   p_email          already normalised by the edge (trimmed, NFC, lower case)
@@ -250,6 +256,107 @@ comment on function public.get_auth_user is 'The live profile and token version 
 revoke execute on function public.get_auth_user(uuid) from public, anon;
 
 grant execute on function public.get_auth_user(uuid) to authenticated, service_role;
+
+-- get_profile: the whole editable profile of one live account (GET and PATCH /v1/auth/me): the identity fields
+-- get_auth_user returns plus the settings a user edits (time zone, matching opt-in, public profile).
+-- No row for an unknown or deleted user. Security: invoker; RLS lets a JWT user read only their own row.
+create or replace function public.get_profile(p_user_id uuid)
+returns table (
+  id uuid, email text, username text, display_name text, created_at timestamptz, time_zone text,
+  matchable boolean, public_profile boolean
+)
+language sql
+stable
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+  select u.id, u.email, u.username, u.display_name, u.created_at, u.time_zone, u.matchable, u.public_profile
+  from public.users u
+  where u.id = p_user_id and u.deleted_at is null
+$$;
+
+comment on function public.get_profile is 'A live account''s profile with its settings: time zone, matching opt-in, public profile (GET /v1/auth/me).';
+
+revoke execute on function public.get_profile(uuid) from public, anon;
+
+grant execute on function public.get_profile(uuid) to authenticated, service_role;
+
+-- update_profile: PATCH /v1/auth/me. Each argument left null keeps its field; p_clear_username removes the
+-- username (a null p_username cannot say it). Checks, each a clean 4xx at the edge:
+--   p_username      3-30 letters, digits or underscores (22023), not another live account's in any case (23505)
+--   p_display_name  1-100 characters after trimming (22023)
+--   p_time_zone     a name PostgreSQL knows (pg_timezone_names: IANA names and UTC) (22023)
+-- A public profile needs a username (22023): the username is how it is reached.
+-- Returns the profile as get_profile does; no row for an unknown or deleted user.
+-- Security: invoker; RLS and the column grants let a JWT user update only these fields of their own row.
+create or replace function public.update_profile(
+  p_user_id uuid,
+  p_display_name text default null,
+  p_username text default null,
+  p_clear_username boolean default false,
+  p_time_zone text default null,
+  p_matchable boolean default null,
+  p_public_profile boolean default null
+)
+returns table (
+  id uuid, email text, username text, display_name text, created_at timestamptz, time_zone text,
+  matchable boolean, public_profile boolean
+)
+language plpgsql
+volatile
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+declare
+  v_username text;
+  v_public boolean;
+begin
+  if p_display_name is not null and length(btrim(p_display_name)) not between 1 and 100 then
+    raise exception 'display name must be 1 to 100 characters' using errcode = '22023';
+  end if;
+  if p_username is not null and p_username !~ '^[A-Za-z0-9_]{3,30}$' then
+    raise exception 'username must be 3 to 30 letters, digits or underscores' using errcode = '22023';
+  end if;
+  if p_time_zone is not null and not exists (select 1 from pg_timezone_names z where z.name = p_time_zone) then
+    raise exception 'unknown time zone: %', p_time_zone using errcode = '22023';
+  end if;
+  if p_username is not null and exists (
+    select 1 from public.users u
+    where lower(u.username) = lower(p_username) and u.deleted_at is null and u.id <> p_user_id
+  ) then
+    raise exception 'username taken' using errcode = '23505', detail = 'this username is taken';
+  end if;
+  select case when p_clear_username then null else coalesce(p_username, u.username) end,
+         coalesce(p_public_profile, u.public_profile)
+  into v_username, v_public
+  from public.users u where u.id = p_user_id and u.deleted_at is null;
+  if not found then
+    return;
+  end if;
+  if v_public and v_username is null then
+    raise exception 'a public profile needs a username' using errcode = '22023';
+  end if;
+  begin
+    update public.users u set
+      display_name = coalesce(btrim(p_display_name), u.display_name),
+      username = v_username,
+      time_zone = coalesce(p_time_zone, u.time_zone),
+      matchable = coalesce(p_matchable, u.matchable),
+      public_profile = v_public
+    where u.id = p_user_id and u.deleted_at is null;
+  exception when unique_violation then
+    -- Lost a race with another account taking the same username.
+    raise exception 'username taken' using errcode = '23505', detail = 'this username is taken';
+  end;
+  return query select * from public.get_profile(p_user_id);
+end
+$$;
+
+comment on function public.update_profile is 'Edits a profile: display name, username, time zone, matching opt-in, public profile; validated (PATCH /v1/auth/me).';
+
+revoke execute on function public.update_profile(uuid, text, text, boolean, text, boolean, boolean) from public, anon;
+
+grant execute on function public.update_profile(uuid, text, text, boolean, text, boolean, boolean) to authenticated, service_role;
 
 -- On Supabase, accounts created by Supabase Auth (auth.users) get a Marquee profile, so that their tokens
 -- (accepted through AUTH_JWKS_URL) name a known user. Absent elsewhere: plain Postgres has no auth.users.

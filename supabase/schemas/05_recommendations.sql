@@ -1674,9 +1674,30 @@ revoke execute on function public.recommendation_fingerprint from public;
 
 grant execute on function public.recommendation_fingerprint to service_role;
 
+-- recommendation_list_expiry: when a stored list computed at p_computed_at expires: the next midnight after it in
+-- the user's time zone (users.time_zone; UTC for an unknown user). get_recommendations recomputes a list past it,
+-- and GET /v1/recommendations/next starts a fresh one.
+create or replace function public.recommendation_list_expiry(p_user_id uuid, p_computed_at timestamptz)
+returns timestamptz
+language sql
+stable
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+  select (date_trunc('day', p_computed_at at time zone z.tz) + interval '1 day') at time zone z.tz
+  from (select coalesce((select u.time_zone from public.users u where u.id = p_user_id), 'UTC') as tz) z
+$$;
+
+comment on function public.recommendation_list_expiry is 'When a stored recommendation list expires: the midnight after it was computed, in the user''s time zone.';
+
+revoke execute on function public.recommendation_list_expiry from public;
+
+grant execute on function public.recommendation_list_expiry to authenticated, service_role;
+
 -- get_recommendations: GET /v1/recommendations. Same arguments, rows and contract as get_recommendations_live
 -- (strategy plan, cold start, fallback, film rows and evidence in one call), served from recommendation_cache
--- when the request is cacheable and the fingerprint matches; on a miss the list is computed 100 deep, stored, and
+-- when the request is cacheable, the fingerprint matches and the list has not passed midnight in the user's time
+-- zone (recommendation_list_expiry: batches page through it for a day); on a miss the list is computed 100 deep, stored, and
 -- its first p_limit rows returned (every source orders deterministically, so a shorter list is a prefix of a
 -- longer one). Concurrent misses for one user: the first computes and stores, the others compute without storing.
 -- Security definer with a pinned search_path; its own caller check (a JWT caller may only ask for themself).
@@ -1713,6 +1734,7 @@ begin
     if not exists (
       select 1 from public.recommendation_cache c
       where c.user_id = p_user_id and c.strategy = p_strategy and c.rank = 1 and c.fingerprint = v_fingerprint
+        and now() < public.recommendation_list_expiry(p_user_id, c.computed_at)
     ) then
       if not pg_try_advisory_xact_lock(hashtext('recommendation_cache'), hashtext(p_user_id::text || p_strategy)) then
         return query select * from public.get_recommendations_live(
@@ -1747,6 +1769,281 @@ comment on function public.get_recommendations is 'Personalised recommendations 
 revoke execute on function public.get_recommendations from public;
 
 grant execute on function public.get_recommendations to authenticated, service_role;
+
+-- recommendation_list: the stored list that recommendation batches page through (GET /v1/recommendations and
+-- /v1/recommendations/next), one slim row per film of recommendation_cache, best first: what the edge needs to
+-- re-rank and page it without the films' cards (recommendation_items fetches those for the films it serves): the
+-- list's id (from the user, strategy and computation time: a recomputed list has a new id), when it expires
+-- (recommendation_list_expiry), whether the film is now gone (rated, hidden, disliked, seen or watchlisted: the
+-- default exclusions, read live), whether the user interacted with it in any way since the list was computed (a
+-- rating or any interaction), the user's matching opt-in (users.matchable), and the film's score, genres, year
+-- and language (the diversity features).
+--   p_refresh  true: first get_recommendations (same strategy and weights), which recomputes the stored list when
+--              the user's signals, the nightly run or the weights changed or it passed midnight; false: the list
+--              as stored, even expired (the edge decides to start a fresh one)
+--   p_depth    rows returned, 1..100 (the first p_depth of the list)
+--   p_force    with p_refresh: drop the stored list first, so it is recomputed whatever its fingerprint (the
+--              seed's force_refresh, and a list whose served films the user has all interacted with)
+-- No rows when nothing is stored (strategy popular, an empty list, a lost race to store it); the edge then serves
+-- get_recommendations without batches. Security definer, pinned search_path, the recommendation caller check.
+create or replace function public.recommendation_list(
+  p_user_id uuid,
+  p_strategy text default 'hybrid',
+  p_weights real[] default null,
+  p_refresh boolean default true,
+  p_depth integer default 100,
+  p_force boolean default false
+)
+returns table (
+  list_id uuid,
+  rank integer,
+  computed_at timestamptz,
+  expires_at timestamptz,
+  matchable boolean,
+  gone boolean,
+  interacted boolean,
+  movie_id integer,
+  score real,
+  genres text[],
+  release_year smallint,
+  original_language text
+)
+language plpgsql
+volatile
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+declare
+  v_computed timestamptz;
+  v_expires timestamptz;
+  v_matchable boolean;
+begin
+  perform public.recommendation_caller_check(p_user_id);
+  if p_depth is null or p_depth < 1 or p_depth > 100 then
+    raise exception 'depth must be between 1 and 100' using errcode = '22023';
+  end if;
+  if p_refresh then
+    if p_force then
+      delete from public.recommendation_cache c where c.user_id = p_user_id and c.strategy = p_strategy;
+    end if;
+    perform 1 from public.get_recommendations(p_user_id, p_strategy, p_limit => 1, p_weights => p_weights);
+  end if;
+  select c.computed_at into v_computed from public.recommendation_cache c
+  where c.user_id = p_user_id and c.strategy = p_strategy and c.rank = 1;
+  if not found then
+    return;
+  end if;
+  v_expires := public.recommendation_list_expiry(p_user_id, v_computed);
+  select u.matchable into v_matchable from public.users u where u.id = p_user_id;
+  return query
+    with list as materialized (
+      select c.* from public.recommendation_cache c
+      where c.user_id = p_user_id and c.strategy = p_strategy and c.rank <= p_depth
+    ),
+    gone as materialized (
+      select e.movie_id from public.excluded_movies(p_user_id) e
+    ),
+    touched as materialized (
+      select r.movie_id from public.ratings r
+      where r.user_id = p_user_id and r.updated_at >= v_computed
+      union
+      select i.movie_id from public.interactions i
+      where i.user_id = p_user_id and i.created_at >= v_computed and i.movie_id is not null
+    )
+    select md5(p_user_id::text || '|' || p_strategy || '|' || extract(epoch from v_computed)::text)::uuid,
+           c.rank::integer, v_computed, v_expires, coalesce(v_matchable, false),
+           c.movie_id in (select gone.movie_id from gone), c.movie_id in (select touched.movie_id from touched),
+           c.movie_id, (c.recommendation).score, m.genres, m.release_year, m.original_language
+    from list c
+    join public.movies m on m.id = c.movie_id and not m.adult
+    order by c.rank;
+end
+$$;
+
+comment on function public.recommendation_list is 'A user''s stored recommendation list, slim (id, expiry, gone, interacted, score and diversity features), for batches; refreshed first unless asked not to.';
+
+revoke execute on function public.recommendation_list from public;
+
+grant execute on function public.recommendation_list to authenticated, service_role;
+
+-- recommendation_items: the served films of a user's stored list, in the order given, as get_recommendations
+-- returns rows (card, evidence, quoted titles, the plan that served), and, when p_threshold is given and the
+-- user opted in to matching, each film's match evidence (match_evidence: matches who liked it, potential
+-- matches). Films of p_movie_ids not in the stored list are left out. One round trip for a served batch.
+-- Security definer, pinned search_path, the recommendation caller check.
+create or replace function public.recommendation_items(
+  p_user_id uuid,
+  p_strategy text,
+  p_movie_ids integer[],
+  p_threshold real default null,
+  p_min_overlap integer default 5,
+  p_shrinkage real default 2
+)
+returns table (
+  movie public.movie_card,
+  recommendation public.recommendation_row,
+  item_because_title text,
+  content_because_title text,
+  strategy public.recommendation_strategy,
+  matched_count integer,
+  matched_usernames text[],
+  matched_display_names text[],
+  matched_similarities real[],
+  potential_matches integer
+)
+language plpgsql
+volatile
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+begin
+  perform public.recommendation_caller_check(p_user_id);
+  if coalesce(cardinality(p_movie_ids), 0) > 100 then
+    raise exception 'at most 100 films' using errcode = '22023';
+  end if;
+  return query
+    with wanted as (select w.id, w.k from unnest(p_movie_ids) with ordinality as w(id, k)),
+    evidence as materialized (
+      select e.* from public.match_evidence(p_user_id, p_movie_ids, coalesce(p_threshold, 1), p_min_overlap,
+                                            p_shrinkage) e
+      where p_threshold is not null
+    )
+    select public.to_movie_card(m), c.recommendation, ib.title, cb.title, c.served,
+           e.matched_count, e.matched_usernames, e.matched_display_names, e.matched_similarities,
+           e.potential_matches
+    from wanted w
+    join public.recommendation_cache c on c.user_id = p_user_id and c.strategy = p_strategy and c.movie_id = w.id
+    join public.movies m on m.id = c.movie_id and not m.adult
+    left join public.movies ib on ib.id = (c.recommendation).item_because_id
+    left join public.movies cb on cb.id = (c.recommendation).content_because_id
+    left join evidence e on e.movie_id = w.id
+    order by w.k;
+end
+$$;
+
+comment on function public.recommendation_items is 'The served films of a stored recommendation list, in the given order, with their evidence and (when asked) match evidence: one round trip per batch.';
+
+revoke execute on function public.recommendation_items from public;
+
+grant execute on function public.recommendation_items to authenticated, service_role;
+
+-- recommend_for_signals: recommendations for an anonymous session (POST /v1/recommendations/session): item-based
+-- CF over movie_similarities, as recommend_items, with the signals given as arguments instead of read from a
+-- user. Nothing is read from or written to any user's rows.
+--   p_liked, p_disliked          film ids (signal weights of like and dislike, signal_weights)
+--   p_rated_ids, p_rated_values  films and their stars (0.5..5 in half steps; weights from rating_weights); a film
+--                                rated and liked counts both, as for a user
+--   p_limit                      1..50
+-- At most 500 signals in all (22023), ratings of the same length as their films (22023). Every given film is left
+-- out of the answer. score(j) = sum of weight(i) * similarity(i, j) over the given films i with a neighbour row;
+-- the evidence is the given film contributing most (with its stars or signal). When no given film has neighbours
+-- (unknown films, or films without co-ratings yet) the answer is the all-time popular films, strategy served
+-- 'popular' with reason 'source_empty'. Rows as get_recommendations returns them (recommended_movie).
+-- Public (anon may call it): it reads only the film neighbours and the popularity aggregates.
+create or replace function public.recommend_for_signals(
+  p_liked integer[] default '{}',
+  p_disliked integer[] default '{}',
+  p_rated_ids integer[] default '{}',
+  p_rated_values numeric[] default '{}',
+  p_limit integer default 20
+)
+returns setof public.recommended_movie
+language plpgsql
+stable
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+declare
+  v_plan public.recommendation_strategy;
+  v_inputs integer[];
+begin
+  if p_limit is null or p_limit < 1 or p_limit > 50 then
+    raise exception 'limit must be between 1 and 50' using errcode = '22023';
+  end if;
+  if coalesce(cardinality(p_rated_ids), 0) <> coalesce(cardinality(p_rated_values), 0) then
+    raise exception 'every rated film needs one rating' using errcode = '22023';
+  end if;
+  if coalesce(cardinality(p_liked), 0) + coalesce(cardinality(p_disliked), 0) + coalesce(cardinality(p_rated_ids), 0) > 500 then
+    raise exception 'at most 500 signals' using errcode = '22023';
+  end if;
+  if exists (select 1 from unnest(coalesce(p_rated_values, '{}')) v
+             where v is null or v < 0.5 or v > 5 or v * 2 <> trunc(v * 2)) then
+    raise exception 'ratings must be 0.5 to 5 in half steps' using errcode = '22023';
+  end if;
+  v_inputs := coalesce(p_liked, '{}') || coalesce(p_disliked, '{}') || coalesce(p_rated_ids, '{}');
+  v_plan := row('item', 'item', null, null, coalesce(cardinality(p_rated_ids), 0),
+                coalesce(cardinality(p_liked), 0))::public.recommendation_strategy;
+  return query
+    with sig as materialized (
+      select t.movie_id, sum(t.weight)::real as weight, max(t.rating) as rating,
+             (array_agg(t.signal order by abs(t.weight) desc) filter (where t.signal is not null))[1] as signal
+      from (
+        select l.id as movie_id, sw.weight, null::numeric as rating, 'like'::text as signal
+        from unnest(coalesce(p_liked, '{}')) as l(id) join public.signal_weights sw on sw.type = 'like'
+        union all
+        select d.id, sw.weight, null, 'dislike'
+        from unnest(coalesce(p_disliked, '{}')) as d(id) join public.signal_weights sw on sw.type = 'dislike'
+        union all
+        select r.id, rw.weight, r.stars, null
+        from unnest(coalesce(p_rated_ids, '{}'), coalesce(p_rated_values, '{}')) as r(id, stars)
+        join public.rating_weights rw on rw.rating = r.stars
+      ) t
+      group by t.movie_id
+      having sum(t.weight) <> 0
+    ),
+    scored as (
+      select s.neighbour_id, sum(sig.weight * s.similarity) as score
+      from sig join public.movie_similarities s on s.movie_id = sig.movie_id
+      group by s.neighbour_id
+    ),
+    top as materialized (
+      select c.neighbour_id as movie_id, c.score::real as score
+      from scored c join public.movies m on m.id = c.neighbour_id
+      where c.score > 0 and not m.adult and c.neighbour_id <> all (v_inputs)
+      order by c.score desc, c.neighbour_id
+      limit p_limit
+    ),
+    evidence as (
+      select distinct on (s.neighbour_id) s.neighbour_id, sig.movie_id, sig.rating, sig.signal, s.similarity
+      from top join public.movie_similarities s on s.neighbour_id = top.movie_id
+      join sig on sig.movie_id = s.movie_id
+      where sig.weight > 0
+      order by s.neighbour_id, sig.weight * s.similarity desc, sig.movie_id
+    )
+    select public.to_movie_card(m),
+           row(t.score, null, array['item'], e.movie_id, e.rating, e.signal, e.similarity, null, null, null, null,
+               null, null, null, null)::public.recommendation_row,
+           ib.title, null::text, v_plan
+    from top t
+    join public.movies m on m.id = t.movie_id
+    left join evidence e on e.neighbour_id = t.movie_id
+    left join public.movies ib on ib.id = e.movie_id
+    order by t.score desc, t.movie_id;
+  if not found then
+    v_plan.served := 'popular';
+    v_plan.reason := 'source_empty';
+    return query
+      select public.to_movie_card(m),
+             row(p.score, null, array['popular'], null, null, null, null, null, null, null, null, null, null,
+                 p.rating_count, p.rating_mean)::public.recommendation_row,
+             null::text, null::text, v_plan
+      from public.recommend_popular(null, null, null, null, null, '{}', p_limit + cardinality(v_inputs)) p
+      join public.movies m on m.id = p.movie_id
+      where p.movie_id <> all (v_inputs)
+      order by p.score desc, p.rating_count desc, p.movie_id
+      limit p_limit;
+  end if;
+end
+$$;
+
+comment on function public.recommend_for_signals is 'Recommendations for an anonymous session from signals given as arguments (item neighbours; popular when none), nothing stored (POST /v1/recommendations/session).';
+
+revoke execute on function public.recommend_for_signals from public;
+
+grant execute on function public.recommend_for_signals to anon, authenticated, service_role;
 
 revoke execute on function
   public.recommendation_caller_check, public.resolve_genre, public.user_signals, public.excluded_movies,

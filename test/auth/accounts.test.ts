@@ -43,7 +43,7 @@ describe("POST /v1/auth/register", () => {
     expect(body.expiresIn).toBe(7 * 24 * 3600);
     const me = await call("/v1/auth/me", { headers: { Authorization: `Bearer ${body.accessToken}` } });
     expect(me.status, JSON.stringify(me.body)).toBe(200);
-    expect(me.body).toEqual(body.user);
+    expect(me.body).toEqual({ ...body.user, timeZone: "UTC", matchable: false, publicProfile: false });
     expect(JSON.stringify(me.body)).not.toMatch(/password|hash/i);
   });
 });

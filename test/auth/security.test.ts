@@ -97,3 +97,22 @@ securityTests(ctx, {
   hostilePath: (v) => `/v1/interactions/hide/${v}`,
   otherUsersPath: `/v1/interactions/hide/${FILMS.arrival.id}`,
 });
+securityTests(ctx, {
+  method: "PATCH",
+  path: "/v1/auth/me",
+  body: { displayName: "Owner" },
+  freeText: ["displayName"],
+});
+securityTests(ctx, { method: "GET", path: "/v1/matches", strictQuery: true });
+// The token cases (a cursor is only had from a first batch; batches.test.ts covers the real ones).
+securityTests(ctx, {
+  method: "GET",
+  path: "/v1/recommendations/next?cursor=not-a-cursor",
+  allowedStatuses: [400],
+});
+securityTests(ctx, {
+  method: "POST",
+  path: "/v1/recommendations/session",
+  auth: false,
+  body: { liked: [FILMS.matrix.id] },
+});

@@ -397,14 +397,14 @@ export interface paths {
   "/v1/auth/me": {
     /**
      * Who am I
-     * @description The profile behind the bearer token: id, email, username, display name, creation time. Never credentials.
+     * @description The profile behind the bearer token: id, email, username, display name, creation time, time zone, the matching opt-in and whether the profile is public. Never credentials.
      */
     get: {
       responses: {
         /** @description Your profile. */
         200: {
           content: {
-            "application/json": components["schemas"]["User"];
+            "application/json": components["schemas"]["Profile"];
           };
         };
         /** @description Missing, malformed, expired or otherwise invalid bearer token. */
@@ -451,6 +451,73 @@ export interface paths {
         };
         /** @description Method not allowed on this path; see the Allow header. */
         405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    /**
+     * Edit my profile
+     * @description Changes only the fields given. `matchable` opts in to taste matching (GET /v1/matches): other users who opted in may then see your display name and username, never your email. `publicProfile` makes your username reachable by the username endpoints and needs a username. `timeZone` (IANA) sets when your stored recommendation list expires (midnight there). A username taken by another account answers 409.
+     */
+    patch: {
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["UpdateProfileRequest"];
+        };
+      };
+      responses: {
+        /** @description The profile as changed. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Profile"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Conflicts with existing data. */
+        409: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Request body too large. */
+        413: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Content-Type must be application/json. */
+        415: {
           content: {
             "application/json": components["schemas"]["Error"];
           };
@@ -1355,6 +1422,394 @@ export interface paths {
       };
     };
   };
+  "/v1/matches": {
+    /**
+     * My taste matches
+     * @description Users whose ratings and likes agree with yours (similarity at least MATCH_THRESHOLD, default 0.8, over at least MATCH_MIN_OVERLAP shared films), best first, with the shared and agreed films. Updated as you rate and like: a like can create a match at once. Both sides must have opted in (`matchable`).
+     */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+        };
+      };
+      responses: {
+        /** @description My matches, best first. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["MatchList"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/recommendations/": {
+    /**
+     * First batch of my recommendations (alias of GET /v1/recommendations)
+     * @description user_id must be yours (404 otherwise). force_refresh recomputes the stored list whatever changed; include_movie_details false answers only id, title and score per film.
+     */
+    post: {
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["SeedRecommendationRequest"];
+        };
+      };
+      responses: {
+        /** @description The first batch. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["SeedRecommendationList"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such resource. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Request body too large. */
+        413: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Content-Type must be application/json. */
+        415: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/recommendations/{user_id}/next": {
+    /**
+     * A batch of my stored list by number (alias of GET /v1/recommendations/next)
+     * @description Batch n holds the films at positions (n-1)·size+1 .. n·size of the stored list, less those rated, hidden or disliked since; a fresh list (batch.restarted) when the stored one expired or every film served was interacted with.
+     */
+    get: {
+      parameters: {
+        query?: {
+          batch_number?: number;
+        };
+        path: {
+          user_id: string;
+        };
+      };
+      responses: {
+        /** @description The batch. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["RecommendationList"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such resource. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/recommendations/{user_id}/interact": {
+    /** Record an interaction (alias of POST /v1/interactions) */
+    post: {
+      parameters: {
+        path: {
+          user_id: string;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["SeedInteractionRequest"];
+        };
+      };
+      responses: {
+        /** @description Already recorded. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Interaction"];
+          };
+        };
+        /** @description Recorded. */
+        201: {
+          content: {
+            "application/json": components["schemas"]["Interaction"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such resource. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Request body too large. */
+        413: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Content-Type must be application/json. */
+        415: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/recommendations/{user_id}/matches": {
+    /** My taste matches (alias of GET /v1/matches) */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+        };
+        path: {
+          user_id: string;
+        };
+      };
+      responses: {
+        /** @description My matches. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["MatchList"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such resource. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/health/": {
+    /** Readiness (alias of GET /health) */
+    get: {
+      responses: {
+        /** @description Database reachable. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["Health"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The database is unreachable. */
+        503: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/api/v1/health/db": {
+    /** Database reachable, and its latency */
+    get: {
+      responses: {
+        /** @description Database reachable. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["DatabaseHealth"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description The database is unreachable. */
+        503: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/api/test/{username}": {
     /**
      * Does this username exist
@@ -1645,10 +2100,119 @@ export interface paths {
       };
     };
   };
+  "/v1/recommendations/next": {
+    /**
+     * The next batch of my recommendations
+     * @description The next films of the list the cursor belongs to, as many as its first batch had, never one served from that list before, skipping films you rated, hid or disliked since. The list is not recomputed by your signals in between (the first batch is); it expires at midnight in your time zone or once you have interacted with every film served from it, and then this answers the first batch of a fresh list (`batch.restarted`).
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description The `next` of the previous batch (GET /v1/recommendations or this endpoint). */
+          cursor: string;
+        };
+      };
+      responses: {
+        /** @description The next batch. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["RecommendationList"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/recommendations/session": {
+    /**
+     * Recommendations for an anonymous session
+     * @description No account: the films you liked, disliked or rated, in the body, give films like them (co-watched by Marquee's users), with reasons; the films given are never in the answer; nothing is stored. Every field is optional but one signal is needed. Popular films when none of the given films has co-watched films yet. Rate-limited per client (SESSION_RATE_LIMIT_PER_MINUTE, 30 by default) and at most SESSION_MAX_SIGNALS (100) signals.
+     */
+    post: {
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["SessionRecommendationsRequest"];
+        };
+      };
+      responses: {
+        /** @description Recommendations, best first. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["SessionRecommendationList"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Request body too large. */
+        413: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Content-Type must be application/json. */
+        415: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
   "/v1/recommendations": {
     /**
      * My recommendations
-     * @description Personalised films with the score, the predicted rating where user-based CF has one, the sources that produced each film and human-readable reasons with their evidence. Reflects your latest ratings and interactions at once.
+     * @description Personalised films with the score, the predicted rating where user-based CF has one, the sources that produced each film and human-readable reasons with their evidence. Reflects your latest ratings and interactions at once. Without filters it is the first batch (`limit`, default 20) of your stored list (40 deep): pass `next` to GET /v1/recommendations/next for the following batches. Each film lists your matches who liked it and how many users liking it would match you with (when you opted in to matching).
      */
     get: {
       parameters: {
@@ -1659,6 +2223,8 @@ export interface paths {
           strategy?: "hybrid" | "cf" | "item" | "content" | "popular";
           /** @description Your films to leave out, comma-separated: rated, hidden, disliked, seen, watchlist (default all: a watchlisted film is already found), or none. */
           exclude?: string;
+          /** @description 0 is pure relevance; higher values break up runs of films alike in genres, decade and language (maximal marginal relevance). Default RECOMMENDATION_DIVERSITY (0.3). */
+          diversity?: number | null;
           /** @description Genre name (any case) or TMDB genre id. */
           genre?: string;
           year_from?: number;
@@ -1710,7 +2276,7 @@ export interface paths {
   "/recommendations/personalized": {
     /**
      * My recommendations (CineLibre alias of GET /v1/recommendations)
-     * @description Personalised films with the score, the predicted rating where user-based CF has one, the sources that produced each film and human-readable reasons with their evidence. Reflects your latest ratings and interactions at once.
+     * @description Personalised films with the score, the predicted rating where user-based CF has one, the sources that produced each film and human-readable reasons with their evidence. Reflects your latest ratings and interactions at once. Without filters it is the first batch (`limit`, default 20) of your stored list (40 deep): pass `next` to GET /v1/recommendations/next for the following batches. Each film lists your matches who liked it and how many users liking it would match you with (when you opted in to matching).
      */
     get: {
       parameters: {
@@ -1721,6 +2287,8 @@ export interface paths {
           strategy?: "hybrid" | "cf" | "item" | "content" | "popular";
           /** @description Your films to leave out, comma-separated: rated, hidden, disliked, seen, watchlist (default all: a watchlisted film is already found), or none. */
           exclude?: string;
+          /** @description 0 is pure relevance; higher values break up runs of films alike in genres, decade and language (maximal marginal relevance). Default RECOMMENDATION_DIVERSITY (0.3). */
+          diversity?: number | null;
           /** @description Genre name (any case) or TMDB genre id. */
           genre?: string;
           year_from?: number;
@@ -2297,6 +2865,30 @@ export interface components {
       /** Format: password */
       password: string;
     };
+    Profile: components["schemas"]["User"] & {
+      /**
+       * @description IANA time zone: a stored recommendation list (the batches) expires at midnight there.
+       * @example UTC
+       */
+      timeZone: string;
+      /** @description Opted in to taste matching: other users may see your display name and username as a match (never your email), and you see yours. Off for new accounts. */
+      matchable: boolean;
+      /** @description Your username is public: the username endpoints (/api/...) may find you. Needs a username. */
+      publicProfile: boolean;
+    };
+    UpdateProfileRequest: {
+      /** @example Ana */
+      displayName?: string;
+      /**
+       * @description null removes it (and needs a private profile).
+       * @example ana_films
+       */
+      username?: string | null;
+      /** @example Europe/Lisbon */
+      timeZone?: string;
+      matchable?: boolean;
+      publicProfile?: boolean;
+    };
     ChangePasswordRequest: {
       /** Format: password */
       currentPassword: string;
@@ -2453,6 +3045,147 @@ export interface components {
       /** @description Films the group likes far more than everyone, best first. */
       films: components["schemas"]["MovieSummary"][];
     };
+    MatchList: {
+      /** @description Whether you opted in (PATCH /v1/auth/me {matchable:true}). */
+      matchable: boolean;
+      threshold: number;
+      minOverlap: number;
+      note: string | null;
+      data: components["schemas"]["Match"][];
+    };
+    Match: {
+      username: string | null;
+      displayName: string;
+      /** @description Shrunk agreement, 0..1; a match has at least the threshold. */
+      similarity: number;
+      /** @description Films both of you rated, liked or disliked. */
+      sharedFilms: number;
+      /** @description Of those, films where you differ by at most a star. */
+      agreedFilms: number;
+      /** @example You both rated 12 films; you agree on 10 */
+      evidence: string;
+      /** @description Up to 5 films you both liked (4+ stars or a like), best together first. */
+      bothLiked: {
+          id: number;
+          title: string;
+        }[];
+    };
+    SeedRecommendationList: components["schemas"]["RecommendationList"] & {
+      /** @description As GET /v1/recommendations; with include_movie_details false, each film is id, title and score. */
+      data?: components["schemas"]["SeedRecommendedMovie"][];
+    };
+    RecommendationStrategy: {
+      /** @enum {string} */
+      requested: "hybrid" | "cf" | "item" | "content" | "popular";
+      /**
+       * @description What produced the list: the requested strategy, cold_start (popularity blended with content similarity to what you rated or liked), or popular (no signals yet, or the requested source had nothing).
+       * @enum {string}
+       */
+      served: "hybrid" | "cf" | "item" | "content" | "popular" | "cold_start";
+      /**
+       * @description no_signals: you have not rated or liked anything; few_ratings: fewer than 3 ratings.
+       * @enum {string|null}
+       */
+      coldStart: "no_signals" | "few_ratings" | null;
+      /** @description Why the served strategy differs from the requested one. */
+      note: string | null;
+    };
+    SeedRecommendedMovie: {
+      id: number;
+      title: string;
+      score: number;
+      [key: string]: unknown;
+    };
+    RecommendationList: {
+      strategy: components["schemas"]["RecommendationStrategy"];
+      /**
+       * Format: uuid
+       * @description The stored list this batch comes from (null for a list that is not stored: filtered, popular, or empty).
+       */
+      recommendationId: string | null;
+      /** @description Cursor for GET /v1/recommendations/next: the next batch of the same list; null at its end. */
+      next: string | null;
+      batch: ({
+        /** @description 1 for the first batch of a list. */
+        number: number;
+        size: number;
+        /** @description Films the stored list serves in all (RECOMMENDATION_LIST_DEPTH). */
+        listDepth: number;
+        diversity: number;
+        /**
+         * Format: date-time
+         * @description Midnight in your time zone.
+         */
+        expiresAt: string;
+        /**
+         * @description Set when `next` had to start a fresh list: expired (midnight passed), completed (you interacted with every film served from it), replaced (a newer list took its place, e.g. after a new rating and GET /v1/recommendations).
+         * @enum {string|null}
+         */
+        restarted: "expired" | "completed" | "replaced" | null;
+      }) | null;
+      data: components["schemas"]["BatchRecommendedMovie"][];
+    };
+    BatchRecommendedMovie: components["schemas"]["RecommendedMovie"] & ({
+      /** @description Your matches (GET /v1/matches) who liked it (4+ stars or a like), best match first, up to 3; empty when matching is off for you. */
+      matchedUsers: components["schemas"]["MatchedUser"][];
+      /** @description All your matches who liked it. */
+      matchedUserCount: number;
+      /** @description How many users who opted in you would newly match by liking it; null when matching is off for you. Computed for the served batch only. */
+      potentialMatches: number | null;
+    });
+    RecommendationReason: {
+      /**
+       * @description item: films like ones you rated or liked; cf: users with taste like yours; content: genres, people, themes; popular.
+       * @enum {string}
+       */
+      source: "item" | "cf" | "content" | "popular";
+      /** @example You rated Alien 5 stars, and people who watch it also watch this */
+      text: string;
+      /** @description The numbers behind the text. */
+      evidence: {
+        [key: string]: unknown;
+      };
+    };
+    MatchedUser: {
+      username: string | null;
+      displayName: string;
+      similarity: number;
+    };
+    RecommendedMovie: components["schemas"]["MovieSummary"] & ({
+      /** @description Blended score, 0..1 per unit of weight; only the order is meaningful. */
+      score: number;
+      /** @description Stars you would give it, by user-based CF; null when CF has no neighbours who rated it. */
+      predictedRating: number | null;
+      /** @description Largest contribution first. */
+      sources: ("item" | "cf" | "content" | "popular")[];
+      reasons: components["schemas"]["RecommendationReason"][];
+    });
+    SeedRecommendationRequest: {
+      /** Format: uuid */
+      user_id: string;
+      /** @default false */
+      force_refresh?: boolean;
+      /** @default true */
+      include_movie_details?: boolean;
+    };
+    SeedInteractionRequest: {
+      movie_id: number;
+      /** @enum {string} */
+      interaction_type: "view" | "click" | "like" | "superlike" | "dislike" | "seen" | "hide" | "watchlist" | "rate";
+      /**
+       * @description Stars, 0.5 to 5.0 in steps of 0.5.
+       * @example 4.5
+       */
+      rating?: number;
+    };
+    DatabaseHealth: {
+      ok: boolean;
+      /** @enum {string} */
+      adapter: "pglite" | "postgres" | "supabase" | "neon";
+      /** @description Round trip of the health query. */
+      latencyMs: number;
+      serverVersion: string;
+    };
     UsernameCheck: {
       /** @enum {boolean} */
       exists: true;
@@ -2479,19 +3212,6 @@ export interface components {
           score: number | null;
           reasons: components["schemas"]["RecommendationReason"][];
         }))[];
-    };
-    RecommendationReason: {
-      /**
-       * @description item: films like ones you rated or liked; cf: users with taste like yours; content: genres, people, themes; popular.
-       * @enum {string}
-       */
-      source: "item" | "cf" | "content" | "popular";
-      /** @example You rated Alien 5 stars, and people who watch it also watch this */
-      text: string;
-      /** @description The numbers behind the text. */
-      evidence: {
-        [key: string]: unknown;
-      };
     };
     UsernameCacheStatus: {
       /** @enum {string} */
@@ -2534,35 +3254,39 @@ export interface components {
         clusteredUsers: number;
       };
     };
-    RecommendationList: {
+    SessionRecommendationList: {
       strategy: components["schemas"]["RecommendationStrategy"];
       data: components["schemas"]["RecommendedMovie"][];
     };
-    RecommendationStrategy: {
-      /** @enum {string} */
-      requested: "hybrid" | "cf" | "item" | "content" | "popular";
+    SessionRecommendationsRequest: {
       /**
-       * @description What produced the list: the requested strategy, cold_start (popularity blended with content similarity to what you rated or liked), or popular (no signals yet, or the requested source had nothing).
-       * @enum {string}
+       * @default []
+       * @example [
+       *   862,
+       *   863
+       * ]
        */
-      served: "hybrid" | "cf" | "item" | "content" | "popular" | "cold_start";
+      liked?: number[];
+      /** @default [] */
+      disliked?: number[];
       /**
-       * @description no_signals: you have not rated or liked anything; few_ratings: fewer than 3 ratings.
-       * @enum {string|null}
+       * @default []
+       * @example [
+       *   {
+       *     "movieId": 155,
+       *     "rating": 4.5
+       *   }
+       * ]
        */
-      coldStart: "no_signals" | "few_ratings" | null;
-      /** @description Why the served strategy differs from the requested one. */
-      note: string | null;
+      ratings?: {
+          movieId: number;
+          rating: number;
+        }[];
+      /** @default 20 */
+      limit?: number;
+      /** @description As GET /v1/recommendations. */
+      diversity?: number;
     };
-    RecommendedMovie: components["schemas"]["MovieSummary"] & ({
-      /** @description Blended score, 0..1 per unit of weight; only the order is meaningful. */
-      score: number;
-      /** @description Stars you would give it, by user-based CF; null when CF has no neighbours who rated it. */
-      predictedRating: number | null;
-      /** @description Largest contribution first. */
-      sources: ("item" | "cf" | "content" | "popular")[];
-      reasons: components["schemas"]["RecommendationReason"][];
-    });
     PopularList: {
       /** @enum {string} */
       period: "all" | "week" | "month" | "year";

@@ -246,6 +246,24 @@ export interface RpcFunctions {
       finished_at: string | null;
     };
   };
+  get_matches: {
+    Args: {
+      p_user_id: string | null;
+      p_threshold?: number | null;
+      p_min_overlap?: number | null;
+      p_shrinkage?: number | null;
+      p_limit?: number | null;
+    };
+    Row: {
+      username: string | null;
+      display_name: string | null;
+      similarity: number | null;
+      shared: number | null;
+      agreed: number | null;
+      both_liked_ids: number[] | null;
+      both_liked_titles: string[] | null;
+    };
+  };
   get_movie: {
     Args: {
       p_id: number | null;
@@ -277,6 +295,21 @@ export interface RpcFunctions {
       score: number | null;
       rating_count: number | null;
       rating_mean: number | null;
+    };
+  };
+  get_profile: {
+    Args: {
+      p_user_id: string | null;
+    };
+    Row: {
+      id: string | null;
+      email: string | null;
+      username: string | null;
+      display_name: string | null;
+      created_at: string | null;
+      time_zone: string | null;
+      matchable: boolean | null;
+      public_profile: boolean | null;
     };
   };
   get_recommendations: {
@@ -484,6 +517,23 @@ export interface RpcFunctions {
       database_time: string | null;
     };
   };
+  match_evidence: {
+    Args: {
+      p_user_id: string | null;
+      p_movie_ids: number[] | null;
+      p_threshold?: number | null;
+      p_min_overlap?: number | null;
+      p_shrinkage?: number | null;
+    };
+    Row: {
+      movie_id: number | null;
+      matched_count: number | null;
+      matched_usernames: string[] | null;
+      matched_display_names: string[] | null;
+      matched_similarities: number[] | null;
+      potential_matches: number | null;
+    };
+  };
   match_letterboxd_films: {
     Args: {
       p_names: string[] | null;
@@ -513,6 +563,25 @@ export interface RpcFunctions {
       match: string | null;
       matched: string[] | null;
       score: number | null;
+    };
+  };
+  match_similarity: {
+    Args: {
+      p_shared: number | null;
+      p_diff_sum: number | null;
+      p_shrinkage?: number | null;
+    };
+    Row: { match_similarity: number | null };
+  };
+  match_values: {
+    Args: {
+      p_movie_ids: number[] | null;
+      p_user_ids?: string[] | null;
+    };
+    Row: {
+      user_id: string | null;
+      movie_id: number | null;
+      value: number | null;
     };
   };
   movie_document: {
@@ -607,6 +676,16 @@ export interface RpcFunctions {
       because_movie_id: number | null;
       shared_features: string[] | null;
     };
+  };
+  recommend_for_signals: {
+    Args: {
+      p_liked?: number[] | null;
+      p_disliked?: number[] | null;
+      p_rated_ids?: number[] | null;
+      p_rated_values?: number[] | null;
+      p_limit?: number | null;
+    };
+    Row: RecommendedMovie;
   };
   recommend_hybrid: {
     Args: {
@@ -718,6 +797,59 @@ export interface RpcFunctions {
       p_weights: number[] | null;
     };
     Row: { recommendation_fingerprint: string | null };
+  };
+  recommendation_items: {
+    Args: {
+      p_user_id: string | null;
+      p_strategy: string | null;
+      p_movie_ids: number[] | null;
+      p_threshold?: number | null;
+      p_min_overlap?: number | null;
+      p_shrinkage?: number | null;
+    };
+    Row: {
+      movie: MovieCard | null;
+      recommendation: RecommendationRow | null;
+      item_because_title: string | null;
+      content_because_title: string | null;
+      strategy: RecommendationStrategy | null;
+      matched_count: number | null;
+      matched_usernames: string[] | null;
+      matched_display_names: string[] | null;
+      matched_similarities: number[] | null;
+      potential_matches: number | null;
+    };
+  };
+  recommendation_list: {
+    Args: {
+      p_user_id: string | null;
+      p_strategy?: string | null;
+      p_weights?: number[] | null;
+      p_refresh?: boolean | null;
+      p_depth?: number | null;
+      p_force?: boolean | null;
+    };
+    Row: {
+      list_id: string | null;
+      rank: number | null;
+      computed_at: string | null;
+      expires_at: string | null;
+      matchable: boolean | null;
+      gone: boolean | null;
+      interacted: boolean | null;
+      movie_id: number | null;
+      score: number | null;
+      genres: string[] | null;
+      release_year: number | null;
+      original_language: string | null;
+    };
+  };
+  recommendation_list_expiry: {
+    Args: {
+      p_user_id: string | null;
+      p_computed_at: string | null;
+    };
+    Row: { recommendation_list_expiry: string | null };
   };
   recommendation_weights: {
     Args: Record<string, never>;
@@ -928,6 +1060,43 @@ export interface RpcFunctions {
       p_movie: { [column: string]: Json } | null;
     };
     Row: MovieCard;
+  };
+  update_profile: {
+    Args: {
+      p_user_id: string | null;
+      p_display_name?: string | null;
+      p_username?: string | null;
+      p_clear_username?: boolean | null;
+      p_time_zone?: string | null;
+      p_matchable?: boolean | null;
+      p_public_profile?: boolean | null;
+    };
+    Row: {
+      id: string | null;
+      email: string | null;
+      username: string | null;
+      display_name: string | null;
+      created_at: string | null;
+      time_zone: string | null;
+      matchable: boolean | null;
+      public_profile: boolean | null;
+    };
+  };
+  user_matches: {
+    Args: {
+      p_user_id: string | null;
+      p_threshold?: number | null;
+      p_min_overlap?: number | null;
+      p_shrinkage?: number | null;
+    };
+    Row: {
+      other_id: string | null;
+      shared: number | null;
+      agreed: number | null;
+      diff_sum: number | null;
+      similarity: number | null;
+      matched: boolean | null;
+    };
   };
   user_neighbours: {
     Args: {

@@ -1,6 +1,7 @@
 /** Request and response shapes shared by the /v1/auth endpoints. */
 import { z } from "@hono/zod-openapi";
 import { issueToken, type TokenConfig } from "../../lib/auth/tokens";
+import type { RpcRow } from "../../lib/db/port";
 import type { AuthUserRow } from "../../middleware/auth";
 
 /** Trimmed, Unicode NFC, lower case: the one form stored and looked up, so Ana@X.org and ana@x.org are one account. */
@@ -90,5 +91,43 @@ export async function sessionFor(config: TokenConfig, row: AuthUserRow): Promise
     expiresIn: config.JWT_TTL_SECONDS,
     expiresAt: new Date(expiresAt * 1000).toISOString(),
     user: toUser(row),
+  };
+}
+
+/** An IANA time zone name the runtime knows (Intl); the database checks it against its own list too. */
+export const TimeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine((v) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: v });
+      return /^[A-Za-z0-9_+\-/]+$/.test(v);
+    } catch {
+      return false;
+    }
+  }, "must be an IANA time zone name such as Europe/Lisbon or UTC")
+  .openapi({ example: "Europe/Lisbon" });
+
+export const Profile = User.extend({
+  timeZone: z.string().openapi({
+    example: "UTC",
+    description: "IANA time zone: a stored recommendation list (the batches) expires at midnight there.",
+  }),
+  matchable: z.boolean().openapi({
+    description:
+      "Opted in to taste matching: other users may see your display name and username as a match (never your email), and you see yours. Off for new accounts.",
+  }),
+  publicProfile: z.boolean().openapi({
+    description: "Your username is public: the username endpoints (/api/...) may find you. Needs a username.",
+  }),
+}).openapi("Profile");
+
+export function toProfile(row: RpcRow<"get_profile">): z.infer<typeof Profile> {
+  return {
+    ...toUser({ ...row, token_version: 0 } as AuthUserRow),
+    timeZone: String(row.time_zone),
+    matchable: Boolean(row.matchable),
+    publicProfile: Boolean(row.public_profile),
   };
 }

@@ -1,15 +1,30 @@
 /**
  * GET /v1/recommendations (and the CineLibre alias GET /recommendations/personalized): personalised films with
- * reasons, in one database round trip (get_recommendations). Never cached: a new rating changes the next answer.
+ * reasons. Never cached at the edge: a new rating changes the next answer. An unfiltered request is the first
+ * batch of the user's stored list (batches.ts: recommendationId and a `next` cursor); a filtered one, or
+ * strategy popular, is computed for the request (get_recommendations) without batches. Both are re-ranked by
+ * `diversity` and carry the match evidence of the films served.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App, AppContext } from "../../context";
 import { errorResponses } from "../../errors";
+import type { RpcRow } from "../../lib/db/port";
 import type { RecommendationStrategy } from "../../lib/db/rpc-types";
+import { diversify } from "../../lib/recommend/diversity";
 import { recommendationReasons } from "../../lib/recommend/reasons";
 import { BEARER_AUTH, currentUser, requireAuth } from "../../middleware/auth";
 import { FilterFields, YEAR_ORDER_ISSUE, yearOrder } from "../movies/filters";
 import { toMovieSummary } from "../movies/schemas";
+import {
+  type Batch,
+  BatchFields,
+  type BatchStrategy,
+  firstBatch,
+  type MatchEvidence,
+  MatchFields,
+  matchEvidence,
+  matchFieldsFor,
+} from "./batches";
 import { matchGenre } from "./list-popular";
 import { RecommendedMovie } from "./schemas";
 
@@ -55,11 +70,15 @@ export const RecommendationsQuery = z
         description:
           "Your films to leave out, comma-separated: rated, hidden, disliked, seen, watchlist (default all: a watchlisted film is already found), or none.",
       }),
+    diversity: z.coerce.number().min(0).max(1).optional().openapi({
+      description:
+        "0 is pure relevance; higher values break up runs of films alike in genres, decade and language (maximal marginal relevance). Default RECOMMENDATION_DIVERSITY (0.3).",
+    }),
     ...FilterFields,
   })
   .refine(yearOrder, YEAR_ORDER_ISSUE);
 
-const Strategy = z
+export const Strategy = z
   .object({
     requested: z.enum(STRATEGIES),
     served: z.enum(["hybrid", "cf", "item", "content", "popular", "cold_start"]).openapi({
@@ -74,8 +93,10 @@ const Strategy = z
   })
   .openapi("RecommendationStrategy");
 
-const RecommendationList = z
-  .object({ strategy: Strategy, data: z.array(RecommendedMovie) })
+export const BatchRecommendedMovie = RecommendedMovie.extend(MatchFields).openapi("BatchRecommendedMovie");
+
+export const RecommendationList = z
+  .object({ strategy: Strategy, ...BatchFields, data: z.array(BatchRecommendedMovie) })
   .openapi("RecommendationList");
 
 const responses = {
@@ -85,7 +106,10 @@ const responses = {
 
 const description =
   "Personalised films with the score, the predicted rating where user-based CF has one, the sources that produced " +
-  "each film and human-readable reasons with their evidence. Reflects your latest ratings and interactions at once.";
+  "each film and human-readable reasons with their evidence. Reflects your latest ratings and interactions at once. " +
+  "Without filters it is the first batch (`limit`, default 20) of your stored list (40 deep): pass `next` to " +
+  "GET /v1/recommendations/next for the following batches. Each film lists your matches who liked it and how many " +
+  "users liking it would match you with (when you opted in to matching).";
 
 export const route = createRoute({
   method: "get",
@@ -125,7 +149,7 @@ const FALLBACK_REASON: Record<string, string> = {
  * The sentence for the reason SQL gave (plan_recommendations, get_recommendations_live): the decision is made
  * there, once; the edge only words it.
  */
-function noteFor(plan: RecommendationStrategy): string | null {
+export function noteFor(plan: RecommendationStrategy): string | null {
   const rated = Number(plan.rated_count ?? 0);
   const had = rated === 1 ? "1 film" : `${rated} films`;
   switch (plan.reason) {
@@ -144,10 +168,77 @@ function noteFor(plan: RecommendationStrategy): string | null {
   }
 }
 
+type Row = RpcRow<"get_recommendations">;
+
+/** One film of a served list, as the API shows it. */
+export function toRecommendedItem(
+  r: Row,
+  options: { genre?: string; evidence: Map<number, MatchEvidence>; matchable: boolean },
+) {
+  const e = r.recommendation;
+  return {
+    ...toMovieSummary(r.movie),
+    score: Math.round(Number(e?.score) * 10_000) / 10_000,
+    predictedRating:
+      e?.predicted_rating === null || e?.predicted_rating === undefined
+        ? null
+        : Math.round(e.predicted_rating * 100) / 100,
+    sources: (e?.sources ?? []) as ("item" | "cf" | "content" | "popular")[],
+    reasons: recommendationReasons(r, { genre: options.genre }),
+    ...matchFieldsFor(Number(r.movie?.id), options.evidence, options.matchable),
+  };
+}
+
+export function strategyFor(requested: (typeof STRATEGIES)[number], plan: RecommendationStrategy) {
+  return {
+    requested,
+    served: (plan.served ?? requested) as Served,
+    coldStart: plan.cold_start as "no_signals" | "few_ratings" | null,
+    note: noteFor(plan),
+  };
+}
+
+/** A batch as the API answers it (GET /v1/recommendations, /next and the seed's aliases). */
+export function batchAnswer(requested: (typeof STRATEGIES)[number], batch: Batch, diversity: number, size: number) {
+  const plan = batch.rows[0]?.strategy ?? ({ served: requested } as RecommendationStrategy);
+  return {
+    strategy: strategyFor(requested, plan),
+    recommendationId: batch.recommendationId,
+    next: batch.next,
+    batch: {
+      number: batch.batchNumber,
+      size,
+      listDepth: batch.listDepth,
+      diversity,
+      expiresAt: batch.expiresAt,
+      restarted: batch.restarted,
+    },
+    data: batch.rows.map((r) => toRecommendedItem(r as Row, { evidence: batch.evidence, matchable: batch.matchable })),
+  };
+}
+
+const isDefaultExclude = (exclude: string[]) =>
+  exclude.length === EXCLUDABLE.length && EXCLUDABLE.every((e) => exclude.includes(e));
+
 export async function listRecommendations(c: AppContext, q: z.infer<typeof RecommendationsQuery>) {
   const user = currentUser(c);
   const { db, config } = c.get("services");
-  const rows = await db.rpc(
+  const diversity = q.diversity ?? config.RECOMMENDATION_DIVERSITY;
+  c.header("Cache-Control", "private, no-store");
+  const batchable =
+    q.strategy !== "popular" &&
+    !q.genre &&
+    q.year_from === undefined &&
+    q.year_to === undefined &&
+    !q.language &&
+    isDefaultExclude(q.exclude);
+  if (batchable) {
+    const batch = await firstBatch(c, { strategy: q.strategy as BatchStrategy, size: q.limit, diversity });
+    if (batch) return batchAnswer(q.strategy, batch, diversity, q.limit);
+  }
+  // Diversity needs candidates beyond the list it returns: three times the limit, at most 100.
+  const pool = diversity > 0 ? Math.min(100, q.limit * 3) : q.limit;
+  const fetched = await db.rpc(
     "get_recommendations",
     {
       p_user_id: user.id,
@@ -157,11 +248,22 @@ export async function listRecommendations(c: AppContext, q: z.infer<typeof Recom
       p_year_to: q.year_to,
       p_language: q.language,
       p_exclude: q.exclude,
-      p_limit: q.limit,
+      p_limit: pool,
       p_weights: config.RECOMMENDATION_WEIGHTS ?? null,
     },
     { jwt: user.token },
   );
+  const order = diversify(
+    fetched.map((r) => ({
+      score: Number(r.recommendation?.score ?? 0),
+      genres: (r.movie?.genres ?? null) as string[] | null,
+      releaseYear: r.movie?.release_year ?? null,
+      language: r.movie?.original_language ?? null,
+    })),
+    diversity,
+    q.limit,
+  );
+  const rows = order.map((i) => fetched[i]);
   // Every row carries the plan that served it; an empty list (every film excluded or filtered out) still says
   // which strategy would have served and why, from the same SQL decision.
   const plan =
@@ -169,27 +271,17 @@ export async function listRecommendations(c: AppContext, q: z.infer<typeof Recom
     (await db.rpc("plan_recommendations", { p_user_id: user.id, p_strategy: q.strategy }, { jwt: user.token }))[0];
   if (!plan) throw new Error("plan_recommendations returned no row");
   const genre = q.genre && rows.length ? matchGenre(rows, q.genre) : undefined;
-  c.header("Cache-Control", "private, no-store");
+  const evidence = await matchEvidence(
+    c,
+    rows.map((r) => Number(r.movie?.id)),
+  );
+  const matchable = evidence.size > 0;
   return {
-    strategy: {
-      requested: q.strategy,
-      served: (plan.served ?? q.strategy) as Served,
-      coldStart: plan.cold_start as "no_signals" | "few_ratings" | null,
-      note: noteFor(plan),
-    },
-    data: rows.map((r) => {
-      const e = r.recommendation;
-      return {
-        ...toMovieSummary(r.movie),
-        score: Math.round(Number(e?.score) * 10_000) / 10_000,
-        predictedRating:
-          e?.predicted_rating === null || e?.predicted_rating === undefined
-            ? null
-            : Math.round(e.predicted_rating * 100) / 100,
-        sources: (e?.sources ?? []) as ("item" | "cf" | "content" | "popular")[],
-        reasons: recommendationReasons(r, { genre }),
-      };
-    }),
+    strategy: strategyFor(q.strategy, plan),
+    recommendationId: null,
+    next: null,
+    batch: null,
+    data: rows.map((r) => toRecommendedItem(r, { genre, evidence, matchable })),
   };
 }
 
