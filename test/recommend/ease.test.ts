@@ -77,7 +77,10 @@ describe("EASE weights", () => {
     const user = Int32Array.from(USERS.flatMap((films, u) => films.map(() => u)));
     const film = Int32Array.from(USERS.flat());
     const all = easeNeighbours(USERS.length, 4, user, film, { films: 4, lambda: 0.5, k: 3, minUsers: 1 });
-    expect([...all.weight].some((w) => w < 0), "this world has negative EASE weights").toBe(true);
+    expect(
+      [...all.weight].some((w) => w < 0),
+      "this world has negative EASE weights",
+    ).toBe(true);
     for (let m = 0; m < all.filmOf.length; m++) {
       const row = [...all.weight.subarray(all.offsets[m], all.offsets[m + 1])];
       expect(row, "most positive first").toEqual([...row].sort((a, b) => b - a));
