@@ -15,6 +15,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { MARC_LANGUAGES } from "../../functions/lib/openlibrary/map";
 import { csvObjects } from "./build-fixture";
 
 export const BOOK_COLUMNS = [
@@ -64,41 +65,8 @@ export const BOOK_ATTRIBUTION =
   "Facts only (titles, authors, years, languages, ISBNs, Goodreads ids, rating counts, cover URLs) derived from " +
   "goodbooks-10k by Zygmunt Zając (https://github.com/zygmuntz/goodbooks-10k), licensed CC BY-SA 4.0.";
 
-/** goodbooks-10k's language codes (MARC, and a few locales) as ISO 639-1; unknown codes are dropped. */
-const LANGUAGES: Record<string, string> = {
-  eng: "en",
-  "en-US": "en",
-  "en-GB": "en",
-  "en-CA": "en",
-  en: "en",
-  spa: "es",
-  fre: "fr",
-  ger: "de",
-  ita: "it",
-  jpn: "ja",
-  por: "pt",
-  ara: "ar",
-  nl: "nl",
-  dut: "nl",
-  swe: "sv",
-  nor: "no",
-  dan: "da",
-  fin: "fi",
-  pol: "pl",
-  rus: "ru",
-  tur: "tr",
-  ind: "id",
-  per: "fa",
-  fil: "tl",
-  vie: "vi",
-  rum: "ro",
-  gre: "el",
-  heb: "he",
-  chi: "zh",
-  kor: "ko",
-  cze: "cs",
-  hun: "hu",
-};
+/** goodbooks-10k's language codes are MARC's (and a few locales): the Open Library mapping reads them. */
+const LANGUAGES = MARC_LANGUAGES;
 
 /** An ISBN-10 from the CSV, leading zeros restored; null unless its check digit holds. */
 export function repairIsbn10(raw: string | undefined): string | null {

@@ -62,7 +62,10 @@ describe("the goodbooks-10k repairs", () => {
     expect(fixture.licence).toBe("CC-BY-SA-4.0");
     expect(fixture.source).toMatch(/goodbooks-10k by Zygmunt Zając.*CC BY-SA 4\.0/);
     const books = booksFromFixture(fixture);
-    expect(books.map((b) => b.id), "most-rated first").toEqual([1, 2, 3]);
+    expect(
+      books.map((b) => b.id),
+      "most-rated first",
+    ).toEqual([1, 2, 3]);
     expect(books[1]).toMatchObject({
       title: "Harry Potter and the Sorcerer's Stone",
       original_title: "Harry Potter and the Philosopher's Stone",
@@ -82,7 +85,9 @@ describe("the committed book fixture", () => {
   it("is rebuilt byte for byte from goodbooks-10k", async (context) => {
     if (!existsSync(BOOKS_CSV)) context.skip();
     const rebuilt = serializeBookFixture(buildBookFixtureData(await readFile(BOOKS_CSV, "utf8"), 2000));
-    expect(rebuilt === (await readFile(DEFAULT_BOOK_FIXTURE, "utf8")), "run node/demo/build-book-fixture.ts").toBe(true);
+    expect(rebuilt === (await readFile(DEFAULT_BOOK_FIXTURE, "utf8")), "run node/demo/build-book-fixture.ts").toBe(
+      true,
+    );
   });
 
   it("holds 2,000 books, every ISBN checksum-valid", async () => {
