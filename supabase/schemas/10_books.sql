@@ -274,7 +274,7 @@ comment on column public.book_ratings.user_id is 'Who rated (users.id).';
 comment on column public.book_ratings.book_id is 'The book rated (books.id).';
 comment on column public.book_ratings.rating is 'Stars, 0.5 to 5.0 in steps of 0.5.';
 comment on column public.book_ratings.created_at is 'When the book was first rated.';
-comment on column public.book_ratings.updated_at is 'Last change; GET /v1/books/ratings/me lists newest first by this.';
+comment on column public.book_ratings.updated_at is 'Last change; GET /v1/book-ratings/me lists newest first by this.';
 
 create index book_ratings_book_idx on public.book_ratings (book_id, rating);
 create index book_ratings_user_recent_idx on public.book_ratings (user_id, updated_at desc, book_id);
@@ -293,7 +293,7 @@ create table public.book_interactions (
 );
 
 comment on table public.book_interactions is 'Signals on books (likes, hides, want-to-read, views...), an append-only log per user; weights from signal_weights. Searches stay in interactions. Each user sees only their own.';
-comment on column public.book_interactions.id is 'Row id (identity); the keyset cursor of GET /v1/books/interactions/me.';
+comment on column public.book_interactions.id is 'Row id (identity); the keyset cursor of GET /v1/book-interactions/me.';
 comment on column public.book_interactions.user_id is 'Who gave the signal (users.id).';
 comment on column public.book_interactions.book_id is 'The book the signal is about (books.id).';
 comment on column public.book_interactions.type is 'Signal type (signal_weights.type; watchlist is want-to-read, seen is read); search is not a book signal.';
@@ -365,7 +365,7 @@ begin
 end
 $$;
 
-comment on function public.put_book_rating is 'Creates or updates one book rating (PUT /v1/books/{id}/rating).';
+comment on function public.put_book_rating is 'Creates or updates one book rating (PUT /v1/book-ratings/{bookId}).';
 
 -- list_my_book_ratings: the user's book ratings, newest change first, with title, year and cover.
 --   p_after_key, p_after_book_id   keyset cursor; p_limit 1..201. Ordered by (updated_at, book_id) descending.
@@ -410,7 +410,7 @@ begin
 end
 $$;
 
-comment on function public.list_my_book_ratings is 'One page of a user''s book ratings, newest first (GET /v1/books/ratings/me).';
+comment on function public.list_my_book_ratings is 'One page of a user''s book ratings, newest first (GET /v1/book-ratings/me).';
 
 -- delete_book_rating: removes the user's rating of a book; returns the book id, no row when there was none.
 create or replace function public.delete_book_rating(p_user_id uuid, p_book_id integer)
@@ -424,7 +424,7 @@ as $$
   returning r.book_id
 $$;
 
-comment on function public.delete_book_rating is 'Removes one book rating (DELETE /v1/books/{id}/rating).';
+comment on function public.delete_book_rating is 'Removes one book rating (DELETE /v1/book-ratings/{bookId}).';
 
 -- record_book_interaction: records one signal on a book, with record_interaction's rules: p_type a
 -- signal_weights.type other than search (else 22023); unknown book P0002; like, superlike and dislike replace
@@ -498,7 +498,7 @@ begin
 end
 $$;
 
-comment on function public.record_book_interaction is 'Records one signal on a book (POST /v1/books/interactions).';
+comment on function public.record_book_interaction is 'Records one signal on a book (POST /v1/book-interactions).';
 
 -- list_my_book_interactions: the user's book signals, newest first, optionally of one type, with the book's
 -- title and year and the signal's current weight. Keyset cursor (sort_key, id); p_limit 1..201.
@@ -549,7 +549,7 @@ begin
 end
 $$;
 
-comment on function public.list_my_book_interactions is 'One page of a user''s book signals, newest first (GET /v1/books/interactions/me).';
+comment on function public.list_my_book_interactions is 'One page of a user''s book signals, newest first (GET /v1/book-interactions/me).';
 
 -- remove_book_interaction: takes back a state-like signal on a book (22023 for log types); returns removed ids.
 create or replace function public.remove_book_interaction(p_user_id uuid, p_type text, p_book_id integer)
@@ -571,7 +571,7 @@ begin
 end
 $$;
 
-comment on function public.remove_book_interaction is 'Removes a like, superlike, dislike, seen, hide or watchlist signal on a book (DELETE /v1/books/interactions/{type}/{bookId}).';
+comment on function public.remove_book_interaction is 'Removes a like, superlike, dislike, seen, hide or watchlist signal on a book (DELETE /v1/book-interactions/{type}/{bookId}).';
 
 -- get_similar_books: GET /v1/books/{id}/similar. Parts in 0..1 combined as 1 - prod(1 - part), as for films:
 --   series    the same series 0.9

@@ -257,7 +257,7 @@ describe("book ratings and signals", () => {
   });
 
   const put = (user: TestUser, id: number, body: unknown) =>
-    server.json(`/v1/ratings/books/${id}`, body, { method: "PUT", headers: bearer(user) });
+    server.json(`/v1/book-ratings/${id}`, body, { method: "PUT", headers: bearer(user) });
 
   it("creates (201) then changes (200) a rating, lists it newest first, and deletes it", async () => {
     const created = await put(reader, BOOKS.gatsby.id, { rating: 4 });
@@ -265,17 +265,17 @@ describe("book ratings and signals", () => {
     expect(await created.json()).toMatchObject({ bookId: BOOKS.gatsby.id, rating: 4 });
     expect((await put(reader, BOOKS.gatsby.id, { rating: 3.5 })).status).toBe(200);
     await put(reader, BOOKS.etranger.id, { rating: 5 });
-    const mine = await ok<{ data: { title: string; rating: number }[] }>("/v1/ratings/books", {
+    const mine = await ok<{ data: { title: string; rating: number }[] }>("/v1/book-ratings/me", {
       headers: bearer(reader),
     });
     expect(mine.data.map((r) => [r.title, r.rating])).toEqual([
       ["L'Étranger", 5],
       ["The Great Gatsby", 3.5],
     ]);
-    const theirs = await ok<{ data: unknown[] }>("/v1/ratings/books", { headers: bearer(other) });
+    const theirs = await ok<{ data: unknown[] }>("/v1/book-ratings/me", { headers: bearer(other) });
     expect(theirs.data, "another user's ratings are not listed").toEqual([]);
     const del = () =>
-      server.get(`/v1/ratings/books/${BOOKS.etranger.id}`, { method: "DELETE", headers: bearer(reader) });
+      server.get(`/v1/book-ratings/${BOOKS.etranger.id}`, { method: "DELETE", headers: bearer(reader) });
     expect((await del()).status).toBe(204);
     expect((await del()).status).toBe(404);
     const films = await ok<{ data: unknown[] }>("/v1/ratings/me", { headers: bearer(reader) });
@@ -285,19 +285,19 @@ describe("book ratings and signals", () => {
   it("refuses bad stars (400), unknown books (404) and anonymous callers (401)", async () => {
     expect((await put(reader, BOOKS.dune.id, { rating: 4.2 })).status).toBe(400);
     expect((await put(reader, 424242, { rating: 4 })).status).toBe(404);
-    const anonymous = await server.json(`/v1/ratings/books/${BOOKS.dune.id}`, { rating: 4 }, { method: "PUT" });
+    const anonymous = await server.json(`/v1/book-ratings/${BOOKS.dune.id}`, { rating: 4 }, { method: "PUT" });
     expect(anonymous.status).toBe(401);
   });
 
   it("records signals with the film rules: like and dislike replace each other, a repeat is 200", async () => {
-    const post = (body: unknown) => server.json("/v1/interactions/books", body, { headers: bearer(reader) });
+    const post = (body: unknown) => server.json("/v1/book-interactions", body, { headers: bearer(reader) });
     expect((await post({ type: "like", bookId: BOOKS.hobbit.id })).status).toBe(201);
     expect((await post({ type: "like", bookId: BOOKS.hobbit.id })).status).toBe(200);
     expect((await post({ type: "dislike", bookId: BOOKS.hobbit.id })).status).toBe(201);
     expect((await post({ type: "watchlist", bookId: BOOKS.fellowship.id })).status).toBe(201);
     expect((await post({ type: "search", query: "dune" })).status).toBe(400);
     expect((await post({ type: "like", bookId: 424242 })).status).toBe(404);
-    const list = await ok<{ data: { type: string; title: string; weight: number }[] }>("/v1/interactions/books", {
+    const list = await ok<{ data: { type: string; title: string; weight: number }[] }>("/v1/book-interactions/me", {
       headers: bearer(reader),
     });
     expect(list.data.map((i) => [i.type, i.title])).toEqual([
@@ -305,7 +305,7 @@ describe("book ratings and signals", () => {
       ["dislike", "The Hobbit"],
     ]);
     const remove = () =>
-      server.get(`/v1/interactions/books/watchlist/${BOOKS.fellowship.id}`, {
+      server.get(`/v1/book-interactions/watchlist/${BOOKS.fellowship.id}`, {
         method: "DELETE",
         headers: bearer(reader),
       });
@@ -337,7 +337,7 @@ describe("GET /v1/recommendations/books", () => {
 
   it("recommends the next book of a series a reader loved, with co-reading, and leaves out what they rated", async () => {
     const reader = await createTestUser(server);
-    await server.json(`/v1/ratings/books/${BOOKS.dune.id}`, { rating: 5 }, { method: "PUT", headers: bearer(reader) });
+    await server.json(`/v1/book-ratings/${BOOKS.dune.id}`, { rating: 5 }, { method: "PUT", headers: bearer(reader) });
     const body = await recs(reader);
     const titles = body.data.map((r) => r.title);
     expect(titles[0]).toBe("Dune Messiah");
@@ -364,8 +364,8 @@ describe("GET /v1/recommendations/books", () => {
 describe("account deletion", () => {
   it("deletes the user's book ratings and signals", async () => {
     const user = await createTestUser(server);
-    await server.json(`/v1/ratings/books/${BOOKS.dune.id}`, { rating: 4 }, { method: "PUT", headers: bearer(user) });
-    await server.json("/v1/interactions/books", { type: "like", bookId: BOOKS.dune.id }, { headers: bearer(user) });
+    await server.json(`/v1/book-ratings/${BOOKS.dune.id}`, { rating: 4 }, { method: "PUT", headers: bearer(user) });
+    await server.json("/v1/book-interactions", { type: "like", bookId: BOOKS.dune.id }, { headers: bearer(user) });
     expect((await server.get("/v1/auth/me", { method: "DELETE", headers: bearer(user) })).status).toBe(204);
     const [left] = await db.query<{ n: number }>(
       `select (select count(*) from public.book_ratings where user_id = $1)

@@ -59,26 +59,26 @@ describe("books in workerd", () => {
 
   it("rates a book, lists it, signals on it and deletes the rating, for the signed-in reader only", async () => {
     const ana = await registerUser({ displayName: "Ana" });
-    await expectJson(await callAs(ana, "PUT", `/v1/ratings/books/${BOOKS.gatsby.id}`, { rating: 4 }), 201);
-    await expectJson(await callAs(ana, "PUT", `/v1/ratings/books/${BOOKS.gatsby.id}`, { rating: 4.5 }), 200);
+    await expectJson(await callAs(ana, "PUT", `/v1/book-ratings/${BOOKS.gatsby.id}`, { rating: 4 }), 201);
+    await expectJson(await callAs(ana, "PUT", `/v1/book-ratings/${BOOKS.gatsby.id}`, { rating: 4.5 }), 200);
     const mine = await expectJson<{ data: { title: string; rating: number }[] }>(
-      await callAs(ana, "GET", "/v1/ratings/books"),
+      await callAs(ana, "GET", "/v1/book-ratings/me"),
       200,
     );
     expect(mine.data.map((r) => [r.title, r.rating])).toEqual([["The Great Gatsby", 4.5]]);
     await expectJson(
-      await callAs(ana, "POST", "/v1/interactions/books", { type: "watchlist", bookId: BOOKS.dune.id }),
+      await callAs(ana, "POST", "/v1/book-interactions", { type: "watchlist", bookId: BOOKS.dune.id }),
       201,
     );
     const signals = await expectJson<{ data: { type: string; bookId: number }[] }>(
-      await callAs(ana, "GET", "/v1/interactions/books"),
+      await callAs(ana, "GET", "/v1/book-interactions/me"),
       200,
     );
     expect(signals.data.map((i) => [i.type, i.bookId])).toEqual([["watchlist", BOOKS.dune.id]]);
-    expect((await callAs(ana, "DELETE", `/v1/interactions/books/watchlist/${BOOKS.dune.id}`)).status).toBe(204);
-    expect((await callAs(ana, "DELETE", `/v1/ratings/books/${BOOKS.gatsby.id}`)).status).toBe(204);
-    expect((await callAs(ana, "DELETE", `/v1/ratings/books/${BOOKS.gatsby.id}`)).status).toBe(404);
-    expect((await call("/v1/ratings/books")).status).toBe(401);
+    expect((await callAs(ana, "DELETE", `/v1/book-interactions/watchlist/${BOOKS.dune.id}`)).status).toBe(204);
+    expect((await callAs(ana, "DELETE", `/v1/book-ratings/${BOOKS.gatsby.id}`)).status).toBe(204);
+    expect((await callAs(ana, "DELETE", `/v1/book-ratings/${BOOKS.gatsby.id}`)).status).toBe(404);
+    expect((await call("/v1/book-ratings/me")).status).toBe(401);
   });
 
   it("recommends Dune to a fan of Arrival, saying that Arrival's fans loved it", async () => {

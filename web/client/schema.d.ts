@@ -2506,7 +2506,7 @@ export interface paths {
       };
     };
   };
-  "/v1/ratings/books": {
+  "/v1/book-ratings/me": {
     /**
      * List my book ratings
      * @description Your book ratings, most recently changed first, paginated with an opaque cursor.
@@ -2560,7 +2560,7 @@ export interface paths {
       };
     };
   };
-  "/v1/ratings/books/{bookId}": {
+  "/v1/book-ratings/{bookId}": {
     /**
      * Rate a book
      * @description Creates or replaces your rating of a book (0.5 to 5.0 in half steps). 201 when new, 200 when changed.
@@ -2701,61 +2701,7 @@ export interface paths {
       };
     };
   };
-  "/v1/interactions/books": {
-    /**
-     * List my interactions with books
-     * @description Your signals on books, newest first, with each book's title and year and the signal's weight.
-     */
-    get: {
-      parameters: {
-        query?: {
-          /** @description Page size, at most 100. */
-          limit?: number;
-          /** @description The nextCursor of the previous page. */
-          cursor?: string;
-          /** @description Only this type. */
-          type?: "view" | "click" | "like" | "superlike" | "dislike" | "seen" | "hide" | "watchlist" | "rate";
-        };
-      };
-      responses: {
-        /** @description One page of your signals. */
-        200: {
-          content: {
-            "application/json": components["schemas"]["BookInteractionList"];
-          };
-        };
-        /** @description Invalid input; the message names the bad field. */
-        400: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
-        401: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Method not allowed on this path; see the Allow header. */
-        405: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
-        429: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Unexpected server fault (logged with the request id). */
-        500: {
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+  "/v1/book-interactions": {
     /**
      * Record an interaction with a book
      * @description The film rules: view and click are appended to your log; like/superlike/dislike/seen/hide/watchlist are kept once per book (repeating one answers 200 with the existing entry), like, superlike and dislike replace each other; rate also sets your rating of the book. Searches are recorded with POST /v1/interactions.
@@ -2830,7 +2776,63 @@ export interface paths {
       };
     };
   };
-  "/v1/interactions/books/{type}/{bookId}": {
+  "/v1/book-interactions/me": {
+    /**
+     * List my interactions with books
+     * @description Your signals on books, newest first, with each book's title and year and the signal's weight.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size, at most 100. */
+          limit?: number;
+          /** @description The nextCursor of the previous page. */
+          cursor?: string;
+          /** @description Only this type. */
+          type?: "view" | "click" | "like" | "superlike" | "dislike" | "seen" | "hide" | "watchlist" | "rate";
+        };
+      };
+      responses: {
+        /** @description One page of your signals. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["BookInteractionList"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/book-interactions/{type}/{bookId}": {
     /**
      * Remove a like, hide or want-to-read entry on a book
      * @description 404 when you have no such entry for the book.

@@ -1,4 +1,4 @@
-/** DELETE /v1/ratings/books/{bookId}: take back your rating of a book. */
+/** DELETE /v1/book-ratings/{bookId}: take back your rating of a book. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../context";
 import { ApiError, errorResponses } from "../../errors";
@@ -7,7 +7,7 @@ import { BookId } from "./schemas";
 
 export const route = createRoute({
   method: "delete",
-  path: "/v1/ratings/books/{bookId}",
+  path: "/v1/book-ratings/{bookId}",
   tags: ["Ratings"],
   summary: "Delete my rating of a book",
   description: "404 when you have not rated the book (whether or not anyone else has).",

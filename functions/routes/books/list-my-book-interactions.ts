@@ -1,4 +1,4 @@
-/** GET /v1/interactions/books: your signals on books, newest first, optionally of one type. */
+/** GET /v1/book-interactions/me: your signals on books, newest first, optionally of one type. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../context";
 import { errorResponses } from "../../errors";
@@ -12,7 +12,7 @@ const Query = PageQuery.extend({
 
 export const route = createRoute({
   method: "get",
-  path: "/v1/interactions/books",
+  path: "/v1/book-interactions/me",
   tags: ["Interactions"],
   summary: "List my interactions with books",
   description: "Your signals on books, newest first, with each book's title and year and the signal's weight.",

@@ -1,4 +1,4 @@
-/** GET /v1/ratings/books: your book ratings, newest first, with each book's title, year and cover. */
+/** GET /v1/book-ratings/me: your book ratings, newest first, with each book's title, year and cover. */
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../context";
 import { errorResponses } from "../../errors";
@@ -8,7 +8,7 @@ import { BookRatingList, toRatedBook } from "./reader-schemas";
 
 export const route = createRoute({
   method: "get",
-  path: "/v1/ratings/books",
+  path: "/v1/book-ratings/me",
   tags: ["Ratings"],
   summary: "List my book ratings",
   description: "Your book ratings, most recently changed first, paginated with an opaque cursor.",

@@ -1,4 +1,4 @@
-/** PUT /v1/ratings/books/{bookId}: rate a book, or change its rating. */
+/** PUT /v1/book-ratings/{bookId}: rate a book, or change its rating. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../context";
 import { ApiError, errorResponses } from "../../errors";
@@ -9,7 +9,7 @@ import { BookId } from "./schemas";
 
 export const route = createRoute({
   method: "put",
-  path: "/v1/ratings/books/{bookId}",
+  path: "/v1/book-ratings/{bookId}",
   tags: ["Ratings"],
   summary: "Rate a book",
   description: "Creates or replaces your rating of a book (0.5 to 5.0 in half steps). 201 when new, 200 when changed.",

@@ -1,4 +1,4 @@
-/** POST /v1/interactions/books: record a signal on a book (view, click, like, superlike, dislike, seen, hide, watchlist, rate). */
+/** POST /v1/book-interactions: record a signal on a book (view, click, like, superlike, dislike, seen, hide, watchlist, rate). */
 import { createRoute } from "@hono/zod-openapi";
 import type { App } from "../../context";
 import { ApiError, errorResponses } from "../../errors";
@@ -7,7 +7,7 @@ import { BookInteraction, BookInteractionBody, toBookInteraction } from "./reade
 
 export const route = createRoute({
   method: "post",
-  path: "/v1/interactions/books",
+  path: "/v1/book-interactions",
   tags: ["Interactions"],
   summary: "Record an interaction with a book",
   description:

@@ -1,4 +1,4 @@
-/** DELETE /v1/interactions/books/{type}/{bookId}: take back a like, superlike, dislike, seen, hide or watchlist entry on a book. */
+/** DELETE /v1/book-interactions/{type}/{bookId}: take back a like, superlike, dislike, seen, hide or watchlist entry on a book. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App } from "../../context";
 import { ApiError, errorResponses } from "../../errors";
@@ -8,7 +8,7 @@ import { BookId } from "./schemas";
 
 export const route = createRoute({
   method: "delete",
-  path: "/v1/interactions/books/{type}/{bookId}",
+  path: "/v1/book-interactions/{type}/{bookId}",
   tags: ["Interactions"],
   summary: "Remove a like, hide or want-to-read entry on a book",
   description: "404 when you have no such entry for the book.",
