@@ -130,6 +130,17 @@ export const ConfigSchema = z.object({
   TMDB_TIMEOUT_MS: positiveInt(100, 120_000).default(10_000),
   TMDB_TIME_BUDGET_S: positiveInt(10, 86_400).default(6000),
   /**
+   * Open Library sync (`marquee sync books`): the API base URL, requests per second for the whole run (Open Library
+   * asks for restraint; the limiter keeps 5% below this), per-request timeout, the invocation's time budget (keep
+   * it below books-sync.yml's timeout), and a contact (an email or URL) sent in the User-Agent, as Open Library
+   * asks of API clients.
+   */
+  OPENLIBRARY_BASE_URL: z.url({ protocol: /^https?$/ }).default("https://openlibrary.org"),
+  OPENLIBRARY_RPS: z.coerce.number().positive().max(20).default(3),
+  OPENLIBRARY_TIMEOUT_MS: positiveInt(100, 120_000).default(15_000),
+  OPENLIBRARY_TIME_BUDGET_S: positiveInt(10, 86_400).default(3000),
+  OPENLIBRARY_CONTACT: z.string().trim().min(3).max(200).optional(),
+  /**
    * HS256 key that signs and verifies access tokens (at least 32 characters). On Supabase, the project's JWT
    * secret, so that PostgREST accepts Marquee's tokens and applies RLS. Required in a Worker; in Node, when
    * unset, a random one is generated once and kept in MARQUEE_DATA_DIR/jwt-secret.

@@ -7,6 +7,16 @@ import * as login from "./auth/login";
 import * as registerAccount from "./auth/register";
 import * as signOutEverywhere from "./auth/sign-out-everywhere";
 import * as updateMe from "./auth/update-me";
+import * as deleteBookRating from "./books/delete-book-rating";
+import * as getBook from "./books/get-book";
+import * as listBookRecommendations from "./books/list-book-recommendations";
+import * as listBooks from "./books/list-books";
+import * as listMyBookInteractions from "./books/list-my-book-interactions";
+import * as listMyBookRatings from "./books/list-my-book-ratings";
+import * as listSimilarBooks from "./books/list-similar-books";
+import * as putBookRating from "./books/put-book-rating";
+import * as recordBookInteraction from "./books/record-book-interaction";
+import * as removeBookInteraction from "./books/remove-book-interaction";
 import * as listGenres from "./genres/list-genres";
 import * as getImport from "./imports/get-import";
 import * as importLetterboxd from "./imports/import-letterboxd";
@@ -74,6 +84,21 @@ export function registerRoutes(app: App) {
   ])
     endpoint.register(app);
 
+  // The second catalogue: books beside films (supabase/schemas/10_books.sql).
+  for (const endpoint of [
+    listBooks,
+    getBook,
+    listSimilarBooks,
+    listBookRecommendations,
+    listMyBookRatings,
+    putBookRating,
+    deleteBookRating,
+    recordBookInteraction,
+    listMyBookInteractions,
+    removeBookInteraction,
+  ])
+    endpoint.register(app);
+
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
@@ -85,8 +110,9 @@ export function registerRoutes(app: App) {
       title: "Marquee API",
       version: c.get("services")?.config.APP_VERSION ?? "0.1.0",
       description:
-        'Movie recommendations at the edge. Every error is `{"error":{"code","message","requestId"}}`. ' +
-        "This product uses the TMDB API but is not endorsed or certified by TMDB.",
+        'Movie and book recommendations at the edge. Every error is `{"error":{"code","message","requestId"}}`. ' +
+        "This product uses the TMDB API but is not endorsed or certified by TMDB. Book data: Open Library (CC0); " +
+        "the demo books are derived from goodbooks-10k by Zygmunt Zając, CC BY-SA 4.0.",
     },
     servers: [{ url: new URL(c.req.url).origin }],
   }));

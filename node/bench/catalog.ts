@@ -1,6 +1,6 @@
 /**
- * `marquee bench catalog`: GET /v1/movies (a mix of realistic queries) and GET /v1/movies/{id} (random films)
- * over real HTTP, at each concurrency, against the Node server running as a separate process (so its memory is
+ * `marquee bench catalog`: GET /v1/movies (a mix of realistic queries) and GET /v1/movies/{id} (random films),
+ * and the same for books (GET /v1/books, GET /v1/books/{id}), over real HTTP, at each concurrency, against the Node server running as a separate process (so its memory is
  * its own and the load generator does not share its CPU accounting), on PGlite and on a real PostgreSQL.
  */
 import { writeFile } from "node:fs/promises";
@@ -28,6 +28,7 @@ const OPTIONS = {
   "pool-size": { type: "string" },
   "log-level": { type: "string", default: "info" },
   json: { type: "string" },
+  kinds: { type: "string", default: "movie,book" },
 } as const;
 
 const HELP = `options:
@@ -41,11 +42,13 @@ const HELP = `options:
   --pool-size N            the server's DATABASE_POOL_SIZE (default: the server's own default)
   --log-level LEVEL        the server's LOG_LEVEL (default info: one log line per request, as in production)
   --json FILE              also write the results as JSON
+  --kinds LIST             catalogues to measure, from movie,book (default both; films first)
 
-The server is node/main.ts in a child process with the demo catalogue (1,500 films, ~46k ratings).
+The server is node/main.ts in a child process with the demo catalogue (1,500 films, ~46k ratings; 2,000 books).
 Targets (issue 2): p95 < 10 ms at concurrency 1, and > 1,000 req/s for detail on PostgreSQL.`;
 
-type Row = ScenarioRow & { db: string; endpoint: "list" | "detail"; memoryMiB: number };
+type Endpoint = "list" | "detail" | "book list" | "book detail";
+type Row = ScenarioRow & { db: string; endpoint: Endpoint; memoryMiB: number };
 
 async function getJson(url: string): Promise<{ data: { id: number }[]; nextCursor: string | null }> {
   const res = await fetch(url);
@@ -53,13 +56,13 @@ async function getJson(url: string): Promise<{ data: { id: number }[]; nextCurso
   return res.json() as Promise<{ data: { id: number }[]; nextCursor: string | null }>;
 }
 
-/** Every film id in the catalogue, and a cursor about 1,000 films deep in the default order. */
-async function discover(url: string): Promise<{ ids: number[]; deepCursor: string }> {
+/** Every item id of a catalogue, and a cursor about 1,000 items deep in the default order. */
+async function discover(url: string, list = "/v1/movies"): Promise<{ ids: number[]; deepCursor: string }> {
   const ids: number[] = [];
   let deepCursor: string | null = null;
   let cursor: string | null = null;
   for (let page = 0; page < 1000; page++) {
-    const body = await getJson(`${url}/v1/movies?limit=100${cursor ? `&cursor=${cursor}` : ""}`);
+    const body = await getJson(`${url}${list}?limit=100${cursor ? `&cursor=${cursor}` : ""}`);
     ids.push(...body.data.map((m) => m.id));
     cursor = body.nextCursor;
     if (ids.length >= 1000 && !deepCursor) deepCursor = cursor;
@@ -88,6 +91,25 @@ function listQueries(deepCursor: string): string[] {
   return queries;
 }
 
+/** The same kinds of questions of the book catalogue: first pages, authors, decades, title words, other sorts. */
+function bookQueries(deepCursor: string): string[] {
+  const queries = [
+    "/v1/books",
+    "/v1/books?author=Stephen%20King",
+    "/v1/books?sort=rating",
+    "/v1/books?year_from=1990&year_to=1999",
+    "/v1/books?year_from=2000&sort=year",
+    "/v1/books?q=the",
+    "/v1/books?q=harry&sort=title",
+    "/v1/books?sort=rating&limit=50",
+    "/v1/books?sort=title",
+    "/v1/books?language=es",
+    "/v1/books?author=J.R.R.%20Tolkien&sort=year&order=asc",
+  ];
+  if (deepCursor) queries.push(`/v1/books?cursor=${deepCursor}`);
+  return queries;
+}
+
 async function measure(
   db: string,
   server: ServerProcess,
@@ -95,18 +117,30 @@ async function measure(
   durationMs: number,
   warmupMs: number,
   say: (line: string) => void,
+  kinds: readonly string[],
 ): Promise<Row[]> {
-  const { ids, deepCursor } = await discover(server.url);
-  const queries = listQueries(deepCursor);
-  say(`  ${ids.length} films; ${queries.length} list queries in rotation`);
+  const films = await discover(server.url);
+  const queries = listQueries(films.deepCursor);
+  say(`  ${films.ids.length} films; ${queries.length} list queries in rotation`);
+  const books = kinds.includes("book") ? await discover(server.url, "/v1/books") : { ids: [], deepCursor: "" };
+  const shelf = bookQueries(books.deepCursor);
+  if (kinds.includes("book")) say(`  ${books.ids.length} books; ${shelf.length} list queries in rotation`);
+  const endpoints: Endpoint[] = [
+    ...(kinds.includes("movie") ? (["list", "detail"] as const) : []),
+    ...(kinds.includes("book") ? (["book list", "book detail"] as const) : []),
+  ];
   const rows: Row[] = [];
-  for (const endpoint of ["list", "detail"] as const) {
+  for (const endpoint of endpoints) {
     for (const concurrency of concurrencies) {
       const random = seededRandom(42);
       const request =
         endpoint === "list"
           ? (i: number) => ({ url: `${server.url}${queries[i % queries.length]}` })
-          : () => ({ url: `${server.url}/v1/movies/${ids[Math.floor(random() * ids.length)]}` });
+          : endpoint === "detail"
+            ? () => ({ url: `${server.url}/v1/movies/${films.ids[Math.floor(random() * films.ids.length)]}` })
+            : endpoint === "book list"
+              ? (i: number) => ({ url: `${server.url}${shelf[i % shelf.length]}` })
+              : () => ({ url: `${server.url}/v1/books/${books.ids[Math.floor(random() * books.ids.length)]}` });
       const result = await measureScenario(server.pid, { request, concurrency, durationMs, warmupMs });
       const row: Row = { name: `${db} ${endpoint}`, db, endpoint, concurrency, ...result };
       say(scenarioLine(row.name, concurrency, result));
@@ -124,7 +158,8 @@ const positive = (raw: string, what: string) => {
 
 export const catalogBench: BenchSuite = {
   name: "catalog",
-  summary: "GET /v1/movies and /v1/movies/{id} over HTTP against the Node server, on PGlite and PostgreSQL",
+  summary:
+    "GET /v1/movies, /v1/movies/{id}, /v1/books and /v1/books/{id} over HTTP against the Node server, on PGlite and PostgreSQL",
   help: HELP,
   async run(args) {
     const o = parseOptions(args, OPTIONS);
@@ -136,6 +171,10 @@ export const catalogBench: BenchSuite = {
     const serverEnv: Record<string, string> = { LOG_LEVEL: o["log-level"] };
     if (o["pool-size"]) serverEnv.DATABASE_POOL_SIZE = String(positiveIntegers(o["pool-size"], "pool-size")[0]);
     const say = (line: string) => console.error(line);
+    const kinds = o.kinds.split(",").map((k) => k.trim());
+    if (kinds.length === 0 || !kinds.every((k) => k === "movie" || k === "book")) {
+      throw new Error("--kinds must list movie and/or book");
+    }
 
     const loadBefore = loadavg()[0];
     const rows: Row[] = [];
@@ -145,7 +184,7 @@ export const catalogBench: BenchSuite = {
           db,
           url,
           { prefix: "marquee_bench", env: serverEnv, say, serverLines: true },
-          (server) => measure(db, server, concurrencies, durationMs, warmupMs, say),
+          (server) => measure(db, server, concurrencies, durationMs, warmupMs, say, kinds),
         )),
       );
     }
@@ -188,7 +227,7 @@ function targets(rows: Row[]): string[] {
   for (const r of rows.filter((x) => x.concurrency === 1)) {
     out.push(`${r.p95 < 10 ? "met   " : "MISSED"} ${r.name} p95 < 10 ms at concurrency 1 (${r.p95.toFixed(2)} ms)`);
   }
-  const seed = { list: 150, detail: 100 };
+  const seed = { list: 150, detail: 100, "book list": 150, "book detail": 100 };
   for (const r of rows.filter((x) => x.concurrency > 1)) {
     const limit = seed[r.endpoint];
     out.push(
@@ -196,7 +235,7 @@ function targets(rows: Row[]): string[] {
         `(seed systems' target; ${r.p95.toFixed(2)} ms)`,
     );
   }
-  for (const r of rows.filter((x) => x.db === "postgres" && x.endpoint === "detail" && x.concurrency > 1)) {
+  for (const r of rows.filter((x) => x.db === "postgres" && x.endpoint.endsWith("detail") && x.concurrency > 1)) {
     out.push(
       `${r.rps > 1000 ? "met   " : "MISSED"} ${r.name} > 1,000 req/s at concurrency ${r.concurrency} (${r.rps.toFixed(0)})`,
     );

@@ -9,6 +9,7 @@ import { type MlMovie, parseMovies, parseRatings, randomSplit } from "../eval/mo
 import { tuneBlend } from "../eval/tune";
 import { runNightly } from "../jobs/nightly";
 import { type Command, loadConfig, parseOptions } from "./command";
+import { runBookEvaluation } from "./eval-books";
 import { formatNightlySummary, progressPrinter } from "./jobs";
 import { formatTune } from "./tune";
 
@@ -33,6 +34,8 @@ export const evalCommand: Command = {
     "--ratings FILE [--movies FILE] [--test FILE | --split 0.8 --seed 42] [--k 10] [--relevant 4.0] [--strategies LIST] [--baselines LIST] [--diversity LIST] [--json FILE]",
   help: [
     "options:",
+    "  --kind movie|book  which catalogue (default movie); book: --ratings is user_id,book_id,rating (goodbooks-10k's",
+    "                     ratings.csv) and --books goodbooks-10k's books.csv; recommend_books against the most read",
     "  --ratings FILE     MovieLens ratings.csv, ML-100K u.data or ML-1M ratings.dat (detected from the content)",
     "  --test FILE        a given test split in the same format; --ratings is then the training part",
     "  --split 0.8        without --test: share of ratings kept for training, drawn at random",
@@ -75,12 +78,18 @@ export const evalCommand: Command = {
       concurrency: { type: "string" },
       keep: { type: "boolean" },
       "no-tune": { type: "boolean" },
+      kind: { type: "string", default: "movie" },
+      books: { type: "string" },
     });
     if (!o.ratings) throw new Error("--ratings FILE is required (see marquee eval --help)");
     const k = number(o.k, "k", 10, 1, 500);
     const relevant = number(o.relevant, "relevant", 4, 0.5, 5);
     const split = number(o.split, "split", 0.8, 0.05, 0.99);
     const seed = number(o.seed, "seed", 42, 0, 2 ** 32 - 1);
+    if (o.kind !== "movie" && o.kind !== "book") throw new Error("--kind must be movie or book");
+    if (o.kind === "book") {
+      return runBookEvaluation({ ...o, ratings: o.ratings, split, seed, k, relevant, readText });
+    }
     const strategies = (o.strategies ?? STRATEGIES.join(","))
       .split(",")
       .map((s) => s.trim())

@@ -14,6 +14,7 @@ import { modelLoadCommand } from "./model";
 import { schemaCommand } from "./schema";
 import { serveCommand } from "./serve";
 import { syncCommand } from "./sync";
+import { syncBooksCommand } from "./sync-books";
 import { tuneCommand } from "./tune";
 
 const COMMANDS: Command[] = [
@@ -22,6 +23,7 @@ const COMMANDS: Command[] = [
   schemaCommand,
   benchCommand,
   syncCommand,
+  syncBooksCommand,
   backfillCommand,
   jobsNightlyCommand,
   importCommand,

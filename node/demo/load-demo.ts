@@ -9,12 +9,16 @@
 import { readFile } from "node:fs/promises";
 import { hashPassword } from "../../functions/lib/auth/password";
 import type { SqlDatabase, SqlExecutor } from "../../functions/lib/db/port";
+import type { BookFixture } from "./build-book-fixture";
 import type { FilmFixture, FilmRow } from "./build-fixture";
+import { type DemoBookRating, generateReaderRatings, type ReaderBook } from "./reader-model";
 import { type DemoRating, type DemoUser, generateDemoRatings, type TasteFilm } from "./taste-model";
 
 export interface LoadDemoOptions {
   /** Path of the fixture; defaults to the committed data/films.json beside this module. */
   fixtureFile?: string | URL;
+  /** Path of the book fixture (CC BY-SA, data/books.json by default); null loads no books. */
+  bookFixtureFile?: string | URL | null;
   users?: number;
   seed?: number;
   /** The newest rating's instant; defaults to the moment of loading, so trending windows hold ratings at once. */
@@ -27,6 +31,8 @@ export interface LoadDemoResult {
   users: number;
   ratings: number;
   genres: number;
+  books: number;
+  bookRatings: number;
 }
 
 /** A fixture film as an object, with the column names the rest of the code uses. */
@@ -51,6 +57,94 @@ const CHUNK = 5000;
 export const DEMO_LOGIN = { email: "demo@marquee.dev", password: "marquee-demo" } as const;
 
 export const DEFAULT_FIXTURE = new URL("./data/films.json", import.meta.url);
+
+export const DEFAULT_BOOK_FIXTURE = new URL("./data/books.json", import.meta.url);
+
+export async function readBookFixture(file: string | URL = DEFAULT_BOOK_FIXTURE): Promise<BookFixture> {
+  return JSON.parse(await readFile(file, "utf8")) as BookFixture;
+}
+
+/** A fixture book as the columns of public.books. */
+export interface DemoBook extends ReaderBook {
+  title: string;
+  original_title: string | null;
+  first_published_year: number | null;
+  language: string | null;
+  isbn10: string[];
+  isbn13: string[];
+  goodreads_book_id: number | null;
+  goodreads_work_id: number | null;
+  series_name: string | null;
+  series_position: string | null;
+  cover_url: string | null;
+}
+
+export function booksFromFixture(fixture: BookFixture): DemoBook[] {
+  const at = (name: string) => {
+    const k = fixture.columns.indexOf(name);
+    if (k < 0) throw new Error(`book fixture has no column ${name}`);
+    return k;
+  };
+  const col = Object.fromEntries(fixture.columns.map((name) => [name, at(name)])) as Record<string, number>;
+  return fixture.books.map((row) => {
+    const r = row as unknown[];
+    const v = <T>(name: string) => r[col[name] as number] as T;
+    const isbn10 = v<string | null>("isbn10");
+    const isbn13 = v<string | null>("isbn13");
+    return {
+      id: v<number>("id"),
+      title: v<string>("title"),
+      original_title: v<string | null>("original_title"),
+      authors: v<string[]>("authors"),
+      first_published_year: v<number | null>("year"),
+      language: v<string | null>("language"),
+      isbn10: isbn10 ? [isbn10] : [],
+      isbn13: isbn13 ? [isbn13] : [],
+      goodreads_book_id: v<number | null>("goodreads_book_id"),
+      goodreads_work_id: v<number | null>("goodreads_work_id"),
+      series_name: v<string | null>("series_name"),
+      series_position: v<string | null>("series_position"),
+      averageRating: v<number>("average_rating"),
+      ratingCount: v<number>("rating_count"),
+      cover_url: v<string | null>("cover_url"),
+    };
+  });
+}
+
+/** Inserts fixture books (ids kept) in chunks, through one jsonb parameter each (array columns stay intact). */
+export async function insertBooks(tx: SqlExecutor, books: readonly DemoBook[]): Promise<void> {
+  for (const chunk of chunks(books)) {
+    const rows = chunk.map((b) => ({ ...b, average_rating: b.averageRating, rating_count: b.ratingCount }));
+    await tx.query(
+      `insert into public.books (id, title, original_title, authors, first_published_year, language, isbn10, isbn13,
+         goodreads_book_id, goodreads_work_id, series_name, series_position, average_rating, rating_count, cover_url)
+       overriding system value
+       select id, title, original_title, authors, first_published_year, language, isbn10, isbn13, goodreads_book_id,
+         goodreads_work_id, series_name, series_position, average_rating, rating_count, cover_url
+       from jsonb_to_recordset($1::jsonb) as x(id int, title text, original_title text, authors text[],
+         first_published_year smallint, language text, isbn10 text[], isbn13 text[], goodreads_book_id int,
+         goodreads_work_id int, series_name text, series_position text, average_rating real, rating_count int,
+         cover_url text)`,
+      [JSON.stringify(rows)],
+    );
+  }
+}
+
+export async function insertBookRatings(tx: SqlExecutor, ratings: readonly DemoBookRating[]): Promise<void> {
+  for (const chunk of chunks(ratings)) {
+    await tx.query(
+      `insert into public.book_ratings (user_id, book_id, rating, created_at, updated_at)
+       select user_id, book_id, rating, created_at, created_at
+       from unnest($1::uuid[], $2::int[], $3::numeric[], $4::timestamptz[]) as x(user_id, book_id, rating, created_at)`,
+      [
+        chunk.map((r) => r.userId),
+        chunk.map((r) => r.bookId),
+        chunk.map((r) => r.rating),
+        chunk.map((r) => r.createdAt),
+      ],
+    );
+  }
+}
 
 export async function readFixture(file: string | URL = DEFAULT_FIXTURE): Promise<FilmFixture> {
   return JSON.parse(await readFile(file, "utf8")) as FilmFixture;
@@ -186,7 +280,7 @@ async function insertRatings(tx: SqlExecutor, ratings: readonly DemoRating[]): P
  * public.movies already has rows.
  */
 export async function loadDemoData(db: SqlDatabase, options: LoadDemoOptions = {}): Promise<LoadDemoResult> {
-  const skipped = { loaded: false, movies: 0, users: 0, ratings: 0, genres: 0 };
+  const skipped = { loaded: false, movies: 0, users: 0, ratings: 0, genres: 0, books: 0, bookRatings: 0 };
   if (await hasMovies(db)) return skipped;
 
   const fixture = await readFixture(options.fixtureFile);
@@ -196,6 +290,9 @@ export async function loadDemoData(db: SqlDatabase, options: LoadDemoOptions = {
     seed: options.seed,
     referenceDate: options.referenceDate ?? new Date(),
   });
+  const books =
+    options.bookFixtureFile === null ? [] : booksFromFixture(await readBookFixture(options.bookFixtureFile));
+  const bookRatings = generateReaderRatings(users, books, ratings);
 
   return db.transaction(async (tx) => {
     // Checked again inside the transaction: two processes starting on one database must not both load.
@@ -215,12 +312,16 @@ export async function loadDemoData(db: SqlDatabase, options: LoadDemoOptions = {
       ]);
     }
     await insertRatings(tx, ratings);
+    await insertBooks(tx, books);
+    await insertBookRatings(tx, bookRatings);
     return {
       loaded: true,
       movies: films.length,
       users: users.length,
       ratings: ratings.length,
       genres: fixture.genres.length,
+      books: books.length,
+      bookRatings: bookRatings.length,
     };
   });
 }

@@ -16,9 +16,18 @@ afterAll(async () => {
 });
 
 async function counts() {
-  const [row] = await db.query<{ movies: number; users: number; ratings: number; genres: number }>(
+  const [row] = await db.query<{
+    movies: number;
+    users: number;
+    ratings: number;
+    genres: number;
+    books: number;
+    bookRatings: number;
+  }>(
     `select (select count(*) from public.movies)::int as movies, (select count(*) from public.users)::int as users,
-       (select count(*) from public.ratings)::int as ratings, (select count(*) from public.genres)::int as genres`,
+       (select count(*) from public.ratings)::int as ratings, (select count(*) from public.genres)::int as genres,
+       (select count(*) from public.books)::int as books,
+       (select count(*) from public.book_ratings)::int as "bookRatings"`,
   );
   return row;
 }
@@ -32,6 +41,8 @@ describe("loadDemoData", () => {
     expect(first.movies).toBeGreaterThanOrEqual(1000);
     expect(first.users).toBeGreaterThanOrEqual(300);
     expect(first.ratings).toBeGreaterThanOrEqual(30_000);
+    expect(first.books).toBe(2000);
+    expect(first.bookRatings).toBeGreaterThanOrEqual(5000);
     const { loaded, ...loadedCounts } = first;
     expect(await counts()).toEqual(loadedCounts);
 
@@ -83,5 +94,43 @@ describe("loadDemoData", () => {
        from public.ratings r join public.users u on u.id = r.user_id`,
     );
     expect(row).toEqual({ edited: 0, early: 0 });
+  });
+
+  it("loads books as facts with sound ISBNs, and readers whose book tastes follow their film tastes", async () => {
+    const [dune] = await db.query<Record<string, unknown>>(
+      `select title, authors, first_published_year, language, isbn10, isbn13, series_name, series_position, subjects
+       from public.books where id = 126`,
+    );
+    expect(dune).toEqual({
+      title: "Dune",
+      authors: ["Frank Herbert"],
+      first_published_year: 1965,
+      language: "en",
+      isbn10: ["0340839937"],
+      isbn13: ["9780340839935"],
+      series_name: "Dune Chronicles",
+      series_position: "1",
+      subjects: [],
+    });
+    // Fans of science-fiction and fantasy films (4+ stars on several) love speculative books more than the others
+    // do: the cross-catalogue signal the book recommendations read is in the data.
+    const [row] = await db.query<{ fans: number; others: number }>(
+      `with sf_fans as (
+         select r.user_id from public.ratings r join public.movies m on m.id = r.movie_id
+         where r.rating >= 4 and m.genres && array['Science Fiction', 'Fantasy'] group by r.user_id having count(*) >= 8
+       ),
+       spec as (select id from public.books where authors && array['Frank Herbert', 'J.R.R. Tolkien', 'Isaac Asimov',
+                  'George R.R. Martin', 'Brandon Sanderson', 'Terry Pratchett', 'Neil Gaiman', 'Douglas Adams'])
+       select avg(case when f.user_id is not null then b.rating end)::float as fans,
+              avg(case when f.user_id is null then b.rating end)::float as others
+       from public.book_ratings b left join sf_fans f on f.user_id = b.user_id
+       where b.book_id in (select id from spec)`,
+    );
+    expect(row?.fans, JSON.stringify(row)).toBeGreaterThan((row?.others ?? 0) + 0.3);
+    const [demo] = await db.query<{ n: number }>(
+      `select count(*)::int as n from public.book_ratings r join public.users u on u.id = r.user_id
+       where u.email = 'demo@marquee.dev'`,
+    );
+    expect(demo?.n).toBe(12);
   });
 });

@@ -18,7 +18,8 @@ import { openPglite } from "../../node/db/pglite";
 import { backfillEmbeddings } from "../../node/jobs/backfill-embeddings";
 import { runNightly } from "../../node/jobs/nightly";
 import { loadOtherUsers, loadTasteWorld } from "../recommend/fixture";
-import { loadCatalogFixture } from "../support/catalog-fixture";
+import { BOOKS, loadBookShelf, loadReaders } from "../support/book-fixture";
+import { FILMS, loadCatalogFixture } from "../support/catalog-fixture";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -41,11 +42,37 @@ const loadTaste: Loader = async (db) => {
   await runNightly(db);
 };
 
+/**
+ * The catalogue fixture, and the bookshelf of test/support/book-fixture.ts with a few readers (Arrival's fans read
+ * Dune; Dune's readers go on to Dune Messiah) and local embeddings of the books, for test/worker/books.test.ts.
+ */
+const loadSuite: Loader = async (db) => {
+  await loadCatalogFixture(db);
+  await loadBookShelf(db);
+  await loadReaders(db, [
+    {
+      films: [[FILMS.arrival.id, 5]],
+      books: [
+        [BOOKS.dune.id, 5],
+        [BOOKS.messiah.id, 4],
+      ],
+    },
+    { films: [[FILMS.arrival.id, 4.5]], books: [[BOOKS.dune.id, 4.5]] },
+    {
+      books: [
+        [BOOKS.hobbit.id, 5],
+        [BOOKS.fellowship.id, 5],
+      ],
+    },
+  ]);
+  await backfillEmbeddings(db, new LocalEmbedder(), { kind: "book" });
+};
+
 export default async function setup(project: TestProject) {
   project.provide("workerLatestMigration", await latestMigration());
   const url = process.env.DATABASE_URL;
   const start = url ? (name: string, load: Loader) => onServer(url, name, load) : onPglite;
-  const suite = await start(`marquee_worker_${process.pid}`, loadCatalogFixture);
+  const suite = await start(`marquee_worker_${process.pid}`, loadSuite);
   const taste = await start(`marquee_worker_taste_${process.pid}`, loadTaste).catch(async (error) => {
     await suite.stop();
     throw error;

@@ -2521,8 +2521,8 @@ export interface paths {
   };
   "/recommendations/similar/{type}/{id}": {
     /**
-     * Similar items (CineLibre alias of GET /v1/movies/{id}/similar)
-     * @description Films similar to this one: the same series (TMDB collection, or titles, people and keywords that say so), director, cast, keywords, genres and a rarer original language, combined so that one strong tie is enough, then blended with co-rating (watched by the same people, trusted by how many). Each reason names what is shared. Only type `movie` exists; other types answer 404.
+     * Similar items (CineLibre alias of GET /v1/movies/{id}/similar and GET /v1/books/{id}/similar)
+     * @description type `movie`: Films similar to this one: the same series (TMDB collection, or titles, people and keywords that say so), director, cast, keywords, genres and a rarer original language, combined so that one strong tie is enough, then blended with co-rating (watched by the same people, trusted by how many). Each reason names what is shared. type `book`: the books similar to a book (GET /v1/books/{id}/similar; the genre, year and language filters are for films only). Other types answer 404.
      */
     get: {
       parameters: {
@@ -2543,10 +2543,10 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Similar films, most similar first. */
+        /** @description Similar films (type movie) or books (type book), most similar first. */
         200: {
           content: {
-            "application/json": components["schemas"]["SimilarMovieList"];
+            "application/json": components["schemas"]["SimilarMovieList"] | components["schemas"]["SimilarBookList"];
           };
         };
         /** @description Not modified (If-None-Match matched the ETag). */
@@ -2588,14 +2588,17 @@ export interface paths {
   };
   "/v1/search": {
     /**
-     * Search films in plain language
-     * @description Hybrid search: films whose title words start with the query's words (accents and case folded) first, the exact title before the rest of its series; then full-text matches on people and keywords, near spellings of titles and the nearest films by meaning (embeddings of title, genres, keywords, cast, director, overview), fused by reciprocal rank. Optional genre, year range and language filters. Cached 15 minutes.
+     * Search films (and books) in plain language
+     * @description Hybrid search: films whose title words start with the query's words (accents and case folded) first, the exact title before the rest of its series; then full-text matches on people and keywords, near spellings of titles and the nearest films by meaning (embeddings of title, genres, keywords, cast, director, overview), fused by reciprocal rank. Optional genre, year range and language filters. kind=book searches books (title, authors, series and subjects, meaning), kind=all both catalogues, title matches of either first; every hit says its kind. Cached 15 minutes.
      */
     get: {
       parameters: {
         query: {
           /** @description What you are looking for, in plain words. */
           q: string;
+          /** @description Which catalogue: movie (the default), book, or all (films and books together). */
+          kind?: "movie" | "book" | "all";
+          /** @description A film genre; for books, a subject of that name (any case). */
           genre?: string;
           year_from?: number;
           year_to?: number;
@@ -2606,7 +2609,7 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Matching films, best first. */
+        /** @description Matching films or books, best first. */
         200: {
           content: {
             "application/json": components["schemas"]["SearchResults"];
@@ -2652,13 +2655,16 @@ export interface paths {
   "/search/semantic": {
     /**
      * Search films in plain language (CineLibre alias of /v1/search)
-     * @description Hybrid search: films whose title words start with the query's words (accents and case folded) first, the exact title before the rest of its series; then full-text matches on people and keywords, near spellings of titles and the nearest films by meaning (embeddings of title, genres, keywords, cast, director, overview), fused by reciprocal rank. Optional genre, year range and language filters. Cached 15 minutes.
+     * @description Hybrid search: films whose title words start with the query's words (accents and case folded) first, the exact title before the rest of its series; then full-text matches on people and keywords, near spellings of titles and the nearest films by meaning (embeddings of title, genres, keywords, cast, director, overview), fused by reciprocal rank. Optional genre, year range and language filters. kind=book searches books (title, authors, series and subjects, meaning), kind=all both catalogues, title matches of either first; every hit says its kind. Cached 15 minutes.
      */
     get: {
       parameters: {
         query: {
           /** @description What you are looking for, in plain words. */
           q: string;
+          /** @description Which catalogue: movie (the default), book, or all (films and books together). */
+          kind?: "movie" | "book" | "all";
+          /** @description A film genre; for books, a subject of that name (any case). */
           genre?: string;
           year_from?: number;
           year_to?: number;
@@ -2669,7 +2675,7 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Matching films, best first. */
+        /** @description Matching films or books, best first. */
         200: {
           content: {
             "application/json": components["schemas"]["SearchResults"];
@@ -2705,6 +2711,745 @@ export interface paths {
         };
         /** @description The database is unreachable. */
         503: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/books": {
+    /**
+     * List books
+     * @description Filter by subject, author, first publication year, language and title words; sort by popularity (rating count), rating, year or title. Cached 15 minutes.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size, at most 100. */
+          limit?: number;
+          /** @description The nextCursor of the previous page. */
+          cursor?: string;
+          subject?: string;
+          /** @description An author's full name (any case, accents folded). */
+          author?: string;
+          /** @description First published in or after this year. */
+          year_from?: number;
+          year_to?: number;
+          /** @description ISO 639-1 language. */
+          language?: string;
+          /** @description Words starting words of the title (any case). */
+          q?: string;
+          /** @description popularity: rating count; rating: Bayesian average; year: first publication. */
+          sort?: "popularity" | "rating" | "year" | "title";
+          /** @description Default: asc for title, desc otherwise. */
+          order?: "asc" | "desc";
+        };
+      };
+      responses: {
+        /** @description One page of books. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["BookList"];
+          };
+        };
+        /** @description Not modified (If-None-Match matched the ETag). */
+        304: {
+          content: never;
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/books": {
+    /**
+     * List books (CineLibre alias of GET /v1/books)
+     * @description Filter by subject, author, first publication year, language and title words; sort by popularity (rating count), rating, year or title. Cached 15 minutes.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size, at most 100. */
+          limit?: number;
+          /** @description The nextCursor of the previous page. */
+          cursor?: string;
+          subject?: string;
+          /** @description An author's full name (any case, accents folded). */
+          author?: string;
+          /** @description First published in or after this year. */
+          year_from?: number;
+          year_to?: number;
+          /** @description ISO 639-1 language. */
+          language?: string;
+          /** @description Words starting words of the title (any case). */
+          q?: string;
+          /** @description popularity: rating count; rating: Bayesian average; year: first publication. */
+          sort?: "popularity" | "rating" | "year" | "title";
+          /** @description Default: asc for title, desc otherwise. */
+          order?: "asc" | "desc";
+        };
+      };
+      responses: {
+        /** @description One page of books. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["BookList"];
+          };
+        };
+        /** @description Not modified (If-None-Match matched the ETag). */
+        304: {
+          content: never;
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/books/{id}": {
+    /**
+     * Get a book
+     * @description Everything about one book: authors, series, ISBNs, Open Library and Goodreads ids. Cached 1 hour.
+     */
+    get: {
+      parameters: {
+        path: {
+          /** @description Marquee book id (the demo keeps goodbooks-10k's book_id). */
+          id: number;
+        };
+      };
+      responses: {
+        /** @description The book. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["BookDetail"];
+          };
+        };
+        /** @description Not modified (If-None-Match matched the ETag). */
+        304: {
+          content: never;
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such resource. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/books/{id}": {
+    /**
+     * Get a book (CineLibre alias of GET /v1/books/{id})
+     * @description Everything about one book: authors, series, ISBNs, Open Library and Goodreads ids. Cached 1 hour.
+     */
+    get: {
+      parameters: {
+        path: {
+          /** @description Marquee book id (the demo keeps goodbooks-10k's book_id). */
+          id: number;
+        };
+      };
+      responses: {
+        /** @description The book. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["BookDetail"];
+          };
+        };
+        /** @description Not modified (If-None-Match matched the ETag). */
+        304: {
+          content: never;
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such resource. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/books/{id}/similar": {
+    /**
+     * Books similar to a book
+     * @description Books similar to this one: the same series, a shared author, shared subjects and closeness in meaning, combined so that one strong tie is enough, then blended with co-reading (loved by the same readers, trusted by how many). Each reason names what is shared. Cached 15 minutes.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description At most 50. */
+          limit?: number;
+        };
+        path: {
+          /** @description Marquee book id (the demo keeps goodbooks-10k's book_id). */
+          id: number;
+        };
+      };
+      responses: {
+        /** @description Similar books, most similar first. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["SimilarBookList"];
+          };
+        };
+        /** @description Not modified (If-None-Match matched the ETag). */
+        304: {
+          content: never;
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such resource. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/recommendations/books": {
+    /**
+     * My book recommendations
+     * @description Books for you (kind book), blended from co-reading (readers who loved the books you loved), film fans (people who loved the films you loved and loved these books), shared authors and series or closeness in meaning, and popularity. Books you rated, liked, disliked, read, hid or want to read are left out. With no loved book or film yet, popular books. Each book says why.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description At most 50. */
+          limit?: number;
+        };
+      };
+      responses: {
+        /** @description Your book recommendations, best first. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["BookRecommendationList"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/book-ratings/me": {
+    /**
+     * List my book ratings
+     * @description Your book ratings, most recently changed first, paginated with an opaque cursor.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size, at most 100. */
+          limit?: number;
+          /** @description The nextCursor of the previous page. */
+          cursor?: string;
+        };
+      };
+      responses: {
+        /** @description One page of your book ratings. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["BookRatingList"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/book-ratings/{bookId}": {
+    /**
+     * Rate a book
+     * @description Creates or replaces your rating of a book (0.5 to 5.0 in half steps). 201 when new, 200 when changed.
+     */
+    put: {
+      parameters: {
+        path: {
+          /** @description Marquee book id (the demo keeps goodbooks-10k's book_id). */
+          bookId: number;
+        };
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /**
+             * @description Stars, 0.5 to 5.0 in steps of 0.5.
+             * @example 4.5
+             */
+            rating: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Rating changed. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["BookRating"];
+          };
+        };
+        /** @description Rating created. */
+        201: {
+          content: {
+            "application/json": components["schemas"]["BookRating"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such resource. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Request body too large. */
+        413: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Content-Type must be application/json. */
+        415: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    /**
+     * Delete my rating of a book
+     * @description 404 when you have not rated the book (whether or not anyone else has).
+     */
+    delete: {
+      parameters: {
+        path: {
+          /** @description Marquee book id (the demo keeps goodbooks-10k's book_id). */
+          bookId: number;
+        };
+      };
+      responses: {
+        /** @description Rating deleted. */
+        204: {
+          content: never;
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such resource. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/book-interactions": {
+    /**
+     * Record an interaction with a book
+     * @description The film rules: view and click are appended to your log; like/superlike/dislike/seen/hide/watchlist are kept once per book (repeating one answers 200 with the existing entry), like, superlike and dislike replace each other; rate also sets your rating of the book. Searches are recorded with POST /v1/interactions.
+     */
+    post: {
+      requestBody: {
+        content: {
+          "application/json": components["schemas"]["BookInteractionRequest"];
+        };
+      };
+      responses: {
+        /** @description Already recorded; the existing entry. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["BookInteraction"];
+          };
+        };
+        /** @description Recorded. */
+        201: {
+          content: {
+            "application/json": components["schemas"]["BookInteraction"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such resource. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Request body too large. */
+        413: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Content-Type must be application/json. */
+        415: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/book-interactions/me": {
+    /**
+     * List my interactions with books
+     * @description Your signals on books, newest first, with each book's title and year and the signal's weight.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Page size, at most 100. */
+          limit?: number;
+          /** @description The nextCursor of the previous page. */
+          cursor?: string;
+          /** @description Only this type. */
+          type?: "view" | "click" | "like" | "superlike" | "dislike" | "seen" | "hide" | "watchlist" | "rate";
+        };
+      };
+      responses: {
+        /** @description One page of your signals. */
+        200: {
+          content: {
+            "application/json": components["schemas"]["BookInteractionList"];
+          };
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+  };
+  "/v1/book-interactions/{type}/{bookId}": {
+    /**
+     * Remove a like, hide or want-to-read entry on a book
+     * @description 404 when you have no such entry for the book.
+     */
+    delete: {
+      parameters: {
+        path: {
+          type: "like" | "superlike" | "dislike" | "seen" | "hide" | "watchlist";
+          /** @description Marquee book id (the demo keeps goodbooks-10k's book_id). */
+          bookId: number;
+        };
+      };
+      responses: {
+        /** @description Removed. */
+        204: {
+          content: never;
+        };
+        /** @description Invalid input; the message names the bad field. */
+        400: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Missing, malformed, expired or otherwise invalid bearer token. */
+        401: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description No such resource. */
+        404: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Method not allowed on this path; see the Allow header. */
+        405: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Too many requests (the per-client rate limit, or a sign-in or registration delay); see Retry-After. */
+        429: {
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Unexpected server fault (logged with the request id). */
+        500: {
           content: {
             "application/json": components["schemas"]["Error"];
           };
@@ -3313,8 +4058,76 @@ export interface components {
       content: number | null;
       reasons: components["schemas"]["RecommendationReason"][];
     });
+    SimilarBookList: {
+      data: components["schemas"]["SimilarBook"][];
+    };
+    SimilarBook: components["schemas"]["BookSummary"] & ({
+      /** @description Blended similarity 0..1: 1 - (1 - content)(1 - co-reading). */
+      similarity: number;
+      /** @description Co-reading part (null when no reader loved both). */
+      coReading: number | null;
+      /** @description Series, authors, subjects and meaning, combined. */
+      content: number | null;
+      reasons: components["schemas"]["BookReason"][];
+    });
+    BookReason: {
+      /**
+       * @description co_reading: readers who loved a book you loved; film_fans: people who loved a film you loved; content: series, authors, subjects; popular.
+       * @enum {string}
+       */
+      source: "co_reading" | "film_fans" | "content" | "popular";
+      /** @example 12 readers who loved Dune loved this too */
+      text: string;
+      /** @description The numbers behind the text. */
+      evidence: {
+        [key: string]: unknown;
+      };
+    };
+    BookSummary: {
+      /** @enum {string} */
+      kind: "book";
+      /** @example 126 */
+      id: number;
+      /** @example Dune */
+      title: string;
+      originalTitle: string | null;
+      /**
+       * @example [
+       *   "Frank Herbert"
+       * ]
+       */
+      authors: string[];
+      /**
+       * @description Year of first publication.
+       * @example 1965
+       */
+      year: number | null;
+      /**
+       * @description ISO 639-1.
+       * @example en
+       */
+      language: string | null;
+      subjects: string[];
+      /**
+       * @example {
+       *   "name": "Dune Chronicles",
+       *   "position": "1"
+       * }
+       */
+      series: ({
+        name: string;
+        position: string | null;
+      }) | null;
+      /** @description Mean stars 0..5 of the source's readers. */
+      averageRating: number;
+      ratingCount: number;
+      /** @description Bayesian-weighted average (what sort=rating orders by). */
+      rating: number;
+      coverUrl: string | null;
+    };
     SearchResults: {
-      data: components["schemas"]["SearchHit"][];
+      /** @description Films (kind movie) and, with kind book or all, books (kind book), best first. */
+      data: (components["schemas"]["SearchHit"] | components["schemas"]["BookSearchHit"])[];
       /**
        * @description Embedding model used.
        * @example @cf/baai/bge-small-en-v1.5
@@ -3322,6 +4135,8 @@ export interface components {
       model: string;
     };
     SearchHit: components["schemas"]["MovieSummary"] & ({
+      /** @enum {string} */
+      kind: "movie";
       /** @description Cosine similarity to the query (null when the film has no comparable embedding). */
       similarity: number | null;
       /**
@@ -3332,6 +4147,108 @@ export interface components {
       /** @description Every way it matched, strongest first. */
       matched: ("title" | "person" | "keyword" | "meaning")[];
     });
+    /** @description For books, person is an author and keyword a subject or series. */
+    BookSearchHit: components["schemas"]["BookSummary"] & ({
+      /** @description Cosine similarity to the query (null when the film has no comparable embedding). */
+      similarity: number | null;
+      /**
+       * @description The strongest way it matched. title: every word of the query starts a word of the title (accents and case folded), or the title is a near spelling of it; person: the director or cast; keyword: a TMDB keyword; meaning: nearest by embedding.
+       * @enum {string}
+       */
+      match: "title" | "person" | "keyword" | "meaning";
+      /** @description Every way it matched, strongest first. */
+      matched: ("title" | "person" | "keyword" | "meaning")[];
+    });
+    BookList: {
+      data: components["schemas"]["BookSummary"][];
+      /** @description Pass as cursor to get the next page; null on the last page. */
+      nextCursor: string | null;
+    };
+    BookDetail: components["schemas"]["BookSummary"] & ({
+      /**
+       * @example [
+       *   "9780340839935"
+       * ]
+       */
+      isbn13: string[];
+      isbn10: string[];
+      /** @example OL893415W */
+      openLibraryWorkId: string | null;
+      goodreadsBookId: number | null;
+      goodreadsWorkId: number | null;
+      /** @description Whether semantic search and similarity can use this book. */
+      hasEmbedding: boolean;
+      /** @description When the catalogue row last changed (ISO 8601). */
+      updatedAt: string;
+    });
+    BookRecommendationList: {
+      /** @enum {string} */
+      kind: "book";
+      /** @description True when you have loved no book and no film yet: the list is popular books. */
+      coldStart: boolean;
+      data: components["schemas"]["RecommendedBook"][];
+    };
+    RecommendedBook: components["schemas"]["BookSummary"] & ({
+      /** @description Blended score 0..1; only the order is meaningful. */
+      score: number;
+      /** @description The sources that found it. */
+      sources: ("co_reading" | "film_fans" | "content" | "popular")[];
+      /** @description Largest contribution first. */
+      reasons: components["schemas"]["BookReason"][];
+    });
+    BookRatingList: {
+      data: components["schemas"]["RatedBook"][];
+      /** @description Pass as cursor for the next page; null on the last. */
+      nextCursor: string | null;
+    };
+    RatedBook: components["schemas"]["BookRating"] & ({
+      title: string;
+      year: number | null;
+      coverUrl: string | null;
+    });
+    BookRating: {
+      bookId: number;
+      rating: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    BookInteraction: {
+      id: number;
+      /** @enum {string} */
+      type: "view" | "click" | "like" | "superlike" | "dislike" | "seen" | "hide" | "watchlist" | "rate";
+      bookId: number;
+      title?: string | null;
+      year?: number | null;
+      rating: number | null;
+      /** @description What the signal counts for in recommendations (signal_weights). */
+      weight: number;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    /** @description view, click, like, superlike, dislike, seen (read), hide and watchlist (want to read) need bookId; rate needs bookId and rating (it also sets your rating). */
+    BookInteractionRequest: OneOf<[{
+      /** @enum {string} */
+      type: "view" | "click" | "like" | "superlike" | "dislike" | "seen" | "hide" | "watchlist";
+      /** @example 126 */
+      bookId: number;
+    }, {
+      /** @enum {string} */
+      type: "rate";
+      /** @example 126 */
+      bookId: number;
+      /**
+       * @description Stars, 0.5 to 5.0 in steps of 0.5.
+       * @example 4.5
+       */
+      rating: number;
+    }]>;
+    BookInteractionList: {
+      data: components["schemas"]["BookInteraction"][];
+      /** @description Pass as cursor for the next page; null on the last. */
+      nextCursor: string | null;
+    };
   };
   responses: never;
   parameters: {

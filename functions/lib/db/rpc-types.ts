@@ -3,6 +3,23 @@
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
+export interface BookCard {
+  kind: string | null;
+  id: number | null;
+  title: string | null;
+  original_title: string | null;
+  authors: string[] | null;
+  first_published_year: number | null;
+  language: string | null;
+  subjects: string[] | null;
+  series_name: string | null;
+  series_position: string | null;
+  average_rating: number | null;
+  rating_count: number | null;
+  weighted_rating: number | null;
+  cover_url: string | null;
+}
+
 export interface MovieCard {
   kind: string | null;
   id: number | null;
@@ -94,6 +111,33 @@ export interface RpcFunctions {
       password_hash: string | null;
     };
   };
+  book_document: {
+    Args: {
+      p_book: { [column: string]: Json } | null;
+    };
+    Row: { book_document: string | null };
+  };
+  book_embedding_backlog: {
+    Args: {
+      p_model: string | null;
+    };
+    Row: {
+      pending: number | null;
+      total: number | null;
+    };
+  };
+  books_needing_embedding: {
+    Args: {
+      p_model: string | null;
+      p_after_id?: number | null;
+      p_limit?: number | null;
+    };
+    Row: {
+      id: number | null;
+      document: string | null;
+      content_hash: string | null;
+    };
+  };
   change_password: {
     Args: {
       p_user_id: string | null;
@@ -134,6 +178,15 @@ export interface RpcFunctions {
       table_name: string | null;
       column_name: string | null;
       deleted: number | null;
+    };
+  };
+  delete_book_rating: {
+    Args: {
+      p_user_id: string | null;
+      p_book_id: number | null;
+    };
+    Row: {
+      book_id: number | null;
     };
   };
   delete_rating: {
@@ -214,6 +267,21 @@ export interface RpcFunctions {
       display_name: string | null;
       created_at: string | null;
       token_version: number | null;
+    };
+  };
+  get_book: {
+    Args: {
+      p_id: number | null;
+    };
+    Row: {
+      book: BookCard | null;
+      isbn13: string[] | null;
+      isbn10: string[] | null;
+      ol_work_id: string | null;
+      goodreads_book_id: number | null;
+      goodreads_work_id: number | null;
+      has_embedding: boolean | null;
+      updated_at: string | null;
     };
   };
   get_cache_counts: {
@@ -340,6 +408,24 @@ export interface RpcFunctions {
     };
     Row: RecommendedMovie;
   };
+  get_similar_books: {
+    Args: {
+      p_book_id: number | null;
+      p_limit?: number | null;
+    };
+    Row: {
+      book: BookCard | null;
+      score: number | null;
+      co_reading_similarity: number | null;
+      co_readers: number | null;
+      content_similarity: number | null;
+      embedding_similarity: number | null;
+      same_series: string | null;
+      shared_authors: string[] | null;
+      shared_subjects: string[] | null;
+      source_title: string | null;
+    };
+  };
   get_similar_movies: {
     Args: {
       p_movie_id: number | null;
@@ -421,6 +507,25 @@ export interface RpcFunctions {
       applied: number | null;
     };
   };
+  list_books: {
+    Args: {
+      p_subject?: string | null;
+      p_author?: string | null;
+      p_year_from?: number | null;
+      p_year_to?: number | null;
+      p_language?: string | null;
+      p_query?: string | null;
+      p_sort?: string | null;
+      p_descending?: boolean | null;
+      p_after_key?: string | null;
+      p_after_id?: number | null;
+      p_limit?: number | null;
+    };
+    Row: {
+      book: BookCard | null;
+      sort_key: string | null;
+    };
+  };
   list_genres: {
     Args: Record<string, never>;
     Row: {
@@ -444,6 +549,44 @@ export interface RpcFunctions {
     };
     Row: {
       movie: MovieCard | null;
+      sort_key: string | null;
+    };
+  };
+  list_my_book_interactions: {
+    Args: {
+      p_user_id: string | null;
+      p_type?: string | null;
+      p_after_key?: string | null;
+      p_after_id?: number | null;
+      p_limit?: number | null;
+    };
+    Row: {
+      id: number | null;
+      type: string | null;
+      book_id: number | null;
+      title: string | null;
+      first_published_year: number | null;
+      rating: number | null;
+      weight: number | null;
+      created_at: string | null;
+      sort_key: string | null;
+    };
+  };
+  list_my_book_ratings: {
+    Args: {
+      p_user_id: string | null;
+      p_after_key?: string | null;
+      p_after_book_id?: number | null;
+      p_limit?: number | null;
+    };
+    Row: {
+      book_id: number | null;
+      title: string | null;
+      first_published_year: number | null;
+      cover_url: string | null;
+      rating: number | null;
+      created_at: string | null;
+      updated_at: string | null;
       sort_key: string | null;
     };
   };
@@ -515,6 +658,48 @@ export interface RpcFunctions {
       latest_migration: string | null;
       server_version: string | null;
       database_time: string | null;
+    };
+  };
+  match_books: {
+    Args: {
+      p_embedding?: string | null;
+      p_title?: string | null;
+      p_subject?: string | null;
+      p_year_from?: number | null;
+      p_year_to?: number | null;
+      p_language?: string | null;
+      p_model?: string | null;
+      p_threshold?: number | null;
+      p_limit?: number | null;
+    };
+    Row: {
+      book: BookCard | null;
+      similarity: number | null;
+      match: string | null;
+      matched: string[] | null;
+      score: number | null;
+    };
+  };
+  match_catalogue: {
+    Args: {
+      p_embedding?: string | null;
+      p_title?: string | null;
+      p_genre?: string | null;
+      p_year_from?: number | null;
+      p_year_to?: number | null;
+      p_language?: string | null;
+      p_model?: string | null;
+      p_threshold?: number | null;
+      p_limit?: number | null;
+    };
+    Row: {
+      kind: string | null;
+      movie: MovieCard | null;
+      book: BookCard | null;
+      similarity: number | null;
+      match: string | null;
+      matched: string[] | null;
+      score: number | null;
     };
   };
   match_evidence: {
@@ -645,6 +830,20 @@ export interface RpcFunctions {
       method: string | null;
     };
   };
+  put_book_rating: {
+    Args: {
+      p_user_id: string | null;
+      p_book_id: number | null;
+      p_rating: number | null;
+    };
+    Row: {
+      book_id: number | null;
+      rating: number | null;
+      created_at: string | null;
+      updated_at: string | null;
+      created: boolean | null;
+    };
+  };
   put_rating: {
     Args: {
       p_user_id: string | null;
@@ -657,6 +856,32 @@ export interface RpcFunctions {
       created_at: string | null;
       updated_at: string | null;
       created: boolean | null;
+    };
+  };
+  recommend_books: {
+    Args: {
+      p_user_id: string | null;
+      p_limit?: number | null;
+    };
+    Row: {
+      book: BookCard | null;
+      score: number | null;
+      sources: string[] | null;
+      co_reading_score: number | null;
+      co_readers: number | null;
+      because_book_id: number | null;
+      because_book_title: string | null;
+      because_book_rating: number | null;
+      film_fans_score: number | null;
+      film_fans: number | null;
+      because_movie_id: number | null;
+      because_movie_title: string | null;
+      content_score: number | null;
+      content_because_title: string | null;
+      shared_author: string | null;
+      same_series: string | null;
+      popularity_score: number | null;
+      cold_start: boolean | null;
     };
   };
   recommend_content: {
@@ -855,6 +1080,23 @@ export interface RpcFunctions {
     Args: Record<string, never>;
     Row: { recommendation_weights: number[] | null };
   };
+  record_book_interaction: {
+    Args: {
+      p_user_id: string | null;
+      p_type: string | null;
+      p_book_id: number | null;
+      p_rating?: number | null;
+    };
+    Row: {
+      id: number | null;
+      type: string | null;
+      book_id: number | null;
+      rating: number | null;
+      weight: number | null;
+      created_at: string | null;
+      created: boolean | null;
+    };
+  };
   record_interaction: {
     Args: {
       p_user_id: string | null;
@@ -887,6 +1129,16 @@ export interface RpcFunctions {
       username: string | null;
       display_name: string | null;
       created_at: string | null;
+    };
+  };
+  remove_book_interaction: {
+    Args: {
+      p_user_id: string | null;
+      p_type: string | null;
+      p_book_id: number | null;
+    };
+    Row: {
+      id: number | null;
     };
   };
   remove_interaction: {
@@ -930,6 +1182,14 @@ export interface RpcFunctions {
     };
     Row: { search_words: string[] | null };
   };
+  set_book_embedding_index: {
+    Args: {
+      p_present: boolean | null;
+    };
+    Row: {
+      present: boolean | null;
+    };
+  };
   set_embedding_index: {
     Args: {
       p_present: boolean | null;
@@ -951,6 +1211,15 @@ export interface RpcFunctions {
     Row: {
       movie: MovieCard | null;
       similarity: number | null;
+    };
+  };
+  store_book_embeddings: {
+    Args: {
+      p_model: string | null;
+      p_rows: Json | null;
+    };
+    Row: {
+      stored: number | null;
     };
   };
   store_movie_embeddings: {
@@ -1055,6 +1324,12 @@ export interface RpcFunctions {
       outcome: string | null;
     };
   };
+  to_book_card: {
+    Args: {
+      p_book: { [column: string]: Json } | null;
+    };
+    Row: BookCard;
+  };
   to_movie_card: {
     Args: {
       p_movie: { [column: string]: Json } | null;
@@ -1080,6 +1355,16 @@ export interface RpcFunctions {
       time_zone: string | null;
       matchable: boolean | null;
       public_profile: boolean | null;
+    };
+  };
+  upsert_openlibrary_books: {
+    Args: {
+      p_rows: Json | null;
+    };
+    Row: {
+      ol_work_id: string | null;
+      book_id: number | null;
+      outcome: string | null;
     };
   };
   user_matches: {

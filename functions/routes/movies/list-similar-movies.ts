@@ -1,6 +1,6 @@
 /**
- * GET /v1/movies/{id}/similar (and the CineLibre alias GET /recommendations/similar/{type}/{id}): films similar to a
- * film by what they share (series, director, cast, keywords, genres, language, meaning) and by co-rating (the nightly
+ * GET /v1/movies/{id}/similar (and the CineLibre alias GET /recommendations/similar/{type}/{id}, whose type book is
+ * answered by books/list-similar-books.ts): films similar to a film by what they share (series, director, cast, keywords, genres, language, meaning) and by co-rating (the nightly
  * item neighbours, trusted by their support), with reasons naming the shared facts. Public; cached 15 minutes.
  */
 import { createRoute, z } from "@hono/zod-openapi";
@@ -8,6 +8,7 @@ import type { App, AppContext } from "../../context";
 import { ApiError, errorResponses } from "../../errors";
 import { similarReasons } from "../../lib/recommend/similar-reasons";
 import { LIST_MAX_AGE, publicCache } from "../../middleware/cache";
+import { listSimilarBooks, SimilarBookList } from "../books/list-similar-books";
 import { SimilarMovie } from "../recommendations/schemas";
 import { FilterFields, YEAR_ORDER_ISSUE, yearOrder } from "./filters";
 import { MovieId, toMovieSummary } from "./schemas";
@@ -47,8 +48,10 @@ export const aliasRoute = createRoute({
   method: "get",
   path: "/recommendations/similar/{type}/{id}",
   tags: ["Recommendations"],
-  summary: "Similar items (CineLibre alias of GET /v1/movies/{id}/similar)",
-  description: `${description} Only type \`movie\` exists; other types answer 404.`,
+  summary: "Similar items (CineLibre alias of GET /v1/movies/{id}/similar and GET /v1/books/{id}/similar)",
+  description:
+    `type \`movie\`: ${description} type \`book\`: the books similar to a book (GET /v1/books/{id}/similar; the ` +
+    "genre, year and language filters are for films only). Other types answer 404.",
   middleware: [publicCache(LIST_MAX_AGE)] as const,
   request: {
     params: z.object({
@@ -61,7 +64,13 @@ export const aliasRoute = createRoute({
     }),
     query: SimilarQuery,
   },
-  responses,
+  responses: {
+    ...responses,
+    200: {
+      description: "Similar films (type movie) or books (type book), most similar first.",
+      content: { "application/json": { schema: z.union([SimilarList, SimilarBookList]) } },
+    },
+  },
 });
 
 async function listSimilar(c: AppContext, id: number, q: z.infer<typeof SimilarQuery>) {
@@ -90,7 +99,17 @@ export function register(app: App) {
   app.openapi(route, async (c) => c.json(await listSimilar(c, c.req.valid("param").id, c.req.valid("query")), 200));
   app.openapi(aliasRoute, async (c) => {
     const { type, id } = c.req.valid("param");
-    if (type !== "movie") throw new ApiError("NOT_FOUND", `no similar items for type "${type}"; only movie exists`);
-    return c.json(await listSimilar(c, id, c.req.valid("query")), 200);
+    const q = c.req.valid("query");
+    if (type === "book") {
+      const filters = (["genre", "year_from", "year_to", "language"] as const).filter((f) => q[f] !== undefined);
+      if (filters.length > 0) {
+        throw new ApiError("BAD_REQUEST", `invalid query: ${filters[0]}: applies to films only`, {
+          issues: filters.map((field) => ({ field, message: "applies to films only" })),
+        });
+      }
+      return c.json(await listSimilarBooks(c, id, q.limit), 200);
+    }
+    if (type !== "movie") throw new ApiError("NOT_FOUND", `no similar items for type "${type}"; movie and book exist`);
+    return c.json(await listSimilar(c, id, q), 200);
   });
 }

@@ -57,9 +57,10 @@ export const searchScreen: Screen = (main, route) => {
     try {
       const found = await api(client.GET("/v1/search", { params: { query: { q: query, limit: 24 } }, signal }));
       if (signal.aborted) return;
-      results.replaceChildren(...found.data.map((hit) => filmCard(hit, { notes: [whyItMatched(hit, query)] })));
-      status.textContent = found.data.length
-        ? `${plural(found.data.length, "film")} for “${query}”.`
+      const films = found.data.filter((hit) => hit.kind === "movie");
+      results.replaceChildren(...films.map((hit) => filmCard(hit, { notes: [whyItMatched(hit, query)] })));
+      status.textContent = films.length
+        ? `${plural(films.length, "film")} for “${query}”.`
         : `No film matches “${query}”. Try other words.`;
     } catch (error) {
       if (signal.aborted || (error instanceof MarqueeApiError && /abort/i.test(error.message))) return;
