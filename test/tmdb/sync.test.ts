@@ -29,7 +29,9 @@ function client(signal?: AbortSignal) {
     baseUrl: tmdb?.url ?? "",
     token: "test-token",
     requestsPerSecond: 40,
-    retry: { timeoutMs: 1500, baseDelayMs: 10, maxDelayMs: 50 },
+    // 4 s: long enough that a loaded machine (CI, or two test suites on two cores) does not time out a healthy
+    // request to the fake, short enough for the "timeout" fault to cost one wait.
+    retry: { timeoutMs: 4000, baseDelayMs: 10, maxDelayMs: 50 },
     signal,
     onRetry: (reason, wait) => retries.push(`${reason} wait=${Math.round(wait)}`),
   });
