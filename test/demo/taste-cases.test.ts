@@ -108,7 +108,8 @@ describe("people in the demo world", () => {
       onTaste.length,
       rows.map((r) => `${r.movie?.title} (${r.movie?.genres})`).join(" | "),
     ).toBeGreaterThanOrEqual(7);
-  });
+    // Computed lists on the whole demo world in PGlite: seconds each on a loaded two-core machine.
+  }, 90_000);
 
   it("a watchlisted film is left out of the next recommendations", async () => {
     const [demo] = await db.query<{ id: string }>("select id from public.users where email = $1", [DEMO_LOGIN.email]);
@@ -126,7 +127,7 @@ describe("people in the demo world", () => {
       p_exclude: ["rated", "hidden", "disliked", "seen"],
     });
     expect(kept.length, "exclude without watchlist is still accepted").toBeGreaterThan(0);
-  });
+  }, 90_000);
 });
 
 describe("trending in the demo world", () => {
