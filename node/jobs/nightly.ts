@@ -15,6 +15,7 @@ import {
   type RatingTriples,
   userNeighbours,
 } from "../../functions/lib/recommend/neighbours";
+import { itemCandidateScorer, type UserCandidates } from "../../functions/lib/recommend/item-candidates";
 import { fitRatingModel, type RatingModel, type RatingModelOptions } from "../../functions/lib/recommend/rating-model";
 
 export interface NightlyOptions {
@@ -47,10 +48,21 @@ export interface NightlyOptions {
   parallel?: boolean;
   /** Rows per insert statement. */
   chunk?: number;
+  /** Item candidates kept per user in user_item_candidates (default ITEM_CANDIDATE_DEPTH, 300). */
+  candidateDepth?: number;
   onStep?: (step: NightlyStep, done: number, total: number) => void;
 }
 
-export type NightlyStep = "load" | "users" | "films" | "model" | "ratings" | "write" | "views" | "cache";
+export type NightlyStep =
+  | "load"
+  | "users"
+  | "films"
+  | "model"
+  | "ratings"
+  | "candidates"
+  | "write"
+  | "views"
+  | "cache";
 
 export interface NightlySummary {
   ratings: number;
@@ -72,6 +84,9 @@ export interface NightlySummary {
     baselineRmse: number;
   } | null;
   cacheRowsDeleted: number;
+  /** Users given item candidates (user_item_candidates) and the depth kept per user. */
+  candidateRows: number;
+  candidateDepth: number;
   /**
    * The embedding cosine a content reason needs (recommend_content reads it from the newest run): the 95th
    * percentile of the cosine between pairs of up to 400 catalogue films with embeddings; null without embeddings.
@@ -352,6 +367,91 @@ function mergeFilmRows(cosine: NeighbourList, ease: EaseNeighbours): { list: Nei
   return { list, scale };
 }
 
+/** Candidates kept per user: the hybrid asks each source for 200, and live exclusions need some slack. */
+export const ITEM_CANDIDATE_DEPTH = 300;
+
+interface StoredCandidates {
+  user: string;
+  signalIds: number[];
+  signalWeights: number[];
+  candidates: UserCandidates;
+}
+
+/**
+ * Every user's item candidates over the film rows about to be written (user_item_candidates): the signals are read
+ * once, set-based (user_signal_snapshot), and scored in memory. Films the user has rated are left out (recommend_items
+ * reads the stored row only when rated films are excluded); other signalled films stay, for the request's exclusions.
+ */
+async function itemCandidates(
+  db: SqlExecutor,
+  list: NeighbourList,
+  data: Loaded,
+  depth: number,
+): Promise<StoredCandidates[]> {
+  const snapshot = await db.query<{ u: string; m: number[]; w: number[] }>(
+    "select user_id::text as u, movie_ids as m, weights as w from public.user_signal_snapshot()",
+  );
+  const filmIndex = new Map<number, number>();
+  data.filmIds.forEach((id, k) => filmIndex.set(id, k));
+  const userIndex = new Map<string, number>();
+  data.userIds.forEach((id, k) => userIndex.set(id, k));
+  // The ratings are grouped by user (load reads them per user): each user's rated films, as a range.
+  const from = new Int32Array(data.triples.users + 1).fill(-1);
+  const to = new Int32Array(data.triples.users + 1);
+  for (let k = 0; k < data.triples.user.length; k++) {
+    const u = data.triples.user[k];
+    if (from[u] < 0) from[u] = k;
+    to[u] = k + 1;
+  }
+  const score = itemCandidateScorer(list, data.filmIds, depth);
+  const skip = new Uint8Array(data.filmIds.length);
+  const out: StoredCandidates[] = [];
+  for (const row of snapshot) {
+    const films = new Int32Array(row.m.length);
+    const weights = new Float32Array(row.m.length);
+    row.m.forEach((id, k) => {
+      films[k] = filmIndex.get(Number(id)) ?? -1;
+      weights[k] = Number(row.w[k]);
+    });
+    const u = userIndex.get(row.u);
+    if (u !== undefined && from[u] >= 0) for (let k = from[u]; k < to[u]; k++) skip[data.triples.film[k]] = 1;
+    const candidates = score({ films, weights }, skip);
+    if (u !== undefined && from[u] >= 0) for (let k = from[u]; k < to[u]; k++) skip[data.triples.film[k]] = 0;
+    if (candidates.films.length > 0) {
+      out.push({ user: row.u, signalIds: row.m.map(Number), signalWeights: row.w.map(Number), candidates });
+    }
+  }
+  return out;
+}
+
+/** Replaces user_item_candidates, a few hundred users per statement (arrays as text literals). */
+async function writeItemCandidates(tx: SqlExecutor, rows: StoredCandidates[], filmIds: number[]) {
+  await tx.query("delete from public.user_item_candidates");
+  const literal = (values: ArrayLike<number>, map?: (v: number) => number | null) =>
+    `{${Array.from(values, (v) => {
+      const x = map ? map(v) : v;
+      return x === null ? "NULL" : String(x);
+    }).join(",")}}`;
+  const per = 250;
+  for (let s = 0; s < rows.length; s += per) {
+    const part = rows.slice(s, s + per);
+    await tx.query(
+      `insert into public.user_item_candidates (user_id, signal_ids, signal_weights, movie_ids, scores, because_ids)
+       select u, si::int[], sw::real[], m::int[], sc::real[], b::int[]
+       from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) as x(u, si, sw, m, sc, b)
+       where exists (select 1 from public.users usr where usr.id = x.u)`,
+      [
+        part.map((r) => r.user),
+        part.map((r) => literal(r.signalIds)),
+        part.map((r) => literal(r.signalWeights)),
+        part.map((r) => literal(r.candidates.films, (f) => filmIds[f])),
+        part.map((r) => literal(r.candidates.scores)),
+        part.map((r) => literal(r.candidates.because, (f) => (f < 0 ? null : filmIds[f]))),
+      ],
+    );
+  }
+}
+
 /**
  * fitRatingModel in a worker thread. The worker loads the TypeScript module through tsx's loader, registered in the
  * worker itself, so it runs the same whether the job was started by the CLI, a test runner or plain node with tsx.
@@ -380,7 +480,17 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
   const startedAt = new Date();
   const chunk = options.chunk ?? 20_000;
   const step = options.onStep ?? (() => {});
-  const timings = { load: 0, users: 0, films: 0, model: 0, ratings: 0, write: 0, views: 0, cache: 0 } as Record<
+  const timings = {
+    load: 0,
+    users: 0,
+    films: 0,
+    model: 0,
+    ratings: 0,
+    candidates: 0,
+    write: 0,
+    views: 0,
+    cache: 0,
+  } as Record<
     NightlyStep,
     number
   >;
@@ -438,6 +548,9 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
   }
   step("ratings", 1, 1);
   const filmRows = merged.list;
+  const candidateDepth = options.candidateDepth ?? ITEM_CANDIDATE_DEPTH;
+  const candidates = await timed("candidates", () => itemCandidates(db, filmRows, data, candidateDepth));
+  step("candidates", 1, 1);
   const chunks = Math.ceil(users.neighbour.length / chunk) + Math.ceil(filmRows.neighbour.length / chunk);
   let written = 0;
   const tick = () => step("write", ++written, chunks);
@@ -446,6 +559,7 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
       await writeUsers(tx, users, data.userIds, userMeans(data.triples), chunk, tick);
       await writeFilms(tx, filmRows, data.filmIds, chunk, tick);
       await writeRatingModel(tx, ratingModel, data, chunk);
+      await writeItemCandidates(tx, candidates, data.filmIds);
     }),
   );
   let contentThreshold: number | null = null;
@@ -515,6 +629,8 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
       baselineRmse: ratingModel.baselineRmse,
     },
     cacheRowsDeleted: deleted,
+    candidateRows: candidates.length,
+    candidateDepth,
     contentThreshold,
     timings,
     totalMs: Math.round(performance.now() - started),

@@ -492,6 +492,7 @@ insert into public.personal_data_columns (table_name, column_name, match, note) 
   ('user_neighbour_cache', 'neighbour_ids', 'contains', 'other users'' cached neighbours that include the user'),
   ('user_similarities', 'user_id', 'equals', 'the user''s nightly neighbours'),
   ('user_similarities', 'neighbour_id', 'equals', 'the user as another user''s nightly neighbour'),
+  ('user_item_candidates', 'user_id', 'equals', 'the user''s nightly item candidates and signal snapshot'),
   ('users', 'id', 'equals', 'the profile itself (last)');
 
 -- delete_account: deletes an account and every row that holds its id, as listed in personal_data_columns, and

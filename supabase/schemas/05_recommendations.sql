@@ -84,6 +84,32 @@ comment on column public.user_neighbour_cache.fingerprint is 'Number of the user
 
 create index user_neighbour_cache_expiry_idx on public.user_neighbour_cache (expires_at);
 
+create table public.user_item_candidates (
+  user_id uuid primary key references public.users (id) on delete cascade,
+  computed_at timestamptz not null default now(),
+  signal_ids integer[] not null,
+  signal_weights real[] not null,
+  movie_ids integer[] not null,
+  scores real[] not null,
+  because_ids integer[] not null
+);
+
+comment on table public.user_item_candidates is 'Each user''s item-CF candidates as of the last `marquee jobs nightly` run (functions/lib/recommend/item-candidates.ts): the best films by sum(signal weight * movie_similarities.similarity) over the signals the user had then, which recommend_items corrects by the signals changed since instead of re-reading every signal''s neighbours. Written with movie_similarities, in the same transaction.';
+
+comment on column public.user_item_candidates.user_id is 'The user (users.id).';
+
+comment on column public.user_item_candidates.computed_at is 'When the nightly run computed the row.';
+
+comment on column public.user_item_candidates.signal_ids is 'The films the user had a non-zero signal on at the run (user_signals), ascending; the snapshot that request-time corrections start from.';
+
+comment on column public.user_item_candidates.signal_weights is 'Their signal weights at the run, same order.';
+
+comment on column public.user_item_candidates.movie_ids is 'Candidate films, best first (positive scores only; films the user had rated at the run are left out).';
+
+comment on column public.user_item_candidates.scores is 'Each candidate''s item-CF score at the run, same order.';
+
+comment on column public.user_item_candidates.because_ids is 'Each candidate''s evidence at the run: the user''s positively weighted film contributing most (null when none did), same order.';
+
 create table public.recommendation_job_runs (
   id bigint generated always as identity primary key,
   job text not null,
@@ -173,10 +199,12 @@ alter table public.user_neighbour_cache enable row level security;
 
 alter table public.recommendation_job_runs enable row level security;
 
+alter table public.user_item_candidates enable row level security;
+
 revoke all on public.movie_rating_stats, public.movie_features from anon, authenticated;
 
 grant all on public.user_similarities, public.movie_similarities, public.user_neighbour_cache,
-  public.recommendation_job_runs to service_role;
+  public.recommendation_job_runs, public.user_item_candidates to service_role;
 
 grant select on public.movie_rating_stats, public.movie_features to service_role;
 
@@ -333,6 +361,46 @@ $$;
 
 comment on function public.user_signals is 'A user''s live taste evidence per film: signed weight from ratings and interactions, stars, strongest interaction.';
 
+-- user_signal_snapshot: every user's non-zero signals, one row per user (films ascending, weights in the same
+-- order), by the formula of user_signals (rating_weights of the stars + the weights of the distinct interaction
+-- types on the film), set-based for the nightly job: it reads the ratings and interactions tables once instead of
+-- calling user_signals per user. test/recommend/item-candidates.test.ts checks that the two agree.
+create or replace function public.user_signal_snapshot()
+returns table (user_id uuid, movie_ids integer[], weights real[])
+language sql
+stable
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+  with r as (
+    select r.user_id, r.movie_id, rw.weight
+    from public.ratings r join public.rating_weights rw on rw.rating = r.rating
+  ),
+  i as (
+    select t.user_id, t.movie_id, sum(t.weight)::real as weight
+    from (
+      select distinct i.user_id, i.movie_id, i.type, sw.weight
+      from public.interactions i join public.signal_weights sw on sw.type = i.type
+      where i.movie_id is not null and sw.weight <> 0
+    ) t
+    group by t.user_id, t.movie_id
+  ),
+  s as (
+    select coalesce(r.user_id, i.user_id) as user_id, coalesce(r.movie_id, i.movie_id) as movie_id,
+           (coalesce(r.weight, 0) + coalesce(i.weight, 0))::real as weight
+    from r full join i on i.user_id = r.user_id and i.movie_id = r.movie_id
+  )
+  select s.user_id, array_agg(s.movie_id order by s.movie_id), array_agg(s.weight order by s.movie_id)
+  from s where s.weight <> 0
+  group by s.user_id
+$$;
+
+comment on function public.user_signal_snapshot is 'Every user''s non-zero signals (user_signals'' formula), one row per user, for the nightly item candidates.';
+
+revoke execute on function public.user_signal_snapshot from public;
+
+grant execute on function public.user_signal_snapshot to service_role;
+
 -- excluded_movies: the user's films to leave out of recommendations. p_exclude lists any of rated, hidden,
 -- disliked, seen, watchlist (a film the user means to watch is already found: recommending it again wastes a slot);
 -- an unknown word raises 22023.
@@ -462,6 +530,14 @@ comment on function public.user_neighbours is 'A user''s CF neighbours: nightly 
 -- weight(i) * similarity(i, j), over each i's nightly top-k neighbours (movie_similarities); negative signals
 -- (dislikes, hides, low ratings) push their neighbours down. Only films with a positive score are returned.
 -- Evidence: the user's film contributing most to each recommendation, with its stars/signal and the similarity.
+-- Served from user_item_candidates when the nightly job wrote the user a row and no filter is given: the stored
+-- scores, plus (weight now - weight then) * similarity over the neighbours of the films whose signal changed since
+-- the run, so a request reads one row and the changed films' neighbours instead of every signal's. The sum is
+-- linear, so this equals the live sum for every stored film and for every film a changed signal reaches; a film
+-- outside the stored best 300 that no changed signal reaches is not offered (its score was below all of them at the
+-- run; films the user had rated are not stored, so this path needs 'rated' among the exclusions). Stored evidence
+-- holds for a film no changed signal reaches; the others' evidence is read live. With a genre, year or language
+-- filter, rated films allowed, or without a stored row (a new user), the whole sum is computed live.
 create or replace function public.recommend_items(
   p_user_id uuid,
   p_genre text default null,
@@ -482,8 +558,110 @@ set search_path = public, extensions
 set plan_cache_mode = force_custom_plan
 rows 200
 as $$
+declare
+  v_stored public.user_item_candidates;
 begin
   perform public.recommendation_caller_check(p_user_id);
+  if p_genre is null and p_year_from is null and p_year_to is null and p_language is null
+     and 'rated' = any (p_exclude) then
+    select * into v_stored from public.user_item_candidates c where c.user_id = p_user_id;
+  end if;
+  if v_stored.user_id is not null then
+    return query
+      with sig as materialized (select s.* from public.user_signals(p_user_id) s where s.weight <> 0),
+      snap as (select u.m, u.w from unnest(v_stored.signal_ids, v_stored.signal_weights) as u(m, w)),
+      changed as materialized (
+        select coalesce(sig.movie_id, snap.m) as movie_id, coalesce(sig.weight, 0) - coalesce(snap.w, 0) as dw,
+               sig.weight as w_now
+        from sig full join snap on snap.m = sig.movie_id
+        where coalesce(sig.weight, 0) <> coalesce(snap.w, 0)
+      ),
+      -- Each changed film's contribution to each of its neighbours: the score correction, and (weight now > 0)
+      -- its claim to be the evidence.
+      dd as materialized (
+        select s.neighbour_id as movie_id, ch.movie_id as from_id, ch.dw * s.similarity as d,
+               case when ch.w_now > 0 then ch.w_now * s.similarity end as c, s.similarity
+        from changed ch join public.movie_similarities s on s.movie_id = ch.movie_id
+      ),
+      -- The changed films themselves too: one whose rating was deleted is a candidate again.
+      delta as (
+        select x.movie_id, sum(x.d) as d, bool_or(x.own) as own
+        from (select dd.movie_id, dd.d, false as own from dd union all select ch.movie_id, 0, true from changed ch) x
+        group by x.movie_id
+      ),
+      ex as materialized (select e.movie_id from public.excluded_movies(p_user_id, p_exclude) e),
+      base as (
+        select u.m as movie_id, u.s as score, u.b as because_id
+        from unnest(v_stored.movie_ids, v_stored.scores, v_stored.because_ids) as u(m, s, b)
+      ),
+      scored as (
+        select coalesce(b.movie_id, d.movie_id) as movie_id, coalesce(b.score, 0) + coalesce(d.d, 0) as score,
+               b.movie_id is not null as stored, b.because_id, d.movie_id is not null as touched,
+               coalesce(d.own, false) and b.movie_id is null as came_back
+        from base b full join delta d on d.movie_id = b.movie_id
+      ),
+      -- Twice the films asked for, by provisional score (a film not stored counts its correction only), and every
+      -- changed film not stored (its rating deleted: a candidate again, with no correction of its own) ...
+      cand as materialized (
+        select c.*
+        from scored c join public.movies m on m.id = c.movie_id
+        where (c.score > 0 or c.came_back)
+          and not m.adult
+          and c.movie_id not in (select ex.movie_id from ex)
+        order by c.came_back desc, c.score desc, c.movie_id
+        limit 2 * p_limit + (select count(*) from changed)
+      ),
+      -- ... then a film not stored gets its exact sum over every signal (its score at the run was unknown).
+      fix as (
+        select t.movie_id, sum(sig.weight * s.similarity) as score
+        from cand t
+        join public.movie_similarities s on s.neighbour_id = t.movie_id
+        join sig on sig.movie_id = s.movie_id
+        where not t.stored
+        group by t.movie_id
+      ),
+      top as materialized (
+        select x.* from (
+          select t.movie_id, (case when t.stored then t.score else coalesce(f.score, 0) end)::real as score,
+                 t.stored, t.touched, t.because_id
+          from cand t left join fix f on f.movie_id = t.movie_id
+        ) x
+        where x.score > 0
+        order by x.score desc, x.movie_id
+        limit p_limit
+      ),
+      -- Evidence: the stored one while its film's signal is unchanged, against the changed films' claims; read
+      -- live for a film not stored or whose stored evidence film changed.
+      claims as (
+        select dd.movie_id, dd.from_id, dd.c, dd.similarity
+        from dd join top on top.movie_id = dd.movie_id
+        where dd.c is not null
+        union all
+        select t.movie_id, t.because_id, bs.weight * bm.similarity, bm.similarity
+        from top t
+        join sig bs on bs.movie_id = t.because_id
+        join public.movie_similarities bm on bm.movie_id = t.because_id and bm.neighbour_id = t.movie_id
+        where t.stored and t.because_id not in (select changed.movie_id from changed)
+        union all
+        select s.neighbour_id, sig.movie_id, sig.weight * s.similarity, s.similarity
+        from top t
+        join public.movie_similarities s on s.neighbour_id = t.movie_id
+        join sig on sig.movie_id = s.movie_id
+        where sig.weight > 0
+          and (not t.stored or (t.touched and t.because_id in (select changed.movie_id from changed)))
+      ),
+      evidence as (
+        select distinct on (cl.movie_id) cl.movie_id, cl.from_id, cl.similarity
+        from claims cl
+        order by cl.movie_id, cl.c desc, cl.from_id
+      )
+      select t.movie_id, t.score, e.from_id, es.rating, es.signal, e.similarity
+      from top t
+      left join evidence e on e.movie_id = t.movie_id
+      left join sig es on es.movie_id = e.from_id
+      order by t.score desc, t.movie_id;
+    return;
+  end if;
   return query
     with sig as materialized (select s.* from public.user_signals(p_user_id) s where s.weight <> 0),
     ex as materialized (select e.movie_id from public.excluded_movies(p_user_id, p_exclude) e),
@@ -560,6 +738,13 @@ begin
         from public.user_signals(p_user_id) s join public.movies m on m.id = s.movie_id
         where m.embedding is not null and (s.rating >= 4 or s.signal in ('like', 'superlike'))
       ),
+      -- Each feature of the liked films with its largest weight among them, once (the weights are non-negative,
+      -- so max(w1 * w2) over liked films = w1 * this).
+      liked_features as materialized (
+        select f.feature, max(f.weight) as weight
+        from liked l join public.movie_features f on f.movie_id = l.movie_id
+        group by f.feature
+      ),
       top as materialized (
         select m.id, (1 - (m.embedding <=> v_profile))::real as score, m.embedding
         from public.movies m
@@ -595,11 +780,9 @@ begin
         select array(
           select f1.feature
           from public.movie_features f1
-          join public.movie_features f2 on f2.feature = f1.feature
-          join liked l on l.movie_id = f2.movie_id
+          join liked_features lf on lf.feature = f1.feature
           where f1.movie_id = t.id
-          group by f1.feature
-          order by max(f1.weight * f2.weight) desc, f1.feature
+          order by f1.weight * lf.weight desc, f1.feature
           limit 3
         ) as features
       ) p on true

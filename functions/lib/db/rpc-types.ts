@@ -1397,6 +1397,14 @@ export interface RpcFunctions {
       neighbour_mean: number | null;
     };
   };
+  user_signal_snapshot: {
+    Args: Record<string, never>;
+    Row: {
+      user_id: string | null;
+      movie_ids: number[] | null;
+      weights: number[] | null;
+    };
+  };
   user_signals: {
     Args: {
       p_user_id: string | null;
