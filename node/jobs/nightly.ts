@@ -8,6 +8,7 @@
 import { Worker } from "node:worker_threads";
 import type { SqlDatabase, SqlExecutor } from "../../functions/lib/db/port";
 import { type EaseNeighbours, easeNeighbours } from "../../functions/lib/recommend/ease";
+import { itemCandidateScorer, type UserCandidates } from "../../functions/lib/recommend/item-candidates";
 import {
   filmNeighbours,
   type ImplicitTriples,
@@ -15,7 +16,6 @@ import {
   type RatingTriples,
   userNeighbours,
 } from "../../functions/lib/recommend/neighbours";
-import { itemCandidateScorer, type UserCandidates } from "../../functions/lib/recommend/item-candidates";
 import { fitRatingModel, type RatingModel, type RatingModelOptions } from "../../functions/lib/recommend/rating-model";
 
 export interface NightlyOptions {
@@ -53,16 +53,7 @@ export interface NightlyOptions {
   onStep?: (step: NightlyStep, done: number, total: number) => void;
 }
 
-export type NightlyStep =
-  | "load"
-  | "users"
-  | "films"
-  | "model"
-  | "ratings"
-  | "candidates"
-  | "write"
-  | "views"
-  | "cache";
+export type NightlyStep = "load" | "users" | "films" | "model" | "ratings" | "candidates" | "write" | "views" | "cache";
 
 export interface NightlySummary {
   ratings: number;
@@ -490,10 +481,7 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     write: 0,
     views: 0,
     cache: 0,
-  } as Record<
-    NightlyStep,
-    number
-  >;
+  } as Record<NightlyStep, number>;
   const timed = async <T>(name: NightlyStep, fn: () => Promise<T> | T): Promise<T> => {
     const t = performance.now();
     const result = await fn();

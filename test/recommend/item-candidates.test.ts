@@ -182,10 +182,11 @@ describe("itemCandidateScorer", () => {
     const out = score({ films: Int32Array.from([1]), weights: Float32Array.from([1]) }, new Uint8Array(4));
     expect(Array.from(out.films)).toEqual([0]);
     const tie: NeighbourList = { ...list, similarity: Float32Array.from([0.5, 0.2, 0.1, 0.4, 0.4, 0.9]) };
-    const tied = itemCandidateScorer(tie, ids, 1)(
-      { films: Int32Array.from([1]), weights: Float32Array.from([1]) },
-      new Uint8Array(4),
-    );
+    const tied = itemCandidateScorer(
+      tie,
+      ids,
+      1,
+    )({ films: Int32Array.from([1]), weights: Float32Array.from([1]) }, new Uint8Array(4));
     expect(Array.from(tied.films), "film id 10 before 40").toEqual([0]);
   });
 });
