@@ -359,6 +359,26 @@ describe("GET /v1/recommendations/books", () => {
   it("needs a token", async () => {
     expect((await status("/v1/recommendations/books")).status).toBe(401);
   });
+
+  it("is also GET /v1/recommendations?kind=book, which takes limit alone; films answer kind movie", async () => {
+    const reader = await createTestUser(server);
+    await server.json(`/v1/book-ratings/${BOOKS.dune.id}`, { rating: 5 }, { method: "PUT", headers: bearer(reader) });
+    const own = await recs(reader);
+    const viaKind = await ok<{ kind: string; data: Rec[] }>("/v1/recommendations?kind=book&limit=20", {
+      headers: bearer(reader),
+    });
+    expect(viaKind.kind).toBe("book");
+    expect(viaKind.data.map((r) => r.title)).toEqual(own.data.map((r) => r.title));
+    const bad = await server.get("/v1/recommendations?kind=book&strategy=item&genre=Drama", { headers: bearer(reader) });
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { error: { code: string; message: string; issues?: { field: string }[] } };
+    expect(body.error.code).toBe("BAD_REQUEST");
+    expect(body.error.message).toMatch(/strategy, genre: not valid with kind=book/);
+    expect(body.error.issues?.map((i) => i.field).sort()).toEqual(["genre", "strategy"]);
+    const films = await ok<{ kind: string }>("/v1/recommendations", { headers: bearer(reader) });
+    expect(films.kind).toBe("movie");
+    expect((await server.get("/v1/recommendations?kind=song", { headers: bearer(reader) })).status).toBe(400);
+  });
 });
 
 describe("account deletion", () => {

@@ -2225,6 +2225,8 @@ export interface paths {
           exclude?: string;
           /** @description 0 is pure relevance; higher values break up runs of films alike in genres, decade and language (maximal marginal relevance). Default RECOMMENDATION_DIVERSITY (0.3). */
           diversity?: number | null;
+          /** @description movie (default): films, as below; book: your book recommendations (the answer of GET /v1/recommendations/books; only `limit` applies). */
+          kind?: "movie" | "book";
           /** @description Genre name (any case) or TMDB genre id. */
           genre?: string;
           year_from?: number;
@@ -2234,10 +2236,10 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Recommendations, best first. */
+        /** @description Recommendations, best first: films, or books with kind=book. */
         200: {
           content: {
-            "application/json": components["schemas"]["RecommendationList"];
+            "application/json": components["schemas"]["RecommendationList"] | components["schemas"]["BookRecommendationList"];
           };
         };
         /** @description Invalid input; the message names the bad field. */
@@ -2289,6 +2291,8 @@ export interface paths {
           exclude?: string;
           /** @description 0 is pure relevance; higher values break up runs of films alike in genres, decade and language (maximal marginal relevance). Default RECOMMENDATION_DIVERSITY (0.3). */
           diversity?: number | null;
+          /** @description movie (default): films, as below; book: your book recommendations (the answer of GET /v1/recommendations/books; only `limit` applies). */
+          kind?: "movie" | "book";
           /** @description Genre name (any case) or TMDB genre id. */
           genre?: string;
           year_from?: number;
@@ -2298,10 +2302,10 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Recommendations, best first. */
+        /** @description Recommendations, best first: films, or books with kind=book. */
         200: {
           content: {
-            "application/json": components["schemas"]["RecommendationList"];
+            "application/json": components["schemas"]["RecommendationList"] | components["schemas"]["BookRecommendationList"];
           };
         };
         /** @description Invalid input; the message names the bad field. */
@@ -3842,6 +3846,11 @@ export interface components {
       [key: string]: unknown;
     };
     RecommendationList: {
+      /**
+       * @description What the list holds: films.
+       * @enum {string}
+       */
+      kind: "movie";
       strategy: components["schemas"]["RecommendationStrategy"];
       /**
        * Format: uuid
@@ -4032,42 +4041,19 @@ export interface components {
       /** @description As GET /v1/recommendations. */
       diversity?: number;
     };
-    PopularList: {
+    BookRecommendationList: {
       /** @enum {string} */
-      period: "all" | "week" | "month" | "year";
-      data: components["schemas"]["PopularMovie"][];
-      /** @description Present when a trending window is empty: why, and what to ask for instead. */
-      note?: string;
+      kind: "book";
+      /** @description True when you have loved no book and no film yet: the list is popular books. */
+      coldStart: boolean;
+      data: components["schemas"]["RecommendedBook"][];
     };
-    PopularMovie: components["schemas"]["MovieSummary"] & {
-      /** @description Bayesian average of Marquee ratings (stars). */
+    RecommendedBook: components["schemas"]["BookSummary"] & ({
+      /** @description Blended score 0..1; only the order is meaningful. */
       score: number;
-      ratingCount: number;
-      averageRating: number;
-      reasons: components["schemas"]["RecommendationReason"][];
-    };
-    SimilarMovieList: {
-      data: components["schemas"]["SimilarMovieWithReasons"][];
-    };
-    SimilarMovieWithReasons: components["schemas"]["MovieSummary"] & ({
-      /** @description Blended similarity 0..1 (co-rating and content, 50/50). */
-      similarity: number;
-      /** @description Item-item similarity from who rated both (null when not a co-rating neighbour). */
-      coRating: number | null;
-      /** @description Content similarity (embedding or genres/people), or null. */
-      content: number | null;
-      reasons: components["schemas"]["RecommendationReason"][];
-    });
-    SimilarBookList: {
-      data: components["schemas"]["SimilarBook"][];
-    };
-    SimilarBook: components["schemas"]["BookSummary"] & ({
-      /** @description Blended similarity 0..1: 1 - (1 - content)(1 - co-reading). */
-      similarity: number;
-      /** @description Co-reading part (null when no reader loved both). */
-      coReading: number | null;
-      /** @description Series, authors, subjects and meaning, combined. */
-      content: number | null;
+      /** @description The sources that found it. */
+      sources: ("co_reading" | "film_fans" | "content" | "popular")[];
+      /** @description Largest contribution first. */
       reasons: components["schemas"]["BookReason"][];
     });
     BookReason: {
@@ -4125,6 +4111,44 @@ export interface components {
       rating: number;
       coverUrl: string | null;
     };
+    PopularList: {
+      /** @enum {string} */
+      period: "all" | "week" | "month" | "year";
+      data: components["schemas"]["PopularMovie"][];
+      /** @description Present when a trending window is empty: why, and what to ask for instead. */
+      note?: string;
+    };
+    PopularMovie: components["schemas"]["MovieSummary"] & {
+      /** @description Bayesian average of Marquee ratings (stars). */
+      score: number;
+      ratingCount: number;
+      averageRating: number;
+      reasons: components["schemas"]["RecommendationReason"][];
+    };
+    SimilarMovieList: {
+      data: components["schemas"]["SimilarMovieWithReasons"][];
+    };
+    SimilarMovieWithReasons: components["schemas"]["MovieSummary"] & ({
+      /** @description Blended similarity 0..1 (co-rating and content, 50/50). */
+      similarity: number;
+      /** @description Item-item similarity from who rated both (null when not a co-rating neighbour). */
+      coRating: number | null;
+      /** @description Content similarity (embedding or genres/people), or null. */
+      content: number | null;
+      reasons: components["schemas"]["RecommendationReason"][];
+    });
+    SimilarBookList: {
+      data: components["schemas"]["SimilarBook"][];
+    };
+    SimilarBook: components["schemas"]["BookSummary"] & ({
+      /** @description Blended similarity 0..1: 1 - (1 - content)(1 - co-reading). */
+      similarity: number;
+      /** @description Co-reading part (null when no reader loved both). */
+      coReading: number | null;
+      /** @description Series, authors, subjects and meaning, combined. */
+      content: number | null;
+      reasons: components["schemas"]["BookReason"][];
+    });
     SearchResults: {
       /** @description Films (kind movie) and, with kind book or all, books (kind book), best first. */
       data: (components["schemas"]["SearchHit"] | components["schemas"]["BookSearchHit"])[];
@@ -4180,21 +4204,6 @@ export interface components {
       hasEmbedding: boolean;
       /** @description When the catalogue row last changed (ISO 8601). */
       updatedAt: string;
-    });
-    BookRecommendationList: {
-      /** @enum {string} */
-      kind: "book";
-      /** @description True when you have loved no book and no film yet: the list is popular books. */
-      coldStart: boolean;
-      data: components["schemas"]["RecommendedBook"][];
-    };
-    RecommendedBook: components["schemas"]["BookSummary"] & ({
-      /** @description Blended score 0..1; only the order is meaningful. */
-      score: number;
-      /** @description The sources that found it. */
-      sources: ("co_reading" | "film_fans" | "content" | "popular")[];
-      /** @description Largest contribution first. */
-      reasons: components["schemas"]["BookReason"][];
     });
     BookRatingList: {
       data: components["schemas"]["RatedBook"][];

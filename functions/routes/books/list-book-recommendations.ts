@@ -1,11 +1,11 @@
 /**
  * GET /v1/recommendations/books: a reader's next books with reasons, in one round trip (recommend_books): readers
  * who loved the same books, people who loved the same films (the cross-catalogue signal), shared authors and
- * series, and popularity. Never cached: a new rating or like changes the next answer. A path of its own rather
- * than a kind parameter on GET /v1/recommendations, so that each answer has one typed shape.
+ * series, and popularity. Never cached: a new rating or like changes the next answer. GET /v1/recommendations?kind=book
+ * answers the same (bookRecommendations).
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import type { App } from "../../context";
+import type { App, AppContext } from "../../context";
 import { errorResponses } from "../../errors";
 import { bookRecommendationReasons } from "../../lib/recommend/book-reasons";
 import { BEARER_AUTH, currentUser, requireAuth } from "../../middleware/auth";
@@ -24,7 +24,7 @@ export const RecommendedBook = BookSummary.extend({
   reasons: z.array(BookReason).openapi({ description: "Largest contribution first." }),
 }).openapi("RecommendedBook");
 
-const BookRecommendationList = z
+export const BookRecommendationList = z
   .object({
     kind: z.literal("book"),
     coldStart: z
@@ -56,26 +56,25 @@ export const route = createRoute({
   },
 });
 
+/** A reader's book recommendations as the API answers them (this route and GET /v1/recommendations?kind=book). */
+export async function bookRecommendations(c: AppContext, limit: number) {
+  const user = currentUser(c);
+  const rows = await c
+    .get("services")
+    .db.rpc("recommend_books", { p_user_id: user.id, p_limit: limit }, { jwt: user.token });
+  c.header("Cache-Control", "private, no-store");
+  return {
+    kind: "book" as const,
+    coldStart: rows.length === 0 || rows[0]?.cold_start === true,
+    data: rows.map((r) => ({
+      ...toBookSummary(r.book),
+      score: Math.round(Number(r.score ?? 0) * 10_000) / 10_000,
+      sources: (r.sources ?? []) as (typeof SOURCES)[number][],
+      reasons: bookRecommendationReasons(r),
+    })),
+  };
+}
+
 export function register(app: App) {
-  app.openapi(route, async (c) => {
-    const { limit } = c.req.valid("query");
-    const user = currentUser(c);
-    const rows = await c
-      .get("services")
-      .db.rpc("recommend_books", { p_user_id: user.id, p_limit: limit }, { jwt: user.token });
-    c.header("Cache-Control", "private, no-store");
-    return c.json(
-      {
-        kind: "book" as const,
-        coldStart: rows.length === 0 || rows[0]?.cold_start === true,
-        data: rows.map((r) => ({
-          ...toBookSummary(r.book),
-          score: Math.round(Number(r.score ?? 0) * 10_000) / 10_000,
-          sources: (r.sources ?? []) as (typeof SOURCES)[number][],
-          reasons: bookRecommendationReasons(r),
-        })),
-      },
-      200,
-    );
-  });
+  app.openapi(route, async (c) => c.json(await bookRecommendations(c, c.req.valid("query").limit), 200));
 }

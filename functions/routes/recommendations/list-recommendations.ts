@@ -7,12 +7,13 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { App, AppContext } from "../../context";
-import { errorResponses } from "../../errors";
+import { ApiError, errorResponses } from "../../errors";
 import type { RpcRow } from "../../lib/db/port";
 import type { RecommendationStrategy } from "../../lib/db/rpc-types";
 import { diversify } from "../../lib/recommend/diversity";
 import { recommendationReasons } from "../../lib/recommend/reasons";
 import { BEARER_AUTH, currentUser, requireAuth } from "../../middleware/auth";
+import { BookRecommendationList, bookRecommendations } from "../books/list-book-recommendations";
 import { FilterFields, YEAR_ORDER_ISSUE, yearOrder } from "../movies/filters";
 import { toMovieSummary } from "../movies/schemas";
 import {
@@ -74,6 +75,10 @@ export const RecommendationsQuery = z
       description:
         "0 is pure relevance; higher values break up runs of films alike in genres, decade and language (maximal marginal relevance). Default RECOMMENDATION_DIVERSITY (0.3).",
     }),
+    kind: z.enum(["movie", "book"]).default("movie").openapi({
+      description:
+        "movie (default): films, as below; book: your book recommendations (the answer of GET /v1/recommendations/books; only `limit` applies).",
+    }),
     ...FilterFields,
   })
   .refine(yearOrder, YEAR_ORDER_ISSUE);
@@ -96,11 +101,19 @@ export const Strategy = z
 export const BatchRecommendedMovie = RecommendedMovie.extend(MatchFields).openapi("BatchRecommendedMovie");
 
 export const RecommendationList = z
-  .object({ strategy: Strategy, ...BatchFields, data: z.array(BatchRecommendedMovie) })
+  .object({
+    kind: z.literal("movie").openapi({ description: "What the list holds: films." }),
+    strategy: Strategy,
+    ...BatchFields,
+    data: z.array(BatchRecommendedMovie),
+  })
   .openapi("RecommendationList");
 
 const responses = {
-  200: { description: "Recommendations, best first.", content: { "application/json": { schema: RecommendationList } } },
+  200: {
+    description: "Recommendations, best first: films, or books with kind=book.",
+    content: { "application/json": { schema: z.union([RecommendationList, BookRecommendationList]) } },
+  },
   ...errorResponses(400, 401, 405),
 };
 
@@ -202,6 +215,7 @@ export function strategyFor(requested: (typeof STRATEGIES)[number], plan: Recomm
 export function batchAnswer(requested: (typeof STRATEGIES)[number], batch: Batch, diversity: number, size: number) {
   const plan = batch.rows[0]?.strategy ?? ({ served: requested } as RecommendationStrategy);
   return {
+    kind: "movie" as const,
     strategy: strategyFor(requested, plan),
     recommendationId: batch.recommendationId,
     next: batch.next,
@@ -220,7 +234,21 @@ export function batchAnswer(requested: (typeof STRATEGIES)[number], batch: Batch
 const isDefaultExclude = (exclude: string[]) =>
   exclude.length === EXCLUDABLE.length && EXCLUDABLE.every((e) => exclude.includes(e));
 
+/** Query parameters that mean something for films only: kind=book takes `limit` alone. */
+function filmOnlyParameters(c: AppContext): string[] {
+  return Object.keys(c.req.query()).filter((k) => k !== "kind" && k !== "limit");
+}
+
 export async function listRecommendations(c: AppContext, q: z.infer<typeof RecommendationsQuery>) {
+  if (q.kind === "book") {
+    const extra = filmOnlyParameters(c);
+    if (extra.length > 0) {
+      throw new ApiError("BAD_REQUEST", `${extra.join(", ")}: not valid with kind=book (it takes limit only)`, {
+        issues: extra.map((field) => ({ field, message: "applies to films only" })),
+      });
+    }
+    return bookRecommendations(c, q.limit);
+  }
   const user = currentUser(c);
   const { db, config } = c.get("services");
   const diversity = q.diversity ?? config.RECOMMENDATION_DIVERSITY;
@@ -277,6 +305,7 @@ export async function listRecommendations(c: AppContext, q: z.infer<typeof Recom
   );
   const matchable = evidence.size > 0;
   return {
+    kind: "movie" as const,
     strategy: strategyFor(q.strategy, plan),
     recommendationId: null,
     next: null,

@@ -54,6 +54,7 @@ export function register(app: App) {
       // Nothing can be stored for the user any more (every film excluded): an empty, final batch.
       return c.json(
         {
+          kind: "movie" as const,
           strategy: { requested: cursor.s, served: cursor.s, coldStart: null, note: null },
           recommendationId: null,
           next: null,

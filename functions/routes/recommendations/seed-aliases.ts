@@ -48,6 +48,7 @@ function slim(answer: ReturnType<typeof batchAnswer>, details: boolean) {
 }
 
 const emptyList = {
+  kind: "movie" as const,
   strategy: { requested: "hybrid" as const, served: "popular" as const, coldStart: null, note: null },
   recommendationId: null,
   next: null,
