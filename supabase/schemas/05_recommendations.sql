@@ -1877,12 +1877,59 @@ revoke execute on function public.recommendation_list_expiry from public;
 
 grant execute on function public.recommendation_list_expiry to authenticated, service_role;
 
+-- refresh_recommendation_cache: makes the user's stored list for the strategy and weights current (the unfiltered,
+-- default-exclusion list get_recommendations caches): nothing to do when one is stored under the current fingerprint
+-- and before its midnight (recommendation_list_expiry); else it is computed 100 deep (get_recommendations_live) and
+-- stored. Concurrent misses for one user: the first computes and stores, the others get false at once (the caller
+-- then computes without storing). True when a current list is stored. Its own caller check.
+create or replace function public.refresh_recommendation_cache(p_user_id uuid, p_strategy text, p_weights real[])
+returns boolean
+language plpgsql
+volatile
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+declare
+  c_depth constant integer := 100;
+  v_fingerprint text;
+begin
+  perform public.recommendation_caller_check(p_user_id);
+  v_fingerprint := public.recommendation_fingerprint(p_user_id, p_weights);
+  if exists (
+    select 1 from public.recommendation_cache c
+    where c.user_id = p_user_id and c.strategy = p_strategy and c.rank = 1 and c.fingerprint = v_fingerprint
+      and now() < public.recommendation_list_expiry(p_user_id, c.computed_at)
+  ) then
+    return true;
+  end if;
+  if not pg_try_advisory_xact_lock(hashtext('recommendation_cache'), hashtext(p_user_id::text || p_strategy)) then
+    return false;
+  end if;
+  delete from public.recommendation_cache c where c.user_id = p_user_id and c.strategy = p_strategy;
+  insert into public.recommendation_cache (user_id, strategy, rank, fingerprint, movie_id, recommendation, served)
+  select p_user_id, p_strategy, l.n, v_fingerprint, (l.movie).id, l.recommendation, l.strategy
+  from public.get_recommendations_live(
+    p_user_id, p_strategy, null, null, null, null, array['rated', 'hidden', 'disliked', 'seen', 'watchlist'],
+    c_depth, p_weights) with ordinality as l (movie, recommendation, item_because_title, content_because_title,
+    strategy, n);
+  return true;
+end
+$$;
+
+comment on function public.refresh_recommendation_cache is 'Makes a user''s stored recommendation list current (recomputed 100 deep when its signals, the nightly run, the weights or the day changed); false when a concurrent request is computing it.';
+
+revoke execute on function public.refresh_recommendation_cache from public;
+
+grant execute on function public.refresh_recommendation_cache to service_role;
+
 -- get_recommendations: GET /v1/recommendations. Same arguments, rows and contract as get_recommendations_live
 -- (strategy plan, cold start, fallback, film rows and evidence in one call), served from recommendation_cache
 -- when the request is cacheable, the fingerprint matches and the list has not passed midnight in the user's time
 -- zone (recommendation_list_expiry: batches page through it for a day); on a miss the list is computed 100 deep, stored, and
 -- its first p_limit rows returned (every source orders deterministically, so a shorter list is a prefix of a
--- longer one). Concurrent misses for one user: the first computes and stores, the others compute without storing.
+-- longer one): refresh_recommendation_cache. Concurrent misses for one user: the first computes and stores, the
+-- others compute without storing.
 -- Security definer with a pinned search_path; its own caller check (a JWT caller may only ask for themself).
 create or replace function public.get_recommendations(
   p_user_id uuid,
@@ -1903,33 +1950,18 @@ set search_path = public, extensions
 set plan_cache_mode = force_custom_plan
 as $$
 declare
-  c_depth constant integer := 100;
-  v_fingerprint text;
   v_weights real[] := coalesce(p_weights, public.recommendation_weights());
 begin
   perform public.recommendation_caller_check(p_user_id);
   if p_strategy in ('hybrid', 'cf', 'item', 'content')
      and p_genre is null and p_year_from is null and p_year_to is null and p_language is null
      and p_exclude is not distinct from array['rated', 'hidden', 'disliked', 'seen', 'watchlist']
-     and p_limit between 1 and c_depth
+     and p_limit between 1 and 100
      and array_length(v_weights, 1) in (3, 4, 5) then
-    v_fingerprint := public.recommendation_fingerprint(p_user_id, v_weights);
-    if not exists (
-      select 1 from public.recommendation_cache c
-      where c.user_id = p_user_id and c.strategy = p_strategy and c.rank = 1 and c.fingerprint = v_fingerprint
-        and now() < public.recommendation_list_expiry(p_user_id, c.computed_at)
-    ) then
-      if not pg_try_advisory_xact_lock(hashtext('recommendation_cache'), hashtext(p_user_id::text || p_strategy)) then
-        return query select * from public.get_recommendations_live(
-          p_user_id, p_strategy, null, null, null, null, p_exclude, p_limit, v_weights);
-        return;
-      end if;
-      delete from public.recommendation_cache c where c.user_id = p_user_id and c.strategy = p_strategy;
-      insert into public.recommendation_cache (user_id, strategy, rank, fingerprint, movie_id, recommendation, served)
-      select p_user_id, p_strategy, l.n, v_fingerprint, (l.movie).id, l.recommendation, l.strategy
-      from public.get_recommendations_live(
-        p_user_id, p_strategy, null, null, null, null, p_exclude, c_depth, v_weights) with ordinality as l
-        (movie, recommendation, item_because_title, content_because_title, strategy, n);
+    if not public.refresh_recommendation_cache(p_user_id, p_strategy, v_weights) then
+      return query select * from public.get_recommendations_live(
+        p_user_id, p_strategy, null, null, null, null, p_exclude, p_limit, v_weights);
+      return;
     end if;
     return query
       select public.to_movie_card(m), c.recommendation, ib.title, cb.title, c.served
@@ -1961,7 +1993,7 @@ grant execute on function public.get_recommendations to authenticated, service_r
 -- default exclusions, read live), whether the user interacted with it in any way since the list was computed (a
 -- rating or any interaction), the user's matching opt-in (users.matchable), and the film's score, genres, year
 -- and language (the diversity features).
---   p_refresh  true: first get_recommendations (same strategy and weights), which recomputes the stored list when
+--   p_refresh  true: first refresh_recommendation_cache (as get_recommendations: same strategy and weights), which recomputes the stored list when
 --              the user's signals, the nightly run or the weights changed or it passed midnight; false: the list
 --              as stored, even expired (the edge decides to start a fresh one)
 --   p_depth    rows returned, 1..100 (the first p_depth of the list)
@@ -2001,6 +2033,7 @@ declare
   v_computed timestamptz;
   v_expires timestamptz;
   v_matchable boolean;
+  v_weights real[];
 begin
   perform public.recommendation_caller_check(p_user_id);
   if p_depth is null or p_depth < 1 or p_depth > 100 then
@@ -2010,7 +2043,10 @@ begin
     if p_force then
       delete from public.recommendation_cache c where c.user_id = p_user_id and c.strategy = p_strategy;
     end if;
-    perform 1 from public.get_recommendations(p_user_id, p_strategy, p_limit => 1, p_weights => p_weights);
+    v_weights := coalesce(p_weights, public.recommendation_weights());
+    if p_strategy in ('hybrid', 'cf', 'item', 'content') and array_length(v_weights, 1) in (3, 4, 5) then
+      perform public.refresh_recommendation_cache(p_user_id, p_strategy, v_weights);
+    end if;
   end if;
   select c.computed_at into v_computed from public.recommendation_cache c
   where c.user_id = p_user_id and c.strategy = p_strategy and c.rank = 1;

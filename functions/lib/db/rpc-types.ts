@@ -1116,6 +1116,14 @@ export interface RpcFunctions {
       created: boolean | null;
     };
   };
+  refresh_recommendation_cache: {
+    Args: {
+      p_user_id: string | null;
+      p_strategy: string | null;
+      p_weights: number[] | null;
+    };
+    Row: { refresh_recommendation_cache: boolean | null };
+  };
   register_user: {
     Args: {
       p_email: string | null;
