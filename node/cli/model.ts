@@ -40,6 +40,9 @@ async function* csvRows(file: string, expected: string[]): AsyncGenerator<string
 
 export async function loadSimilarities(tx: SqlExecutor, file: string): Promise<{ rows: number; skipped: number }> {
   await tx.query("delete from public.movie_similarities");
+  // The stored item candidates were summed over the replaced weights: item CF is computed live until the next
+  // nightly run stores them again.
+  await tx.query("delete from public.user_item_candidates");
   let rows = 0;
   let skipped = 0;
   let batch: string[][] = [];

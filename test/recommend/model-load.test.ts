@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadFactors, loadSimilarities } from "../../node/cli/model";
+import { runNightly } from "../../node/jobs/nightly";
 import { freshDatabase, type TestDatabase } from "../support/database";
 import { FILMS, loadTasteWorldWithMe } from "./fixture";
 
@@ -27,12 +28,17 @@ describe("model load", () => {
       file,
       `movie_id,neighbour_id,weight,support\n${FILMS.alien.id},${FILMS.prometheus.id},0.4,12\n${FILMS.alien.id},999999,0.3,1\n`,
     );
+    await runNightly(db, { ratingModel: false });
+    const [before] = await db.query<{ n: number }>("select count(*)::int as n from public.user_item_candidates");
+    expect(before.n, "the nightly run stored item candidates").toBeGreaterThan(0);
     const result = await db.transaction((tx) => loadSimilarities(tx, file));
     expect(result).toEqual({ rows: 1, skipped: 1 });
     const rows = await db.query<{ neighbour_id: number; similarity: number }>(
       "select neighbour_id, similarity from public.movie_similarities",
     );
     expect(rows).toEqual([{ neighbour_id: FILMS.prometheus.id, similarity: expect.closeTo(0.4, 5) }]);
+    const [stale] = await db.query<{ n: number }>("select count(*)::int as n from public.user_item_candidates");
+    expect(stale.n, "item candidates summed over the old weights are dropped").toBe(0);
   });
 
   it("loads factors that predict_ratings then serves (method 'model')", async () => {
