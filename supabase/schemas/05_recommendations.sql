@@ -717,6 +717,8 @@ stable
 security definer
 set search_path = public, extensions
 set plan_cache_mode = force_custom_plan
+set hnsw.ef_search = 200
+set hnsw.iterative_scan = relaxed_order
 rows 200
 as $$
 declare
@@ -745,8 +747,10 @@ begin
         from liked l join public.movie_features f on f.movie_id = l.movie_id
         group by f.feature
       ),
-      top as materialized (
-        select m.id, (1 - (m.embedding <=> v_profile))::real as score, m.embedding
+      -- By the HNSW index on a large catalogue (the planner's choice; ef_search 200 and iterative scans so that a
+      -- filter or the exclusions cannot starve the limit), re-sorted exactly below.
+      near as materialized (
+        select m.id, m.embedding <=> v_profile as distance, m.embedding
         from public.movies m
         where m.embedding is not null
           and not m.adult
@@ -755,8 +759,11 @@ begin
           and (p_year_to is null or m.release_year <= p_year_to)
           and (p_language is null or m.original_language = p_language)
           and m.id not in (select ex.movie_id from ex)
-        order by m.embedding <=> v_profile, m.id
+        order by m.embedding <=> v_profile
         limit p_limit
+      ),
+      top as materialized (
+        select n.id, (1 - n.distance)::real as score, n.embedding from near n order by n.distance, n.id
       )
       select t.id, t.score, 'embedding'::text,
              case when b.similarity >= v_threshold and cardinality(b.features) > 0 then b.movie_id end,
