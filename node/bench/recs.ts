@@ -37,6 +37,7 @@ const OPTIONS = {
   json: { type: "string" },
   only: { type: "string" },
   reuse: { type: "string" },
+  weights: { type: "string" },
 } as const;
 
 /** The published shapes of MovieLens 1M and 10M (GroupLens README files), which the synthetic data imitates. */
@@ -60,6 +61,9 @@ const HELP = `options:
   --json FILE          also write the results as JSON
   --reuse NAME         measure on a database a --keep run left on that server (same --dataset and --seed):
                        no load and no nightly job; its cached lists and match pairs are emptied first
+  --weights LIST       the server's RECOMMENDATION_WEIGHTS (3-5 numbers: collaborative, content, popular, item share,
+                       like centre); default unset: the newest fitted blend in the database, else the defaults
+                       (0.5, 0.3, 0.2, 0.7). e.g. 0.8,0.2,0,1,3.25 is what marquee tune fitted on ml-latest-small
   --only LIST          run only these HTTP scenario groups: computed, cached, item, similar, catalogue, popular,
                        next (batches through /v1/recommendations/next, matching on and off), session (anonymous)
 
@@ -162,8 +166,12 @@ export const recsSuite: BenchSuite = {
           JWT_SECRET,
           LOG_LEVEL: o["log-level"],
           SESSION_RATE_LIMIT_PER_MINUTE: "0",
+          ...(o.weights ? { RECOMMENDATION_WEIGHTS: o.weights } : {}),
         },
         { readyTimeoutMs: 120_000 },
+      );
+      console.log(
+        `serving weights: ${o.weights ?? "unset (the newest fitted blend in the database, else the defaults)"}`,
       );
       const rows: MeasuredRow[] = [];
       try {

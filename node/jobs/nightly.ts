@@ -383,9 +383,9 @@ async function itemCandidates(
     "select user_id::text as u, movie_ids as m, weights as w from public.user_signal_snapshot()",
   );
   const filmIndex = new Map<number, number>();
-  data.filmIds.forEach((id, k) => filmIndex.set(id, k));
+  for (const [k, id] of data.filmIds.entries()) filmIndex.set(id, k);
   const userIndex = new Map<string, number>();
-  data.userIds.forEach((id, k) => userIndex.set(id, k));
+  for (const [k, id] of data.userIds.entries()) userIndex.set(id, k);
   // The ratings are grouped by user (load reads them per user): each user's rated films, as a range.
   const from = new Int32Array(data.triples.users + 1).fill(-1);
   const to = new Int32Array(data.triples.users + 1);

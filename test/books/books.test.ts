@@ -369,7 +369,9 @@ describe("GET /v1/recommendations/books", () => {
     });
     expect(viaKind.kind).toBe("book");
     expect(viaKind.data.map((r) => r.title)).toEqual(own.data.map((r) => r.title));
-    const bad = await server.get("/v1/recommendations?kind=book&strategy=item&genre=Drama", { headers: bearer(reader) });
+    const bad = await server.get("/v1/recommendations?kind=book&strategy=item&genre=Drama", {
+      headers: bearer(reader),
+    });
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as { error: { code: string; message: string; issues?: { field: string }[] } };
     expect(body.error.code).toBe("BAD_REQUEST");

@@ -92,7 +92,7 @@ describe("user_signal_snapshot", () => {
         [id],
       );
       expect(snap?.m ?? [], `films of ${id}`).toEqual(signals.map((s) => s.movie_id));
-      (snap?.w ?? []).forEach((w, k) => expect(Number(w)).toBeCloseTo(signals[k].weight, 5));
+      for (const [k, w] of (snap?.w ?? []).entries()) expect(Number(w)).toBeCloseTo(signals[k].weight, 5);
     }
   });
 });

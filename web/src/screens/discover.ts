@@ -81,6 +81,8 @@ export const discoverScreen: Screen = async (main, route) => {
     more.disabled = true;
     try {
       const result = await api(client.GET("/v1/recommendations", { params: { query: { limit, strategy } } }));
+      // Without kind=book the answer is always films.
+      if (result.kind !== "movie") throw new Error("expected films");
       show(result, append);
     } catch (error) {
       if (!append) list.replaceChildren(errorBox(error, () => void load(false)));
