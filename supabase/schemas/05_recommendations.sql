@@ -698,8 +698,83 @@ $$;
 
 comment on function public.recommend_items is 'Item-based CF over the nightly top-k film neighbours and the user''s live signals, with the strongest contributing film as evidence.';
 
+-- content_evidence: why each given film is close in content to what the user liked (the embedding method of
+-- recommend_content): because_movie_id = the liked film (rated 4 stars or more, liked or superliked) nearest by
+-- embedding, when its cosine is at least the nightly calibrated threshold (recommendation_job_runs' newest
+-- contentThreshold) and the two share a feature; shared_features = the up to 3 features the film shares with that
+-- film, else the up to 3 it shares with any liked film (by TF-IDF weight products). Films without an embedding
+-- get no row. Called for the films actually served (recommend_hybrid's final rows), not for every candidate.
+create or replace function public.content_evidence(p_user_id uuid, p_movie_ids integer[])
+returns table (movie_id integer, because_movie_id integer, shared_features text[])
+language plpgsql
+stable
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+rows 100
+as $$
+declare
+  v_threshold real;
+begin
+  perform public.recommendation_caller_check(p_user_id);
+  if coalesce(cardinality(p_movie_ids), 0) = 0 then
+    return;
+  end if;
+  select (j.summary ->> 'contentThreshold')::real into v_threshold
+  from public.recommendation_job_runs j where j.job = 'nightly' order by j.id desc limit 1;
+  return query
+    with liked as materialized (
+      select s.movie_id, m.embedding
+      from public.user_signals(p_user_id) s join public.movies m on m.id = s.movie_id
+      where m.embedding is not null and (s.rating >= 4 or s.signal in ('like', 'superlike'))
+    ),
+    -- Each feature of the liked films with its largest weight among them, once (the weights are non-negative,
+    -- so max(w1 * w2) over liked films = w1 * this).
+    liked_features as materialized (
+      select f.feature, max(f.weight) as weight
+      from liked l join public.movie_features f on f.movie_id = l.movie_id
+      group by f.feature
+    ),
+    films as (
+      select m.id, m.embedding from unnest(p_movie_ids) as w(id) join public.movies m on m.id = w.id
+      where m.embedding is not null
+    )
+    select t.id,
+           case when b.similarity >= v_threshold and cardinality(b.features) > 0 then b.movie_id end,
+           case when b.similarity >= v_threshold and cardinality(b.features) > 0 then b.features else p.features end
+    from films t
+    left join lateral (
+      select l.movie_id, (1 - (l.embedding <=> t.embedding))::real as similarity,
+             array(
+               select f1.feature
+               from public.movie_features f1
+               join public.movie_features f2 on f2.feature = f1.feature and f2.movie_id = l.movie_id
+               where f1.movie_id = t.id
+               order by f1.weight * f2.weight desc, f1.feature
+               limit 3
+             ) as features
+      from liked l
+      order by l.embedding <=> t.embedding, l.movie_id
+      limit 1
+    ) b on true
+    left join lateral (
+      select array(
+        select f1.feature
+        from public.movie_features f1
+        join liked_features lf on lf.feature = f1.feature
+        where f1.movie_id = t.id
+        order by f1.weight * lf.weight desc, f1.feature
+        limit 3
+      ) as features
+    ) p on true;
+end
+$$;
+
+comment on function public.content_evidence is 'The content reason for given films: the nearest liked film above the calibrated similarity with the features both share, else the features shared with any liked film.';
+
 -- recommend_content: content-based recommendations (contract in 20261122002100_recommendation_functions.sql);
--- for method 'embedding', because_movie_id and shared_features follow the rules above.
+-- for method 'embedding', because_movie_id and shared_features are content_evidence's (above), or null and empty
+-- with p_evidence false (recommend_hybrid asks content_evidence for the films it serves only).
 create or replace function public.recommend_content(
   p_user_id uuid,
   p_genre text default null,
@@ -707,7 +782,8 @@ create or replace function public.recommend_content(
   p_year_to integer default null,
   p_language text default null,
   p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen'],
-  p_limit integer default 20
+  p_limit integer default 20,
+  p_evidence boolean default true
 )
 returns table (
   movie_id integer, score real, method text, because_movie_id integer, shared_features text[]
@@ -723,34 +799,19 @@ rows 200
 as $$
 declare
   v_profile vector;
-  v_threshold real;
 begin
   perform public.recommendation_caller_check(p_user_id);
   select avg(m.embedding) into v_profile
   from public.user_signals(p_user_id) s join public.movies m on m.id = s.movie_id
   where s.weight > 0 and m.embedding is not null;
-  select (j.summary ->> 'contentThreshold')::real into v_threshold
-  from public.recommendation_job_runs j where j.job = 'nightly' order by j.id desc limit 1;
 
   if v_profile is not null then
     return query
       with ex as materialized (select e.movie_id from public.excluded_movies(p_user_id, p_exclude) e),
-      liked as materialized (
-        select s.movie_id, m.embedding
-        from public.user_signals(p_user_id) s join public.movies m on m.id = s.movie_id
-        where m.embedding is not null and (s.rating >= 4 or s.signal in ('like', 'superlike'))
-      ),
-      -- Each feature of the liked films with its largest weight among them, once (the weights are non-negative,
-      -- so max(w1 * w2) over liked films = w1 * this).
-      liked_features as materialized (
-        select f.feature, max(f.weight) as weight
-        from liked l join public.movie_features f on f.movie_id = l.movie_id
-        group by f.feature
-      ),
       -- By the HNSW index on a large catalogue (the planner's choice; ef_search 200 and iterative scans so that a
       -- filter or the exclusions cannot starve the limit), re-sorted exactly below.
       near as materialized (
-        select m.id, m.embedding <=> v_profile as distance, m.embedding
+        select m.id, m.embedding <=> v_profile as distance
         from public.movies m
         where m.embedding is not null
           and not m.adult
@@ -763,36 +824,13 @@ begin
         limit p_limit
       ),
       top as materialized (
-        select n.id, (1 - n.distance)::real as score, n.embedding from near n order by n.distance, n.id
+        select n.id, (1 - n.distance)::real as score from near n order by n.distance, n.id
+      ),
+      evidence as materialized (
+        select e.* from public.content_evidence(p_user_id, array(select t.id from top t)) e where p_evidence
       )
-      select t.id, t.score, 'embedding'::text,
-             case when b.similarity >= v_threshold and cardinality(b.features) > 0 then b.movie_id end,
-             case when b.similarity >= v_threshold and cardinality(b.features) > 0 then b.features else p.features end
-      from top t
-      left join lateral (
-        select l.movie_id, (1 - (l.embedding <=> t.embedding))::real as similarity,
-               array(
-                 select f1.feature
-                 from public.movie_features f1
-                 join public.movie_features f2 on f2.feature = f1.feature and f2.movie_id = l.movie_id
-                 where f1.movie_id = t.id
-                 order by f1.weight * f2.weight desc, f1.feature
-                 limit 3
-               ) as features
-        from liked l
-        order by l.embedding <=> t.embedding, l.movie_id
-        limit 1
-      ) b on true
-      left join lateral (
-        select array(
-          select f1.feature
-          from public.movie_features f1
-          join liked_features lf on lf.feature = f1.feature
-          where f1.movie_id = t.id
-          order by f1.weight * lf.weight desc, f1.feature
-          limit 3
-        ) as features
-      ) p on true
+      select t.id, t.score, 'embedding'::text, e.because_movie_id, coalesce(e.shared_features, '{}')
+      from top t left join evidence e on e.movie_id = t.id
       order by t.score desc, t.id;
     return;
   end if;
@@ -1711,7 +1749,7 @@ as $$
   ),
   content as materialized (
     select s.*, coalesce((s.score - min(s.score) over ()) / nullif(max(s.score) over () - min(s.score) over (), 0), 1) as norm
-    from w, public.recommend_content(p_user_id, p_genre, p_year_from, p_year_to, p_language, p_exclude, w.n) s
+    from w, public.recommend_content(p_user_id, p_genre, p_year_from, p_year_to, p_language, p_exclude, w.n, false) s
     where p_w_content > 0
   ),
   pop as materialized (
@@ -1781,6 +1819,12 @@ as $$
                   / (1 + exp(-coalesce(p_like_slope, 2) * (least(5, greatest(0.5, r.r_hat)) - p_like_center)))
            end::real as total
     from rated r
+  ),
+  -- The films served, then the content reasons of those found by embedding (content_evidence), for them only.
+  served as materialized (select sc.* from scored sc order by sc.total desc, sc.movie_id limit p_limit),
+  cev as materialized (
+    select e.* from public.content_evidence(
+      p_user_id, array(select sv.movie_id from served sv where sv.method = 'embedding')) e
   )
   select b.movie_id,
          row(b.total,
@@ -1795,13 +1839,14 @@ as $$
              ),
              b.because_movie_id, b.because_rating, b.because_signal, b.because_similarity,
              b.neighbour_count, b.mean_correlation, b.neighbour_mean,
-             b.method, b.content_because, b.shared_features,
+             b.method, coalesce(ce.because_movie_id, b.content_because),
+             case when b.method = 'embedding' then coalesce(ce.shared_features, '{}') else b.shared_features end,
              b.rating_count, b.rating_mean)::public.recommendation_row,
          b.item_norm::real, b.cf_norm::real, b.content_norm::real, b.pop_norm::real,
          least(5, greatest(0.5, b.r_hat))::real
-  from scored b cross join w
+  from served b cross join w
+  left join cev ce on ce.movie_id = b.movie_id
   order by b.total desc, b.movie_id
-  limit p_limit
 $$;
 
 comment on function public.recommend_hybrid is 'Hybrid recommendations: per-source normalised scores blended (default 50% collaborative, 30% content, 20% popularity), optionally weighted by how likely the rating model says the user is to like each film, with every source''s evidence.';
@@ -2274,8 +2319,8 @@ grant execute on function public.recommend_for_signals to anon, authenticated, s
 revoke execute on function
   public.recommendation_caller_check, public.resolve_genre, public.user_signals, public.excluded_movies,
   public.user_neighbours, public.recommend_user_cf, public.predict_ratings_neighbours, public.recommend_items,
-  public.recommend_content, public.recommend_popular, public.recommend_hybrid, public.get_recommendations_live,
-  public.get_popular_movies, public.get_similar_movies
+  public.recommend_content, public.content_evidence, public.recommend_popular, public.recommend_hybrid,
+  public.get_recommendations_live, public.get_popular_movies, public.get_similar_movies
 from public;
 
 grant execute on function public.resolve_genre, public.get_popular_movies, public.get_similar_movies
@@ -2284,7 +2329,7 @@ grant execute on function public.resolve_genre, public.get_popular_movies, publi
 grant execute on function
   public.recommendation_caller_check, public.user_signals, public.excluded_movies, public.user_neighbours,
   public.recommend_user_cf, public.predict_ratings_neighbours, public.recommend_items, public.recommend_content,
-  public.recommend_popular, public.recommend_hybrid, public.get_recommendations_live
+  public.content_evidence, public.recommend_popular, public.recommend_hybrid, public.get_recommendations_live
   to authenticated, service_role;
 
 grant usage, select on sequence public.recommendation_job_runs_id_seq to service_role;

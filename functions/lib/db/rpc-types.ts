@@ -170,6 +170,17 @@ export interface RpcFunctions {
       token_version: number | null;
     };
   };
+  content_evidence: {
+    Args: {
+      p_user_id: string | null;
+      p_movie_ids: number[] | null;
+    };
+    Row: {
+      movie_id: number | null;
+      because_movie_id: number | null;
+      shared_features: string[] | null;
+    };
+  };
   delete_account: {
     Args: {
       p_user_id: string | null;
@@ -893,6 +904,7 @@ export interface RpcFunctions {
       p_language?: string | null;
       p_exclude?: string[] | null;
       p_limit?: number | null;
+      p_evidence?: boolean | null;
     };
     Row: {
       movie_id: number | null;
