@@ -8,7 +8,7 @@ import { backfillCommand } from "./backfill";
 import type { Command } from "./command";
 import { evalCommand } from "./eval";
 import { importCommand, importResolveCommand } from "./import";
-import { jobsNightlyCommand } from "./jobs";
+import { jobsNightlyCommand, jobsTrendingCommand } from "./jobs";
 import { migrateCommand } from "./migrate";
 import { modelLoadCommand } from "./model";
 import { schemaCommand } from "./schema";
@@ -26,6 +26,7 @@ const COMMANDS: Command[] = [
   syncBooksCommand,
   backfillCommand,
   jobsNightlyCommand,
+  jobsTrendingCommand,
   importCommand,
   importResolveCommand,
   evalCommand,
