@@ -7,6 +7,7 @@ import { benchCommand } from "../bench";
 import { backfillCommand } from "./backfill";
 import type { Command } from "./command";
 import { evalCommand } from "./eval";
+import { evalSimilarCommand } from "./eval-similar";
 import { importCommand, importResolveCommand } from "./import";
 import { jobsNightlyCommand, jobsTrendingCommand } from "./jobs";
 import { migrateCommand } from "./migrate";
@@ -30,6 +31,7 @@ const COMMANDS: Command[] = [
   importCommand,
   importResolveCommand,
   evalCommand,
+  evalSimilarCommand,
   tuneCommand,
   modelLoadCommand,
 ];
