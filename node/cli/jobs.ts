@@ -1,6 +1,10 @@
-/** `marquee jobs nightly`: recompute neighbours, refresh materialised views, delete expired cached data. */
+/**
+ * `marquee jobs nightly`: recompute neighbours, refresh materialised views, delete expired cached data.
+ * `marquee jobs trending`: refresh the trending windows alone, on a shorter cadence.
+ */
 import { type NightlyStep, type NightlySummary, runNightly } from "../jobs/nightly";
 import { formatTasteGroups, runTasteGroups } from "../jobs/taste-groups";
+import { formatTrendingSummary, refreshTrending } from "../jobs/trending";
 import { type Command, loadConfig, openJobDatabase, parseOptions } from "./command";
 
 const LABELS: Record<NightlyStep, string> = {
@@ -112,6 +116,31 @@ export const jobsNightlyCommand: Command = {
           ? JSON.stringify({ ...summary, tasteGroups: taste }, null, 2)
           : `${formatNightlySummary(summary)}\n${formatTasteGroups(taste)}`,
       );
+      return 0;
+    } finally {
+      await db.close();
+    }
+  },
+};
+
+export const jobsTrendingCommand: Command = {
+  name: "jobs trending",
+  summary: "Refresh the trending windows (movie_trending_stats: the last 7, 30 and 365 days) between nightly runs",
+  usage: "[--json]",
+  help: [
+    "options:",
+    "  --json  print the summary as JSON",
+    "",
+    "Refreshes movie_trending_stats concurrently (reads keep the previous contents meanwhile), so trending lists",
+    "end at this run instead of the last nightly one. Uses DATABASE_URL, or the embedded database in",
+    "MARQUEE_DATA_DIR. Safe to re-run; exits 1 on failure.",
+  ].join("\n"),
+  async run(args) {
+    const o = parseOptions(args, { json: { type: "boolean" } });
+    const db = await openJobDatabase(loadConfig());
+    try {
+      const summary = await refreshTrending(db);
+      console.log(o.json ? JSON.stringify(summary, null, 2) : formatTrendingSummary(summary));
       return 0;
     } finally {
       await db.close();

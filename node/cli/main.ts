@@ -7,8 +7,9 @@ import { benchCommand } from "../bench";
 import { backfillCommand } from "./backfill";
 import type { Command } from "./command";
 import { evalCommand } from "./eval";
+import { evalSimilarCommand } from "./eval-similar";
 import { importCommand, importResolveCommand } from "./import";
-import { jobsNightlyCommand } from "./jobs";
+import { jobsNightlyCommand, jobsTrendingCommand } from "./jobs";
 import { migrateCommand } from "./migrate";
 import { modelLoadCommand } from "./model";
 import { schemaCommand } from "./schema";
@@ -26,9 +27,11 @@ const COMMANDS: Command[] = [
   syncBooksCommand,
   backfillCommand,
   jobsNightlyCommand,
+  jobsTrendingCommand,
   importCommand,
   importResolveCommand,
   evalCommand,
+  evalSimilarCommand,
   tuneCommand,
   modelLoadCommand,
 ];

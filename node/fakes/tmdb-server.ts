@@ -109,6 +109,20 @@ function listItem(m: TmdbMovieDetails) {
   };
 }
 
+/**
+ * A film's details as TMDB sends them: `belongs_to_collection` is always present, null or the collection with its
+ * images (`poster_path`, `backdrop_path`, each null when it has none), whatever the catalogue entry leaves out.
+ */
+function detailsOf(m: TmdbMovieDetails) {
+  const c = m.belongs_to_collection;
+  return {
+    ...m,
+    belongs_to_collection: c
+      ? { id: c.id, name: c.name, poster_path: c.poster_path ?? null, backdrop_path: c.backdrop_path ?? null }
+      : null,
+  };
+}
+
 /** Peak number of request starts in any sliding one-second window [t, t + 1000) of a list of times (ms). */
 export function peakPerSecond(times: number[]): number {
   const sorted = [...times].sort((a, b) => a - b);
@@ -228,7 +242,9 @@ function fakeTmdb(catalogue: FakeCatalogue, options: FakeTmdbOptions) {
     }
     if (movie) {
       const found = byId.get(Number(movie[1]));
-      return found ? { kind: "send", status: 200, body: found } : { kind: "send", status: 404, body: NOT_FOUND };
+      return found
+        ? { kind: "send", status: 200, body: detailsOf(found) }
+        : { kind: "send", status: 404, body: NOT_FOUND };
     }
     return { kind: "send", status: 404, body: NOT_FOUND };
   };
@@ -420,6 +436,11 @@ export function syntheticCatalogue(n: number): FakeCatalogue {
       vote_count: Math.floor(rand() * 10_000),
       poster_path: `/p${id}.jpg`,
       imdb_id: `tt${1_000_000 + id}`,
+      // Films 10k+1..10k+3 make a trilogy, as about a tenth of TMDB's popular films belong to a collection.
+      belongs_to_collection:
+        id % 10 >= 1 && id % 10 <= 3
+          ? { id: 900_000 + Math.floor(id / 10), name: `Series ${Math.floor(id / 10)} Collection`, poster_path: null }
+          : null,
       credits: {
         cast: [
           { name: `Actor ${id % 97}`, order: 0 },

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../functions/env";
 import { DEMO_LOGIN, filmsFromFixture, readFixture } from "../../node/demo/load-demo";
 import { DEMO_PERSONA, generateDemoRatings } from "../../node/demo/taste-model";
+import { FRANCHISES } from "../../node/eval/franchises";
+import { checkFranchises, formatSimilarCheck } from "../../node/eval/similar";
 import { prepareDatabase } from "../../node/server";
 import { freshDatabase, type TestDatabase } from "../support/database";
 
@@ -52,6 +54,21 @@ describe("similar films in the demo world", () => {
       top.map((r) => r.title).join(" | "),
     ).toEqual([]);
   });
+
+  // Series whose titles share nothing (Raiders of the Lost Ark, Return of the Jedi, Aliens, Before Sunset, First
+  // Blood): the demo has no TMDB collections, so people, keywords and co-ratings must hold them together.
+  it("franchises whose titles differ still fill their top 5 with each other (the franchise check)", async () => {
+    const names = ["Star Wars original trilogy", "Indiana Jones", "Alien", "Before trilogy", "Mad Max", "Rambo"];
+    const result = await checkFranchises(
+      db,
+      FRANCHISES.filter((f) => names.includes(f.name)),
+      { k: 5 },
+    );
+    const report = formatSimilarCheck(result, { verbose: true });
+    expect(result.counted, report).toBe(names.length);
+    expect(result.filmsWithSibling, report).toBe(result.films);
+    expect(result.rate, report).toBeGreaterThanOrEqual(0.9);
+  }, 90_000);
 
   it("people who watch The Godfather are not said to watch The Avengers", async () => {
     const top = (await similarTitles("The Godfather", 20)).map((r) => r.title);

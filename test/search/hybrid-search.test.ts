@@ -251,6 +251,28 @@ describe("match_movies (hybrid search)", () => {
     ).toBe(true);
   });
 
+  it("puts the exact title before better-known films that start with it, in any script", async () => {
+    await db.query(
+      `insert into public.movies (id, title, release_year, genres, original_language, vote_count, vote_average)
+       select id, title, year, array[genre], language, votes, 7
+       from unnest($1::int[], $2::text[], $3::smallint[], $4::text[], $5::text[], $6::int[])
+         as x(id, title, year, genre, language, votes)`,
+      [
+        [40, 41, 42, 43],
+        ["Léon Morin, Priest", "Léon", "Брат 2", "Брат"],
+        [1961, 1994, 2000, 1997],
+        ["Drama", "Crime", "Crime", "Crime"],
+        ["fr", "en", "ru", "ru"],
+        [5000, 100, 5000, 100],
+      ],
+    );
+    // "leon": the stored folded title (accents folded) says exact; "брат": a script fold_title cannot spell, folded
+    // per row instead.
+    expect(titles(await search("leon")).slice(0, 2)).toEqual(["Léon", "Léon Morin, Priest"]);
+    expect(titles(await search("Брат")).slice(0, 2)).toEqual(["Брат", "Брат 2"]);
+    await db.exec("delete from public.movies where id between 40 and 43");
+  });
+
   it("forgives a typo in a title only when nothing matches exactly", async () => {
     const typo = titles(await search("batmn"));
     expect(typo, JSON.stringify(typo)).toContain("Batman");

@@ -3,7 +3,7 @@ import { TmdbClient } from "../../functions/lib/tmdb/client";
 import { type FakeTmdb, type FakeTmdbOptions, startFakeTmdb } from "../../node/fakes/tmdb-server";
 import { type SyncOptions, syncTmdb } from "../../node/jobs/tmdb-sync";
 import { freshDatabase, type TestDatabase } from "../support/database";
-import { catalogue, film, ID } from "./fixtures";
+import { catalogue, film, ID, matrixSequels } from "./fixtures";
 
 let db: TestDatabase;
 let tmdb: FakeTmdb | undefined;
@@ -177,6 +177,59 @@ describe("marquee sync tmdb against a fake TMDB with faults", () => {
     expect(run).toMatchObject({ skipped: 2, failed: 0 });
     const rows = await db.query<{ id: number; adult: boolean }>("select id, adult from public.movies order by id");
     expect(rows).toEqual([{ id: ID.heat, adult: true }]);
+  });
+
+  it("stores TMDB's belongs_to_collection, and similar films put the collection's other films first", async () => {
+    const c = catalogue();
+    c.movies.push(...matrixSequels(c));
+    await fake(c);
+    const details = async (id: number) =>
+      (await (await fetch(`${tmdb?.url}/movie/${id}`, { headers: { authorization: "Bearer test-token" } })).json()) as {
+        belongs_to_collection: unknown;
+      };
+    expect((await details(ID.heat)).belongs_to_collection, "like TMDB: null when the film has none").toBeNull();
+    expect((await details(ID.matrixReloaded)).belongs_to_collection, "or the collection with its images").toEqual({
+      id: 2344,
+      name: "The Matrix Collection",
+      poster_path: "/collection2344.jpg",
+      backdrop_path: null,
+    });
+
+    await syncTmdb(db, client(), { mode: "initial", limit: 100 }, OPTIONS);
+    const collections = () =>
+      db.query<{ id: number; collection_id: number | null; collection_name: string | null }>(
+        "select id, collection_id, collection_name from public.movies where id = any ($1::int[]) order by id",
+        [[ID.matrix, ID.matrixReloaded, ID.matrixRevolutions, ID.heat]],
+      );
+    const matrixCollection = { collection_id: 2344, collection_name: "The Matrix Collection" };
+    expect(await collections()).toEqual([
+      { id: ID.matrix, ...matrixCollection },
+      { id: ID.matrixReloaded, ...matrixCollection },
+      { id: ID.matrixRevolutions, ...matrixCollection },
+      { id: ID.heat, collection_id: null, collection_name: null },
+    ]);
+    const similar = async () =>
+      (await db.rpc("get_similar_movies", { p_movie_id: ID.matrix, p_limit: 5 })).map((r) => ({
+        id: r.movie?.id,
+        series: r.same_series,
+        collection: r.collection_name,
+      }));
+    const top = await similar();
+    expect(top.slice(0, 2), JSON.stringify(top)).toEqual([
+      { id: ID.matrixReloaded, series: "collection", collection: "The Matrix Collection" },
+      { id: ID.matrixRevolutions, series: "collection", collection: "The Matrix Collection" },
+    ]);
+
+    // TMDB takes a film out of the collection: the next sync clears it, and the film is kin by its title alone.
+    film(c, ID.matrixRevolutions).belongs_to_collection = null;
+    await syncTmdb(db, client(), { mode: "ids", ids: [ID.matrixRevolutions] }, OPTIONS);
+    expect((await collections())[2]).toEqual({ id: ID.matrixRevolutions, collection_id: null, collection_name: null });
+    // Without the collection it is a candidate through the people it shares (the nightly view of film features).
+    await db.exec("refresh materialized view public.movie_features");
+    expect(
+      (await similar()).find((r) => r.id === ID.matrixRevolutions),
+      "same title words and directors: still the same series",
+    ).toEqual({ id: ID.matrixRevolutions, series: "title", collection: null });
   });
 
   it("a run aborted midway is resumed by the next one: nothing lost, nothing twice", async () => {

@@ -46,7 +46,15 @@ export const TmdbMovieDetails = z.object({
   vote_count: z.number().nullish(),
   poster_path: z.string().nullish(),
   imdb_id: z.string().nullish(),
-  belongs_to_collection: z.object({ id: z.number().int().positive(), name: z.string() }).nullish(),
+  // TMDB answers null, or the collection with its own images (which we do not store).
+  belongs_to_collection: z
+    .object({
+      id: z.number().int().positive(),
+      name: z.string(),
+      poster_path: z.string().nullish(),
+      backdrop_path: z.string().nullish(),
+    })
+    .nullish(),
   credits: z
     .object({
       cast: z.array(z.object({ name: z.string(), order: z.number().nullish() })).default([]),
