@@ -1377,10 +1377,12 @@ begin
       select f.*,
              case
                when v_src.collection_id is not null and f.collection_id = v_src.collection_id then 'collection'
+               -- The shared people or keywords first: title_series costs about 0.1 ms a call, and AND stops at
+               -- the first false.
                when (v_src.collection_id is null or f.collection_id is null)
-                    and public.title_series(v_src.title, f.title)
                     and (cardinality(f.directors) > 0 or cardinality(f.cast_shared) > 0
-                         or cardinality(f.keywords) >= 2) then 'title'
+                         or cardinality(f.keywords) >= 2)
+                    and public.title_series(v_src.title, f.title) then 'title'
              end as series,
              co.similarity as co_sim, co.support,
              coalesce(0.6 * co.norm * co.support / (co.support + 10.0), 0) as co_part
