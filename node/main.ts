@@ -40,7 +40,12 @@ async function main() {
     say(`${signal}: shutting down`);
     await server.close().catch(() => {});
     // PGlite flushes to its folder on close; skipping this can lose the last writes.
-    await db.close();
+    try {
+      await db.close();
+    } catch (error) {
+      console.error("marquee: closing the database failed:", error);
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));

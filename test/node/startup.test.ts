@@ -18,7 +18,8 @@ const ENTRY = join(ROOT, "node/main.ts");
 interface Started {
   child: ChildProcess;
   stderr: () => string;
-  exited: Promise<number | null>;
+  /** The exit code, or the signal's name when a signal ended the process (so a failure says which). */
+  exited: Promise<number | string>;
 }
 
 function start(dataDir: string, port: number): Started {
@@ -33,20 +34,23 @@ function start(dataDir: string, port: number): Started {
   child.stderr?.on("data", (d: Buffer) => {
     stderr += d.toString();
   });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? `signal ${signal}`)),
+  );
   return { child, stderr: () => stderr, exited };
 }
 
 async function listening(p: Started): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (!p.stderr().includes("listening on")) {
-    if (p.child.exitCode !== null) throw new Error(`exited with ${p.child.exitCode}:\n${p.stderr()}`);
+    if (p.child.exitCode !== null || p.child.signalCode !== null)
+      throw new Error(`exited with ${p.child.exitCode ?? p.child.signalCode}:\n${p.stderr()}`);
     if (Date.now() > deadline) throw new Error(`not listening after 60 s:\n${p.stderr()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-async function exitWithin(p: Started, ms: number): Promise<number | null> {
+async function exitWithin(p: Started, ms: number): Promise<number | string> {
   const timer = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), ms));
   const result = await Promise.race([p.exited, timer]);
   if (result === "timeout") {
@@ -99,7 +103,8 @@ describe("one process per data dir", () => {
     running.push(third);
     await listening(third);
     third.child.kill("SIGTERM");
-    expect(await exitWithin(third, 30_000)).toBe(0);
+    const stopped = await exitWithin(third, 30_000);
+    expect(stopped, `a SIGTERM stops it cleanly; its stderr:\n${third.stderr()}`).toBe(0);
     expect(existsSync(join(data, "marquee.lock")), "a clean stop releases the lock").toBe(false);
   }, 180_000);
 });
