@@ -131,8 +131,8 @@ export const jobsTrendingCommand: Command = {
     "options:",
     "  --json  print the summary as JSON",
     "",
-    "Refreshes movie_trending_stats concurrently (reads keep the previous contents meanwhile), so trending lists",
-    "end at this run instead of the last nightly one. Uses DATABASE_URL, or the embedded database in",
+    "Refreshes movie_trending_stats, then movie_popularity (the scored lists popular reads), concurrently (reads",
+    "keep the previous contents meanwhile), so trending lists end at this run instead of the last nightly one. Uses DATABASE_URL, or the embedded database in",
     "MARQUEE_DATA_DIR. Safe to re-run; exits 1 on failure.",
   ].join("\n"),
   async run(args) {

@@ -557,6 +557,8 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
       "movie_features",
       "movie_baselines",
       "movie_trending_stats",
+      // After the two it reads.
+      "movie_popularity",
       "catalogue_language_shares",
     ];
     for (const [k, view] of views.entries()) {
