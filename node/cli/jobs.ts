@@ -16,6 +16,7 @@ const LABELS: Record<NightlyStep, string> = {
   candidates: "item candidates",
   write: "write tables",
   views: "refresh views",
+  books: "book co-reading",
   cache: "expire cache",
 };
 
@@ -53,6 +54,7 @@ export function formatNightlySummary(s: NightlySummary): string {
       ? `  rating model: biased MF, ${s.ratingModel.factors} factors, penalty ${s.ratingModel.penalty}, ${s.ratingModel.epochs} epochs; validation RMSE ${s.ratingModel.validationRmse.toFixed(4)} (baseline ${s.ratingModel.baselineRmse.toFixed(4)}) (${t.ratings} ms)`
       : "  rating model: skipped",
     `  item candidates: ${s.candidateRows} users, best ${s.candidateDepth} films each (${t.candidates} ms)`,
+    `  books: ${s.bookPairs} co-reading pairs, ${s.filmBookPairs} film-to-book pairs (${t.books} ms)`,
     `  load ${t.load} ms, write ${t.write} ms, views ${t.views} ms, cache ${t.cache} ms (${s.cacheRowsDeleted} cached rows deleted)`,
     `  total ${(s.totalMs / 1000).toFixed(1)} s`,
   ].join("\n");

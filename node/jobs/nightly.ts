@@ -53,7 +53,17 @@ export interface NightlyOptions {
   onStep?: (step: NightlyStep, done: number, total: number) => void;
 }
 
-export type NightlyStep = "load" | "users" | "films" | "model" | "ratings" | "candidates" | "write" | "views" | "cache";
+export type NightlyStep =
+  | "load"
+  | "users"
+  | "films"
+  | "model"
+  | "ratings"
+  | "candidates"
+  | "write"
+  | "views"
+  | "books"
+  | "cache";
 
 export interface NightlySummary {
   ratings: number;
@@ -78,6 +88,9 @@ export interface NightlySummary {
   /** Users given item candidates (user_item_candidates) and the depth kept per user. */
   candidateRows: number;
   candidateDepth: number;
+  /** Co-reading rows written (book_neighbours) and film-to-book rows (film_book_neighbours). */
+  bookPairs: number;
+  filmBookPairs: number;
   /**
    * The embedding cosine a content reason needs (recommend_content reads it from the newest run): the 95th
    * percentile of the cosine between pairs of up to 400 catalogue films with embeddings; null without embeddings.
@@ -480,6 +493,7 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     candidates: 0,
     write: 0,
     views: 0,
+    books: 0,
     cache: 0,
   } as Record<NightlyStep, number>;
   const timed = async <T>(name: NightlyStep, fn: () => Promise<T> | T): Promise<T> => {
@@ -579,6 +593,15 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     await db.exec("vacuum analyze public.user_similarities, public.movie_similarities, public.ratings");
     step("views", views.length, views.length);
   });
+  // Co-reading for book recommendations: set-based in SQL, independent of the film steps above.
+  const bookPairs = await timed("books", async () => {
+    step("books", 0, 1);
+    const [row] = await db.query<{ book_pairs: number; film_pairs: number }>(
+      "select * from public.refresh_book_neighbours()",
+    );
+    step("books", 1, 1);
+    return { books: Number(row?.book_pairs ?? 0), films: Number(row?.film_pairs ?? 0) };
+  });
   const deleted = await timed("cache", async () => {
     const rows = await db.query<{ n: number }>(
       `with gone as (
@@ -621,6 +644,8 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     cacheRowsDeleted: deleted,
     candidateRows: candidates.length,
     candidateDepth,
+    bookPairs: bookPairs.books,
+    filmBookPairs: bookPairs.films,
     contentThreshold,
     timings,
     totalMs: Math.round(performance.now() - started),
