@@ -1139,8 +1139,8 @@ grant execute on function public.refresh_book_neighbours to service_role;
 --   film fans    the cross-catalogue signal: people who loved a film the user loved (ratings 4+, likes) and loved
 --                the candidate book, normalised the same way, from film_book_neighbours (nightly, at least 2
 --                such readers); the strongest film is kept for the reason
---   content      a shared author or series with a loved book (1.0 / 0.8), else embedding cosine to the mean of the
---                loved books' embeddings (same model), above the 100th nearest
+--   content      the next book of a series with a loved earlier volume (1.0), a shared author (0.8), else
+--                embedding cosine to the mean of the loved books' embeddings (same model), above the 100th nearest
 --   popularity   the Bayesian average of the readers' stars, with log rating count
 -- Excluded: books the user rated or gave any state-like signal (like, dislike, seen, hide, want-to-read).
 -- Cold start: with no loved book and no loved film only popularity serves (cold_start true). Rows best first,
@@ -1244,15 +1244,22 @@ begin
   near_floor as (select min(n.sim) as f, max(n.sim) as top from near n),
   kin as (
     -- A shared author or series with a loved book: the strongest content tie, and a reason a reader trusts.
+    -- "Next in the series" only when a loved book comes earlier in it (positions compared as numbers): a loved
+    -- second volume makes the first one an author tie, not the next book. The series anchor is the latest loved
+    -- volume before the candidate.
     select b.id as book_id,
-           (array_agg(a.title order by l.rating desc nulls last, a.id))[1] as anchor_title,
+           coalesce((array_agg(a.title order by pa.n desc, a.id) filter (where pa.n < pb.n))[1],
+                    (array_agg(a.title order by l.rating desc nulls last, a.id))[1]) as anchor_title,
            (array_agg(x order by x) filter (where x is not null))[1] as author,
-           (array_agg(a.series_name) filter (where a.series_name is not null and a.series_name = b.series_name))[1] as series
+           (array_agg(a.series_name) filter (where a.series_name = b.series_name and pa.n < pb.n))[1] as series
     from loved_books l
     join public.books a on a.id = l.book_id
     join public.books b on b.id <> a.id and (b.authors && a.authors or (a.series_name is not null and b.series_name = a.series_name))
     left join lateral (select u from unnest(b.authors) u where u = any (a.authors) limit 1) sa(x) on true
+    cross join lateral (select substring(a.series_position from '^[0-9]+(?:\.[0-9]+)?')::numeric as n) pa
+    cross join lateral (select substring(b.series_position from '^[0-9]+(?:\.[0-9]+)?')::numeric as n) pb
     where b.id not in (select s.book_id from seen s)
+      and (b.authors && a.authors or pa.n < pb.n)
     group by b.id
   ),
   popular as (

@@ -372,6 +372,20 @@ describe("GET /v1/recommendations/books", () => {
     expect(texts).toContain("Next in the Dune Chronicles series, after Dune, which you liked");
   });
 
+  it("calls a series book next only after an earlier volume: a loved second volume makes the first an author tie", async () => {
+    const reader = await createTestUser(server);
+    await server.json(
+      `/v1/book-ratings/${BOOKS.messiah.id}`,
+      { rating: 5 },
+      { method: "PUT", headers: bearer(reader) },
+    );
+    const body = await recs(reader);
+    const dune = body.data.find((r) => r.title === "Dune");
+    const texts = dune?.reasons.map((r) => r.text) ?? [];
+    expect(texts).toContain("By Frank Herbert, who wrote Dune Messiah, which you liked");
+    expect(texts.join(" "), "Dune comes before Dune Messiah").not.toMatch(/Next in/);
+  });
+
   it("serves popular books to a newcomer and says it is a cold start", async () => {
     const body = await recs(await createTestUser(server));
     expect(body.coldStart).toBe(true);
