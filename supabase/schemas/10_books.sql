@@ -1300,10 +1300,18 @@ begin
            coalesce(r.ct_s, 0) as ct_n,
            coalesce((r.pop - m.pop_min) / nullif(m.pop - m.pop_min, 0), 0) as pop_n
     from raw r cross join maxes m
+  ),
+  top as (
+    -- Ranked before any card is built: only the served rows read the books' full rows.
+    select s.*,
+           (case when v_cold then s.pop_n
+                 else 0.4 * s.co_n + 0.25 * s.ck_n + 0.2 * s.ct_n + 0.15 * s.pop_n end)::real as total
+    from scored s
+    order by total desc, s.book_id
+    limit p_limit
   )
   select public.to_book_card(b),
-         (case when v_cold then s.pop_n
-               else 0.4 * s.co_n + 0.25 * s.ck_n + 0.2 * s.ct_n + 0.15 * s.pop_n end)::real,
+         s.total,
          array_remove(array[
            case when s.co_n > 0 then 'co_reading' end,
            case when s.ck_n > 0 then 'film_fans' end,
@@ -1314,12 +1322,12 @@ begin
          s.ck_n::real, s.ck_readers::integer, s.ck_anchor, am.title,
          s.ct_n::real, s.anchor_title, s.author, s.series,
          s.pop_n::real, v_cold
-  from scored s
+  from top s
   join public.books b on b.id = s.book_id
   left join public.books ab on ab.id = s.co_anchor
   left join loved_books lb on lb.book_id = s.co_anchor
   left join public.movies am on am.id = s.ck_anchor
-  order by 2 desc, b.id
+  order by s.total desc, b.id
   limit p_limit;
 end
 $$;
