@@ -56,6 +56,7 @@ language plpgsql
 volatile
 security definer
 set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
 as $$
 begin
   delete from public.book_neighbours;

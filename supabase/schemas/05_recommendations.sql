@@ -907,7 +907,7 @@ grant select on public.movie_trending_stats to service_role;
 
 -- The public popularity lists, scored and ordered ahead of time: every film of movie_rating_stats (window_days 0,
 -- all time) and of movie_trending_stats (7, 30, 365) with its Bayesian score at the API's prior weight (25) and
--- C, the all-time mean of all ratings. recommend_popular reads it in score order and stops at the limit, where
+-- C, the all-time mean of all ratings. get_popular_movies reads it in score order and stops at the limit, where
 -- scoring every rated film per request made popular cost three catalogue list reads. Refreshed after the two views
 -- it reads, by `marquee jobs nightly` and `marquee jobs trending`.
 create materialized view public.movie_popularity as
@@ -1001,30 +1001,6 @@ begin
         where t.window_days = p_window_days and t.refreshed_at > now() - interval '36 hours'
       ) then 'trending'
       else 'window' end;
-  end if;
-  -- The API's prior weight on a refreshed list: read movie_popularity in score order (its scores use the same C).
-  if p_prior_weight = 25 and v_mode in ('nightly', 'trending') and exists (
-    select 1 from public.movie_popularity p
-    where p.window_days = coalesce(p_window_days, 0)
-      and (p_window_days is null or p.refreshed_at > now() - interval '36 hours')
-  ) then
-    return query
-      select p.movie_id, p.score, p.rating_count, p.rating_mean
-      from public.movie_popularity p
-      join public.movies m on m.id = p.movie_id
-      where p.window_days = coalesce(p_window_days, 0)
-        and p.rating_count >= p_min_ratings
-        and (p_window_days is null or p.score >= p.prior)
-        and not m.adult
-        and (p_genre is null or m.genres @> array[p_genre])
-        and (p_year_from is null or m.release_year >= p_year_from)
-        and (p_year_to is null or m.release_year <= p_year_to)
-        and (p_language is null or m.original_language = p_language)
-        and (p_user_id is null
-             or p.movie_id not in (select e.movie_id from public.excluded_movies(p_user_id, p_exclude) e))
-      order by p.score desc, p.rating_count desc, p.movie_id
-      limit p_limit;
-    return;
   end if;
   if exists (select 1 from public.movie_rating_stats) then
     select (sum(s.rating_count * s.rating_mean) / nullif(sum(s.rating_count), 0))::real into v_prior
@@ -1247,6 +1223,31 @@ begin
   end if;
   if p_year_from is not null and p_year_to is not null and p_year_from > p_year_to then
     raise exception 'year_from must not be after year_to' using errcode = '22023';
+  end if;
+  -- The API's prior weight on a list movie_popularity holds (a trending one refreshed in the last 36 hours, the
+  -- rule recommend_popular applies to movie_trending_stats): read it in score order, one query, as cheap as a
+  -- catalogue list. Anything else is scored by recommend_popular.
+  if p_prior_weight = 25 and p_min_ratings >= 1 and (p_window_days is null or p_window_days in (7, 30, 365))
+     and exists (
+       select 1 from public.movie_popularity p
+       where p.window_days = coalesce(p_window_days, 0)
+         and (p_window_days is null or p.refreshed_at > now() - interval '36 hours')
+     ) then
+    return query
+      select public.to_movie_card(m), p.score, p.rating_count, p.rating_mean
+      from public.movie_popularity p
+      join public.movies m on m.id = p.movie_id
+      where p.window_days = coalesce(p_window_days, 0)
+        and p.rating_count >= p_min_ratings
+        and (p_window_days is null or p.score >= p.prior)
+        and not m.adult
+        and (v_genre is null or m.genres @> array[v_genre])
+        and (p_year_from is null or m.release_year >= p_year_from)
+        and (p_year_to is null or m.release_year <= p_year_to)
+        and (p_language is null or m.original_language = p_language)
+      order by p.score desc, p.rating_count desc, p.movie_id
+      limit p_limit;
+    return;
   end if;
   return query
     select public.to_movie_card(m),
