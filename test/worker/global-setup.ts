@@ -66,6 +66,8 @@ const loadSuite: Loader = async (db) => {
     },
   ]);
   await backfillEmbeddings(db, new LocalEmbedder(), { kind: "book" });
+  // Co-reading and film-to-book pairs come from the nightly job's books step, as in production.
+  await db.query("select * from public.refresh_book_neighbours()");
 };
 
 export default async function setup(project: TestProject) {
