@@ -532,6 +532,20 @@ async function writeMatchPairs(tx: SqlExecutor, stored: StoredMatches, settings:
 }
 
 /**
+ * The match-candidates step alone (what runNightly does for user_match_candidates), for tests and operators: reads
+ * the signals, computes, replaces the table in one transaction.
+ */
+export async function refreshMatchCandidates(
+  db: SqlDatabase,
+  settings: Partial<MatchSettings> = {},
+): Promise<{ users: number; pairs: number }> {
+  const full = { ...MATCH_DEFAULTS, ...settings };
+  const stored = await matchPairs(db, full);
+  await db.transaction((tx) => writeMatchPairs(tx, stored, full));
+  return { users: stored.users.length, pairs: stored.pairs.other.length };
+}
+
+/**
  * fitRatingModel in a worker thread. The worker loads the TypeScript module through tsx's loader, registered in the
  * worker itself, so it runs the same whether the job was started by the CLI, a test runner or plain node with tsx.
  */
