@@ -31,8 +31,6 @@ async function main() {
     await db.close().catch(() => {});
     throw error;
   }
-  say(`listening on ${server.url} (the app at ${server.url}/, the API docs at ${server.url}/docs)`);
-
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -48,8 +46,12 @@ async function main() {
     }
     process.exit(0);
   };
+  // The handlers go in before "listening" is announced: a signal that arrives before process.on() meets the
+  // default action and kills the process without closing the database (a supervisor, or a test, may send SIGTERM
+  // the moment it reads that line).
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+  say(`listening on ${server.url} (the app at ${server.url}/, the API docs at ${server.url}/docs)`);
 }
 
 main().catch((error) => {

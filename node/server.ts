@@ -172,6 +172,11 @@ export async function prepareDatabase(db: Database, config: Config, log: (line: 
         `loaded demo data: ${demo.movies} films, ${demo.users} users, ${demo.ratings} ratings ` +
           `in ${Math.round(performance.now() - started)} ms`,
       );
+    } else {
+      // A demo database from before books: the books and their synthetic readers join it now.
+      const { addDemoBooks } = await import("./demo/load-demo");
+      const added = await addDemoBooks(db);
+      if (added.books > 0) log(`added demo books: ${added.books} books, ${added.bookRatings} reader ratings`);
     }
   }
   if (config.EMBEDDING_PROVIDER === "local") {
@@ -193,6 +198,19 @@ async function computeNeighboursOnce(db: SqlDatabase, config: Config, log: (line
     `select exists (select 1 from public.recommendation_job_runs where job = 'nightly') as ran,
             exists (select 1 from public.ratings) as rated`,
   );
+  if (state.ran && state.rated) {
+    // A run from before book co-reading existed (or before the books were added) left its tables empty.
+    const [books] = await db.query<{ missing: boolean }>(
+      `select exists (select 1 from public.book_ratings) and not exists (select 1 from public.book_neighbours)
+         as missing`,
+    );
+    if (books?.missing) {
+      const [row] = await db.query<{ book_pairs: number; film_pairs: number }>(
+        "select * from public.refresh_book_neighbours()",
+      );
+      log(`computed book co-reading: ${row?.book_pairs} book pairs, ${row?.film_pairs} film-to-book pairs`);
+    }
+  }
   if (state.ran || !state.rated) return;
   const { runNightly } = await import("./jobs/nightly");
   const summary = await runNightly(db, {

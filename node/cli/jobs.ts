@@ -17,6 +17,7 @@ const LABELS: Record<NightlyStep, string> = {
   matches: "match candidates",
   write: "write tables",
   views: "refresh views",
+  books: "book co-reading",
   cache: "expire cache",
 };
 
@@ -55,6 +56,7 @@ export function formatNightlySummary(s: NightlySummary): string {
       : "  rating model: skipped",
     `  item candidates: ${s.candidateRows} users, best ${s.candidateDepth} films each (${t.candidates} ms)`,
     `  match candidates: ${s.matches.users} users, ${s.matches.matchedPairs} matched and ${s.matches.nearPairs} near pairs (at most ${s.matches.depth} of each per user; threshold ${s.matches.threshold}, overlap ${s.matches.minOverlap}, shrinkage ${s.matches.shrinkage}) (${t.matches} ms)`,
+    `  books: ${s.bookPairs} co-reading pairs, ${s.filmBookPairs} film-to-book pairs (${t.books} ms)`,
     `  load ${t.load} ms, write ${t.write} ms, views ${t.views} ms, cache ${t.cache} ms (${s.cacheRowsDeleted} cached rows deleted)`,
     `  total ${(s.totalMs / 1000).toFixed(1)} s`,
   ].join("\n");
@@ -142,8 +144,8 @@ export const jobsTrendingCommand: Command = {
     "options:",
     "  --json  print the summary as JSON",
     "",
-    "Refreshes movie_trending_stats concurrently (reads keep the previous contents meanwhile), so trending lists",
-    "end at this run instead of the last nightly one. Uses DATABASE_URL, or the embedded database in",
+    "Refreshes movie_trending_stats, then movie_popularity (the scored lists popular reads), concurrently (reads",
+    "keep the previous contents meanwhile), so trending lists end at this run instead of the last nightly one. Uses DATABASE_URL, or the embedded database in",
     "MARQUEE_DATA_DIR. Safe to re-run; exits 1 on failure.",
   ].join("\n"),
   async run(args) {

@@ -330,3 +330,46 @@ async function hasMovies(db: SqlExecutor): Promise<boolean> {
   const rows = await db.query<{ found: boolean }>("select exists (select 1 from public.movies) as found");
   return rows[0]?.found === true;
 }
+
+/**
+ * Adds the demo books to a demo database created before books existed: when public.books is empty and the demo
+ * login exists. The synthetic users are generated again from the same seed and fixture, and reader ratings are
+ * written for those of them still in the database (a user deleted since, or ids from an older fixture, get none;
+ * the books are added either way). Returns the counts written; books 0 when there was nothing to do.
+ */
+export async function addDemoBooks(
+  db: SqlDatabase,
+  options: LoadDemoOptions = {},
+): Promise<{ books: number; bookRatings: number }> {
+  const none = { books: 0, bookRatings: 0 };
+  if (options.bookFixtureFile === null) return none;
+  const [state] = await db.query<{ books: boolean; demo: boolean }>(
+    `select exists (select 1 from public.books) as books,
+            exists (select 1 from public.users where email = $1) as demo`,
+    [DEMO_LOGIN.email],
+  );
+  if (state.books || !state.demo) return none;
+  const films = filmsFromFixture(await readFixture(options.fixtureFile));
+  const { users, ratings } = generateDemoRatings(films, {
+    users: options.users,
+    seed: options.seed,
+    referenceDate: options.referenceDate ?? new Date(),
+  });
+  const books = booksFromFixture(await readBookFixture(options.bookFixtureFile));
+  const present = new Set(
+    (
+      await db.query<{ id: string }>("select id::text as id from public.users where id = any ($1::uuid[])", [
+        users.map((u) => u.id),
+      ])
+    ).map((r) => r.id),
+  );
+  const bookRatings = generateReaderRatings(users, books, ratings).filter((r) => present.has(r.userId));
+  return db.transaction(async (tx) => {
+    await tx.query("lock table public.books in share row exclusive mode");
+    const [again] = await tx.query<{ books: boolean }>("select exists (select 1 from public.books) as books");
+    if (again.books) return none;
+    await insertBooks(tx, books);
+    await insertBookRatings(tx, bookRatings);
+    return { books: books.length, bookRatings: bookRatings.length };
+  });
+}

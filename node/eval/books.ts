@@ -102,7 +102,8 @@ export interface BookEvalRow {
 }
 
 /**
- * Ranks the books of every test user with at least one relevant test rating who has training ratings, through
+ * Refreshes the co-reading tables from the training ratings (the nightly books step), then ranks the books of every
+ * test user with at least one relevant test rating who has training ratings, through
  * recommend_books and through the most-read baseline (books with the most training ratings of `relevant` stars
  * or more, the user's own training books left out), and scores both at k.
  */
@@ -113,6 +114,8 @@ export async function evaluateBooks(
   options: { k: number; relevant: number; catalogueSize: number; onProgress?: (done: number, total: number) => void },
 ): Promise<BookEvalRow[]> {
   const { k, relevant } = options;
+  // The nightly job's books step on the training ratings: recommend_books reads co-reading from its tables.
+  await db.query("select * from public.refresh_book_neighbours()");
   const seen = new Map<number, Set<number>>();
   for (const r of train) {
     const s = seen.get(r.user) ?? new Set<number>();

@@ -75,6 +75,7 @@ export type NightlyStep =
   | "matches"
   | "write"
   | "views"
+  | "books"
   | "cache";
 
 export interface NightlySummary {
@@ -102,6 +103,9 @@ export interface NightlySummary {
   candidateDepth: number;
   /** Taste-matching candidates: the settings, users given candidates, and the matched and near pairs stored. */
   matches: MatchSettings & { users: number; matchedPairs: number; nearPairs: number };
+  /** Co-reading rows written (book_neighbours) and film-to-book rows (film_book_neighbours). */
+  bookPairs: number;
+  filmBookPairs: number;
   /**
    * The embedding cosine a content reason needs (recommend_content reads it from the newest run): the 95th
    * percentile of the cosine between pairs of up to 400 catalogue films with embeddings; null without embeddings.
@@ -583,6 +587,7 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     matches: 0,
     write: 0,
     views: 0,
+    books: 0,
     cache: 0,
   } as Record<NightlyStep, number>;
   const timed = async <T>(name: NightlyStep, fn: () => Promise<T> | T): Promise<T> => {
@@ -664,6 +669,8 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
       "movie_features",
       "movie_baselines",
       "movie_trending_stats",
+      // After the two it reads.
+      "movie_popularity",
       "catalogue_language_shares",
     ];
     for (const [k, view] of views.entries()) {
@@ -683,6 +690,15 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     // Fresh statistics and visibility maps: the serving plans depend on both (index-only scans, join choice).
     await db.exec("vacuum analyze public.user_similarities, public.movie_similarities, public.ratings");
     step("views", views.length, views.length);
+  });
+  // Co-reading for book recommendations: set-based in SQL, independent of the film steps above.
+  const bookPairs = await timed("books", async () => {
+    step("books", 0, 1);
+    const [row] = await db.query<{ book_pairs: number; film_pairs: number }>(
+      "select * from public.refresh_book_neighbours()",
+    );
+    step("books", 1, 1);
+    return { books: Number(row?.book_pairs ?? 0), films: Number(row?.film_pairs ?? 0) };
   });
   const deleted = await timed("cache", async () => {
     const rows = await db.query<{ n: number }>(
@@ -732,6 +748,8 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
       matchedPairs: matches.pairs.matched.reduce((a, b) => a + b, 0),
       nearPairs: matches.pairs.other.length - matches.pairs.matched.reduce((a, b) => a + b, 0),
     },
+    bookPairs: bookPairs.books,
+    filmBookPairs: bookPairs.films,
     contentThreshold,
     timings,
     totalMs: Math.round(performance.now() - started),

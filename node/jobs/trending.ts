@@ -1,6 +1,7 @@
 /**
  * `marquee jobs trending`: refreshes movie_trending_stats (per-film rating counts and means over the last 7, 30 and
- * 365 days) between nightly runs, so the trending windows end minutes ago rather than at the last nightly refresh.
+ * 365 days) and then movie_popularity (the scored lists popular reads) between nightly runs, so the trending windows
+ * end minutes ago rather than at the last nightly refresh.
  * Concurrent refresh: trending keeps reading the previous contents while the new ones are computed. Cheap (one
  * aggregate over the last year of ratings), safe to re-run, and independent of the nightly job's tables.
  */
@@ -16,6 +17,8 @@ export interface TrendingSummary {
 export async function refreshTrending(db: SqlDatabase): Promise<TrendingSummary> {
   const started = performance.now();
   await db.exec("refresh materialized view concurrently public.movie_trending_stats");
+  // The scored lists read the windows: refreshed after them, so popular serves the new windows at once.
+  await db.exec("refresh materialized view concurrently public.movie_popularity");
   const rows = await db.query<{ days: number; films: number; ratings: number; at: string | null }>(
     `select w.days, count(t.movie_id)::int as films, coalesce(sum(t.rating_count), 0)::int as ratings,
             max(t.refreshed_at)::text as at

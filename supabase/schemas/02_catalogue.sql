@@ -283,6 +283,9 @@ create index movies_year_idx on public.movies (release_year) where not adult;
 -- GET /v1/movies?sort=title.
 create index movies_title_sort_idx on public.movies (lower(title), id) where not adult;
 
+-- Title search reads the matches of a common word in vote order (match_movies' title and lexical tiers).
+create index movies_vote_count_idx on public.movies (vote_count desc, id) where not adult;
+
 -- GET /v1/movies?q=... and search: word-prefix title matches and weighted full text (search_vector @@ tsquery).
 create index movies_search_vector_idx on public.movies using gin (search_vector) where not adult;
 

@@ -905,6 +905,53 @@ revoke all on public.movie_trending_stats from anon, authenticated;
 
 grant select on public.movie_trending_stats to service_role;
 
+-- The public popularity lists, scored and ordered ahead of time: every film of movie_rating_stats (window_days 0,
+-- all time) and of movie_trending_stats (7, 30, 365) with its Bayesian score at the API's prior weight (25) and
+-- C, the all-time mean of all ratings. get_popular_movies reads it in score order and stops at the limit, where
+-- scoring every rated film per request made popular cost three catalogue list reads. Refreshed after the two views
+-- it reads, by `marquee jobs nightly` and `marquee jobs trending`.
+create materialized view public.movie_popularity as
+  with prior as (
+    select (sum(s.rating_count * s.rating_mean) / nullif(sum(s.rating_count), 0))::real as c
+    from public.movie_rating_stats s
+  ),
+  stats as (
+    select 0 as window_days, s.movie_id, s.rating_count, s.rating_mean, null::timestamptz as refreshed_at
+    from public.movie_rating_stats s
+    union all
+    select t.window_days, t.movie_id, t.rating_count, t.rating_mean, t.refreshed_at
+    from public.movie_trending_stats t
+  )
+  select st.window_days, st.movie_id, st.rating_count, st.rating_mean,
+         ((st.rating_count * st.rating_mean + 25 * p.c) / (st.rating_count + 25))::real as score,
+         p.c as prior, st.refreshed_at
+  from stats st cross join prior p
+  where p.c is not null;
+
+create unique index movie_popularity_window_movie_idx on public.movie_popularity (window_days, movie_id);
+
+create index movie_popularity_rank_idx on public.movie_popularity (window_days, score desc, rating_count desc, movie_id);
+
+comment on materialized view public.movie_popularity is 'Popularity lists scored ahead of time: all time (window_days 0) and the trending windows, Bayesian score at prior weight 25. Refreshed by `marquee jobs nightly` and `marquee jobs trending`, after movie_rating_stats and movie_trending_stats.';
+
+comment on column public.movie_popularity.window_days is '0 = all time; 7, 30 or 365 = the trending window.';
+
+comment on column public.movie_popularity.movie_id is 'The film (movies.id).';
+
+comment on column public.movie_popularity.rating_count is 'Ratings of the film (in the window).';
+
+comment on column public.movie_popularity.rating_mean is 'Their mean, in stars.';
+
+comment on column public.movie_popularity.score is '(n * mean + 25 * prior) / (n + 25).';
+
+comment on column public.movie_popularity.prior is 'C: the all-time mean of all ratings, as of the refresh.';
+
+comment on column public.movie_popularity.refreshed_at is 'When the trending window was refreshed; null for all time.';
+
+revoke all on public.movie_popularity from anon, authenticated;
+
+grant select on public.movie_popularity to service_role;
+
 -- recommend_popular: Bayesian-average popularity over Marquee ratings.
 --   score = (n * mean + p_prior_weight * C) / (n + p_prior_weight), C = the all-time mean of all ratings (never the
 --   window's own mean: a window of bad ratings must not set its own bar)
@@ -946,14 +993,7 @@ begin
   if p_min_ratings is null or p_min_ratings < 1 or p_prior_weight is null or p_prior_weight < 0 then
     raise exception 'min ratings must be >= 1 and prior weight >= 0' using errcode = '22023';
   end if;
-  if exists (select 1 from public.movie_rating_stats) then
-    select (sum(s.rating_count * s.rating_mean) / nullif(sum(s.rating_count), 0))::real into v_prior
-    from public.movie_rating_stats s;
-    v_mode := 'nightly';
-  else
-    select avg(r.rating)::real into v_prior from public.ratings r;
-    v_mode := 'live';
-  end if;
+  v_mode := case when exists (select 1 from public.movie_rating_stats) then 'nightly' else 'live' end;
   if p_window_days is not null then
     v_mode := case
       when p_window_days in (7, 30, 365) and exists (
@@ -961,6 +1001,12 @@ begin
         where t.window_days = p_window_days and t.refreshed_at > now() - interval '36 hours'
       ) then 'trending'
       else 'window' end;
+  end if;
+  if exists (select 1 from public.movie_rating_stats) then
+    select (sum(s.rating_count * s.rating_mean) / nullif(sum(s.rating_count), 0))::real into v_prior
+    from public.movie_rating_stats s;
+  else
+    select avg(r.rating)::real into v_prior from public.ratings r;
   end if;
 
   return query
@@ -1177,6 +1223,31 @@ begin
   end if;
   if p_year_from is not null and p_year_to is not null and p_year_from > p_year_to then
     raise exception 'year_from must not be after year_to' using errcode = '22023';
+  end if;
+  -- The API's prior weight on a list movie_popularity holds (a trending one refreshed in the last 36 hours, the
+  -- rule recommend_popular applies to movie_trending_stats): read it in score order, one query, as cheap as a
+  -- catalogue list. Anything else is scored by recommend_popular.
+  if p_prior_weight = 25 and p_min_ratings >= 1 and (p_window_days is null or p_window_days in (7, 30, 365))
+     and exists (
+       select 1 from public.movie_popularity p
+       where p.window_days = coalesce(p_window_days, 0)
+         and (p_window_days is null or p.refreshed_at > now() - interval '36 hours')
+     ) then
+    return query
+      select public.to_movie_card(m), p.score, p.rating_count, p.rating_mean
+      from public.movie_popularity p
+      join public.movies m on m.id = p.movie_id
+      where p.window_days = coalesce(p_window_days, 0)
+        and p.rating_count >= p_min_ratings
+        and (p_window_days is null or p.score >= p.prior)
+        and not m.adult
+        and (v_genre is null or m.genres @> array[v_genre])
+        and (p_year_from is null or m.release_year >= p_year_from)
+        and (p_year_to is null or m.release_year <= p_year_to)
+        and (p_language is null or m.original_language = p_language)
+      order by p.score desc, p.rating_count desc, p.movie_id
+      limit p_limit;
+    return;
   end if;
   return query
     select public.to_movie_card(m),

@@ -181,7 +181,36 @@ begin
     where b.k is not null;
   end if;
   return query
-  with titled as materialized (
+  -- The films the lexical retrievals rank, with the columns they read. A word found in at least 5% of the 1,000
+  -- best-known films (TMDB vote count) matches tens of thousands of films in a large catalogue, and ranking all of
+  -- them cost 300 ms at 100,000 films: such a query ranks those best-known matches plus every exact title match.
+  -- A rarer query ranks all its matches, found by the full-text index.
+  with best_known as materialized (
+    select w.*
+    from (select m.id, m.vote_count, m.title, m.folded_title, m.search_vector, m.genres, m.release_year,
+                 m.original_language
+          from public.movies m
+          where v_any_query is not null and not m.adult
+          order by m.vote_count desc, m.id
+          limit 1000) w
+    where w.search_vector @@ v_any_query
+  ),
+  pool as materialized (
+    select b.* from best_known b where (select count(*) from best_known) >= 50
+    union all
+    select m.id, m.vote_count, m.title, m.folded_title, m.search_vector, m.genres, m.release_year,
+           m.original_language
+    from public.movies m
+    where (select count(*) from best_known) >= 50 and v_keys is not null and not m.adult
+      and m.folded_title = any (v_keys) and m.id not in (select b.id from best_known b)
+    union all
+    select m.id, m.vote_count, m.title, m.folded_title, m.search_vector, m.genres, m.release_year,
+           m.original_language
+    from public.movies m
+    where (select count(*) from best_known) < 50 and v_any_query is not null and not m.adult
+      and m.search_vector @@ v_any_query
+  ),
+  titled as materialized (
     select m.id,
            row_number() over (order by
              case when v_keys is not null then m.folded_title = any (v_keys)
@@ -191,8 +220,8 @@ begin
                   else regexp_replace(public.fold_text(m.title), '[[:space:][:punct:]]+', ' ', 'g')
                        ~ ('^((the|a|an|le|la|les|l|el|il|der|die|das) )?' || v_bare || '( |$)') end desc,
              m.vote_count desc, m.id) as rank
-    from public.movies m
-    where v_title_query is not null and not m.adult and m.search_vector @@ v_title_query
+    from pool m
+    where v_title_query is not null and m.search_vector @@ v_title_query
       and (p_genre is null or exists (select 1 from unnest(m.genres) g where lower(g) = lower(p_genre)))
       and (p_year_from is null or m.release_year >= p_year_from)
       and (p_year_to is null or m.release_year <= p_year_to)
@@ -207,12 +236,12 @@ begin
            row_number() over (order by l.r desc, l.vote_count desc, l.id) as rank
     from (
       select m.id, m.vote_count, ts_rank(m.search_vector, v_any_query) as r
-      from public.movies m
-      where v_any_query is not null and not m.adult and m.search_vector @@ v_any_query
-        and (p_genre is null or exists (select 1 from unnest(m.genres) g where lower(g) = lower(p_genre)))
-        and (p_year_from is null or m.release_year >= p_year_from)
-        and (p_year_to is null or m.release_year <= p_year_to)
-        and (p_language is null or m.original_language = p_language)
+      from pool m
+      where true
+      and (p_genre is null or exists (select 1 from unnest(m.genres) g where lower(g) = lower(p_genre)))
+      and (p_year_from is null or m.release_year >= p_year_from)
+      and (p_year_to is null or m.release_year <= p_year_to)
+      and (p_language is null or m.original_language = p_language)
       order by 3 desc, m.vote_count desc, m.id
       limit v_pool
     ) l

@@ -332,6 +332,51 @@ grant select, insert, delete on public.book_interactions to authenticated;
 grant all on public.book_ratings, public.book_interactions to service_role;
 grant usage, select on sequence public.book_interactions_id_seq to service_role;
 
+-- Co-reading, computed by the nightly job (refresh_book_neighbours): for each book, the books its fans (4+ stars)
+-- also loved, and for each film, the books its fans (4+ stars) loved. recommend_books reads the rows of the user's
+-- loved books and films instead of joining every fan's ratings per request; the user's own signals stay live.
+create table public.book_neighbours (
+  book_id integer not null references public.books (id) on delete cascade,
+  neighbour_id integer not null references public.books (id) on delete cascade,
+  readers integer not null check (readers > 0),
+  score real not null,
+  primary key (book_id, neighbour_id)
+);
+
+create table public.film_book_neighbours (
+  movie_id integer not null references public.movies (id) on delete cascade,
+  book_id integer not null references public.books (id) on delete cascade,
+  readers integer not null check (readers > 0),
+  score real not null,
+  primary key (movie_id, book_id)
+);
+
+comment on table public.book_neighbours is 'Co-reading: the books loved by readers who loved book_id, best 100 per book (marquee jobs nightly). Read by recommend_books.';
+
+comment on column public.book_neighbours.book_id is 'The anchor book (books.id).';
+
+comment on column public.book_neighbours.neighbour_id is 'A book its fans also loved (books.id).';
+
+comment on column public.book_neighbours.readers is 'Readers who rated both 4 stars or more.';
+
+comment on column public.book_neighbours.score is 'readers / sqrt(fans of book_id x fans of neighbour_id): cosine over 4+ star ratings.';
+
+comment on table public.film_book_neighbours is 'Cross-catalogue: the books loved by people who loved movie_id, at least 2 such readers, best 100 per film (marquee jobs nightly). Read by recommend_books.';
+
+comment on column public.film_book_neighbours.movie_id is 'The anchor film (movies.id).';
+
+comment on column public.film_book_neighbours.book_id is 'A book the film''s fans loved (books.id).';
+
+comment on column public.film_book_neighbours.readers is 'People who rated the film and the book 4 stars or more.';
+
+comment on column public.film_book_neighbours.score is 'readers / sqrt(fans of the film x fans of the book).';
+
+alter table public.book_neighbours enable row level security;
+
+alter table public.film_book_neighbours enable row level security;
+
+grant all on public.book_neighbours, public.film_book_neighbours to service_role;
+
 insert into public.personal_data_columns (table_name, column_name, match, note) values
   ('book_ratings', 'user_id', 'equals', 'the user''s star ratings of books'),
   ('book_interactions', 'user_id', 'equals', 'the user''s signals on books: likes, hides, want-to-read')
@@ -1007,15 +1052,96 @@ $$;
 
 comment on function public.match_catalogue is 'Search over films and books together, each hit with its kind (GET /v1/search?kind=all).';
 
+-- refresh_book_neighbours: replaces book_neighbours and film_book_neighbours from the current ratings (the nightly
+-- job's books step). Fans are ratings of 4 stars or more. Per anchor the best 100 by score, then readers, then id;
+-- film anchors need at least 2 shared readers. Work grows with the sum over readers of (books loved)^2 and
+-- (books loved x films loved): about a million pairs for the demo's readers. Returns the rows written.
+create or replace function public.refresh_book_neighbours()
+returns table (book_pairs integer, film_pairs integer)
+language plpgsql
+volatile
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+begin
+  delete from public.book_neighbours;
+  delete from public.film_book_neighbours;
+  create temp table if not exists pg_temp.book_fans (user_id uuid, book_id integer) on commit drop;
+  truncate pg_temp.book_fans;
+  insert into pg_temp.book_fans select r.user_id, r.book_id from public.book_ratings r where r.rating >= 4;
+  analyze pg_temp.book_fans;
+
+  insert into public.book_neighbours (book_id, neighbour_id, readers, score)
+  with counts as (select f.book_id, count(*)::real as n from pg_temp.book_fans f group by f.book_id),
+  pairs as (
+    select a.book_id, b.book_id as neighbour_id, count(*)::integer as readers
+    from pg_temp.book_fans a
+    join pg_temp.book_fans b on b.user_id = a.user_id and b.book_id <> a.book_id
+    group by a.book_id, b.book_id
+  ),
+  ranked as (
+    select p.*, (p.readers / sqrt(ca.n * cb.n))::real as score,
+           row_number() over (partition by p.book_id
+                              order by p.readers / sqrt(ca.n * cb.n) desc, p.readers desc, p.neighbour_id) as k
+    from pairs p
+    join counts ca on ca.book_id = p.book_id
+    join counts cb on cb.book_id = p.neighbour_id
+  )
+  select r.book_id, r.neighbour_id, r.readers, r.score from ranked r where r.k <= 100;
+
+  insert into public.film_book_neighbours (movie_id, book_id, readers, score)
+  with readers as (select distinct f.user_id from pg_temp.book_fans f),
+  film_fans as (
+    select r.user_id, r.movie_id from public.ratings r
+    join readers u on u.user_id = r.user_id
+    where r.rating >= 4
+  ),
+  film_counts as (
+    select r.movie_id, count(*)::real as n from public.ratings r
+    where r.rating >= 4 and r.movie_id in (select distinct ff.movie_id from film_fans ff)
+    group by r.movie_id
+  ),
+  book_counts as (select f.book_id, count(*)::real as n from pg_temp.book_fans f group by f.book_id),
+  pairs as (
+    select ff.movie_id, bf.book_id, count(*)::integer as readers
+    from film_fans ff
+    join pg_temp.book_fans bf on bf.user_id = ff.user_id
+    group by ff.movie_id, bf.book_id
+    having count(*) >= 2
+  ),
+  ranked as (
+    select p.*, (p.readers / sqrt(fc.n * bc.n))::real as score,
+           row_number() over (partition by p.movie_id
+                              order by p.readers / sqrt(fc.n * bc.n) desc, p.readers desc, p.book_id) as k
+    from pairs p
+    join film_counts fc on fc.movie_id = p.movie_id
+    join book_counts bc on bc.book_id = p.book_id
+  )
+  select r.movie_id, r.book_id, r.readers, r.score from ranked r where r.k <= 100;
+
+  return query select (select count(*)::integer from public.book_neighbours),
+                      (select count(*)::integer from public.film_book_neighbours);
+end
+$$;
+
+comment on function public.refresh_book_neighbours is 'Recomputes co-reading (book_neighbours) and film-to-book co-fans (film_book_neighbours) from the ratings (marquee jobs nightly).';
+
+revoke execute on function public.refresh_book_neighbours from public, anon, authenticated;
+
+grant execute on function public.refresh_book_neighbours to service_role;
+
 -- recommend_books: GET /v1/recommendations/books. A reader's next books from four sources, each scaled to 0..1 by
 -- its best candidate, blended 0.4 co-reading + 0.25 film fans + 0.2 content + 0.15 popularity:
---   co-reading   readers who loved (4+ stars, like, superlike) a book the user loved, and loved the candidate:
---                count / sqrt(fans of anchor x fans of candidate), summed over the user's loved books; the anchor
---                with the most such readers is kept for the reason
+--   co-reading   readers who loved (4+ stars) a book the user loved (4+ stars, like, superlike), and loved the
+--                candidate: count / sqrt(fans of anchor x fans of candidate), summed over the user's loved books;
+--                the anchor with the most such readers is kept for the reason. The pairs come from
+--                book_neighbours (nightly, best 100 per book); the user's loved books are read live
 --   film fans    the cross-catalogue signal: people who loved a film the user loved (ratings 4+, likes) and loved
---                the candidate book, normalised the same way; the strongest film is kept for the reason
---   content      a shared author or series with a loved book (1.0 / 0.8), else embedding cosine to the mean of the
---                loved books' embeddings (same model), above the 100th nearest
+--                the candidate book, normalised the same way, from film_book_neighbours (nightly, at least 2
+--                such readers); the strongest film is kept for the reason
+--   content      the next book of a series with a loved earlier volume (1.0), a shared author (0.8), else
+--                embedding cosine to the mean of the loved books' embeddings (same model), above the 100th nearest
 --   popularity   the Bayesian average of the readers' stars, with log rating count
 -- Excluded: books the user rated or gave any state-like signal (like, dislike, seen, hide, want-to-read).
 -- Cold start: with no loved book and no loved film only popularity serves (cold_start true). Rows best first,
@@ -1091,48 +1217,23 @@ begin
     select i.book_id from public.book_interactions i
     where i.user_id = p_user_id and i.type in ('like', 'superlike', 'dislike', 'seen', 'hide', 'watchlist')
   ),
-  book_fans as materialized (
-    -- Fans per book: whoever rated it 4+ (a like without a rating is not counted: few readers leave one).
-    select r.book_id, count(*)::real as n from public.book_ratings r where r.rating >= 4 group by r.book_id
-  ),
-  co_pairs as (
-    select r2.book_id, l.book_id as anchor, count(*)::integer as readers
-    from loved_books l
-    join public.book_ratings r1 on r1.book_id = l.book_id and r1.rating >= 4 and r1.user_id <> p_user_id
-    join public.book_ratings r2 on r2.user_id = r1.user_id and r2.rating >= 4
-    where r2.book_id not in (select s.book_id from seen s)
-    group by r2.book_id, l.book_id
-  ),
   co as (
-    select p.book_id, sum(p.readers / sqrt(fa.n * fc.n))::real as s,
-           (array_agg(p.anchor order by p.readers desc, p.anchor))[1] as anchor,
-           max(p.readers) as readers
-    from co_pairs p
-    join book_fans fa on fa.book_id = p.anchor
-    join book_fans fc on fc.book_id = p.book_id
-    group by p.book_id
-  ),
-  film_fans_of as materialized (
-    select r.movie_id, r.user_id from loved_films f
-    join public.ratings r on r.movie_id = f.movie_id and r.rating >= 4 and r.user_id <> p_user_id
-  ),
-  film_counts as (select ff.movie_id, count(*)::real as n from film_fans_of ff group by ff.movie_id),
-  cross_pairs as (
-    select r2.book_id, ff.movie_id as anchor, count(*)::integer as readers
-    from film_fans_of ff
-    join public.book_ratings r2 on r2.user_id = ff.user_id and r2.rating >= 4
-    where r2.book_id not in (select s.book_id from seen s)
-    group by r2.book_id, ff.movie_id
+    select n.neighbour_id as book_id, sum(n.score)::real as s,
+           (array_agg(n.book_id order by n.readers desc, n.book_id))[1] as anchor,
+           max(n.readers) as readers
+    from loved_books l
+    join public.book_neighbours n on n.book_id = l.book_id
+    where n.neighbour_id not in (select s.book_id from seen s)
+    group by n.neighbour_id
   ),
   cross_kind as (
-    select p.book_id, sum(p.readers / sqrt(fm.n * fc.n))::real as s,
-           (array_agg(p.anchor order by p.readers desc, p.anchor))[1] as anchor,
-           max(p.readers) as readers
-    from cross_pairs p
-    join film_counts fm on fm.movie_id = p.anchor
-    join book_fans fc on fc.book_id = p.book_id
-    where p.readers >= 2
-    group by p.book_id
+    select n.book_id, sum(n.score)::real as s,
+           (array_agg(n.movie_id order by n.readers desc, n.movie_id))[1] as anchor,
+           max(n.readers) as readers
+    from loved_films f
+    join public.film_book_neighbours n on n.movie_id = f.movie_id
+    where n.book_id not in (select s.book_id from seen s)
+    group by n.book_id
   ),
   near as materialized (
     select b.id as book_id, (1 - (b.embedding <=> v_centroid))::real as sim
@@ -1144,15 +1245,22 @@ begin
   near_floor as (select min(n.sim) as f, max(n.sim) as top from near n),
   kin as (
     -- A shared author or series with a loved book: the strongest content tie, and a reason a reader trusts.
+    -- "Next in the series" only when a loved book comes earlier in it (positions compared as numbers): a loved
+    -- second volume makes the first one an author tie, not the next book. The series anchor is the latest loved
+    -- volume before the candidate.
     select b.id as book_id,
-           (array_agg(a.title order by l.rating desc nulls last, a.id))[1] as anchor_title,
+           coalesce((array_agg(a.title order by pa.n desc, a.id) filter (where pa.n < pb.n))[1],
+                    (array_agg(a.title order by l.rating desc nulls last, a.id))[1]) as anchor_title,
            (array_agg(x order by x) filter (where x is not null))[1] as author,
-           (array_agg(a.series_name) filter (where a.series_name is not null and a.series_name = b.series_name))[1] as series
+           (array_agg(a.series_name) filter (where a.series_name = b.series_name and pa.n < pb.n))[1] as series
     from loved_books l
     join public.books a on a.id = l.book_id
     join public.books b on b.id <> a.id and (b.authors && a.authors or (a.series_name is not null and b.series_name = a.series_name))
     left join lateral (select u from unnest(b.authors) u where u = any (a.authors) limit 1) sa(x) on true
+    cross join lateral (select substring(a.series_position from '^[0-9]+(?:\.[0-9]+)?')::numeric as n) pa
+    cross join lateral (select substring(b.series_position from '^[0-9]+(?:\.[0-9]+)?')::numeric as n) pb
     where b.id not in (select s.book_id from seen s)
+      and (b.authors && a.authors or pa.n < pb.n)
     group by b.id
   ),
   popular as (
@@ -1193,10 +1301,18 @@ begin
            coalesce(r.ct_s, 0) as ct_n,
            coalesce((r.pop - m.pop_min) / nullif(m.pop - m.pop_min, 0), 0) as pop_n
     from raw r cross join maxes m
+  ),
+  top as (
+    -- Ranked before any card is built: only the served rows read the books' full rows.
+    select s.*,
+           (case when v_cold then s.pop_n
+                 else 0.4 * s.co_n + 0.25 * s.ck_n + 0.2 * s.ct_n + 0.15 * s.pop_n end)::real as total
+    from scored s
+    order by total desc, s.book_id
+    limit p_limit
   )
   select public.to_book_card(b),
-         (case when v_cold then s.pop_n
-               else 0.4 * s.co_n + 0.25 * s.ck_n + 0.2 * s.ct_n + 0.15 * s.pop_n end)::real,
+         s.total,
          array_remove(array[
            case when s.co_n > 0 then 'co_reading' end,
            case when s.ck_n > 0 then 'film_fans' end,
@@ -1207,12 +1323,12 @@ begin
          s.ck_n::real, s.ck_readers::integer, s.ck_anchor, am.title,
          s.ct_n::real, s.anchor_title, s.author, s.series,
          s.pop_n::real, v_cold
-  from scored s
+  from top s
   join public.books b on b.id = s.book_id
   left join public.books ab on ab.id = s.co_anchor
   left join loved_books lb on lb.book_id = s.co_anchor
   left join public.movies am on am.id = s.ck_anchor
-  order by 2 desc, b.id
+  order by s.total desc, b.id
   limit p_limit;
 end
 $$;

@@ -58,6 +58,8 @@ beforeAll(async () => {
       ],
     },
   ]);
+  // Co-reading and film-to-book pairs come from the nightly job's books step, as in production.
+  await db.query("select * from public.refresh_book_neighbours()");
   await backfillEmbeddings(db, new LocalEmbedder(), { kind: "book" });
   await backfillEmbeddings(db, new LocalEmbedder(), { kind: "movie" });
   server = await startTestServer(db, AUTH_TEST_ENV);
@@ -335,6 +337,29 @@ describe("GET /v1/recommendations/books", () => {
     );
   });
 
+  it("reads co-reading from the nightly books step: cosine over 4+ star fans, film pairs need 2 readers", async () => {
+    const pair = await db.query<{ readers: number; score: number }>(
+      "select readers, score from public.book_neighbours where book_id = $1 and neighbour_id = $2",
+      [BOOKS.dune.id, BOOKS.messiah.id],
+    );
+    // Dune has 3 fans (4+ stars), Dune Messiah 1, and they share 1.
+    expect(pair).toHaveLength(1);
+    expect(pair[0].readers).toBe(1);
+    expect(Number(pair[0].score)).toBeCloseTo(1 / Math.sqrt(3), 5);
+    const gatsby = await db.query("select 1 from public.book_neighbours where book_id = $1 and neighbour_id = $2", [
+      BOOKS.dune.id,
+      BOOKS.gatsby.id,
+    ]);
+    expect(gatsby, "a 2-star rating makes no fan").toHaveLength(0);
+    const film = await db.query<{ book_id: number; readers: number }>(
+      "select book_id, readers from public.film_book_neighbours where movie_id = $1 order by readers desc, book_id",
+      [FILMS.arrival.id],
+    );
+    expect(film, "Arrival's 3 fans all loved Dune; one pair of readers is too few for Dune Messiah").toEqual([
+      { book_id: BOOKS.dune.id, readers: 3 },
+    ]);
+  });
+
   it("recommends the next book of a series a reader loved, with co-reading, and leaves out what they rated", async () => {
     const reader = await createTestUser(server);
     await server.json(`/v1/book-ratings/${BOOKS.dune.id}`, { rating: 5 }, { method: "PUT", headers: bearer(reader) });
@@ -345,6 +370,20 @@ describe("GET /v1/recommendations/books", () => {
     const texts = body.data[0]?.reasons.map((r) => r.text) ?? [];
     expect(texts).toContain("You rated Dune 5 stars, and 1 reader who loved it loved this too");
     expect(texts).toContain("Next in the Dune Chronicles series, after Dune, which you liked");
+  });
+
+  it("calls a series book next only after an earlier volume: a loved second volume makes the first an author tie", async () => {
+    const reader = await createTestUser(server);
+    await server.json(
+      `/v1/book-ratings/${BOOKS.messiah.id}`,
+      { rating: 5 },
+      { method: "PUT", headers: bearer(reader) },
+    );
+    const body = await recs(reader);
+    const dune = body.data.find((r) => r.title === "Dune");
+    const texts = dune?.reasons.map((r) => r.text) ?? [];
+    expect(texts).toContain("By Frank Herbert, who wrote Dune Messiah, which you liked");
+    expect(texts.join(" "), "Dune comes before Dune Messiah").not.toMatch(/Next in/);
   });
 
   it("serves popular books to a newcomer and says it is a cold start", async () => {

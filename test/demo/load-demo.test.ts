@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SqlDatabase } from "../../functions/lib/db/port";
 import { migrate } from "../../node/db/migrate";
 import { openPglite } from "../../node/db/pglite";
-import { loadDemoData } from "../../node/demo/load-demo";
+import { addDemoBooks, loadDemoData } from "../../node/demo/load-demo";
 
 let db: SqlDatabase;
 
@@ -133,4 +133,29 @@ describe("loadDemoData", () => {
     );
     expect(demo?.n).toBe(12);
   });
+});
+
+describe("addDemoBooks", () => {
+  it("gives a demo database from before books the same books and readers a fresh demo has, once", async () => {
+    const [fresh] = await db.query<{ books: number; ratings: number }>(
+      "select (select count(*) from public.books)::int as books, (select count(*) from public.book_ratings)::int as ratings",
+    );
+    expect(await addDemoBooks(db), "books present: nothing to do").toEqual({ books: 0, bookRatings: 0 });
+
+    const old = await openPglite();
+    try {
+      await migrate(old);
+      expect((await loadDemoData(old, { bookFixtureFile: null })).books, "a demo from before books").toBe(0);
+      const added = await addDemoBooks(old);
+      expect(added).toEqual({ books: fresh.books, bookRatings: fresh.ratings });
+      const [demo] = await old.query<{ n: number }>(
+        `select count(*)::int as n from public.book_ratings r join public.users u on u.id = r.user_id
+         where u.email = 'demo@marquee.dev'`,
+      );
+      expect(demo.n, "the demo login reads too").toBeGreaterThan(0);
+      expect(await addDemoBooks(old), "a second start adds nothing").toEqual({ books: 0, bookRatings: 0 });
+    } finally {
+      await old.close();
+    }
+  }, 120_000);
 });

@@ -64,4 +64,53 @@ describe("marquee jobs trending", () => {
     expect(again.windows[0], formatTrendingSummary(again)).toMatchObject({ days: 7, films: 3 });
     expect((await trendingIds(7)).sort()).toEqual([FILMS.paddington.id, FILMS.titanic.id].sort());
   });
+
+  it("popular reads the scored lists in score order, with the scores and order of scoring every film from the ratings", async () => {
+    await db.exec("refresh materialized view public.movie_rating_stats");
+    await refreshTrending(db);
+    const ratings = await db.query<{ movie_id: number; rating: number; days: number }>(
+      "select movie_id, rating::float8 as rating, extract(epoch from now() - created_at)::float8 / 86400 as days from public.ratings",
+    );
+    const prior = ratings.reduce((sum, r) => sum + r.rating, 0) / ratings.length;
+    const expected = (windowDays: number | null) => {
+      const byFilm = new Map<number, number[]>();
+      for (const r of ratings) {
+        if (windowDays !== null && r.days > windowDays) continue;
+        byFilm.set(r.movie_id, [...(byFilm.get(r.movie_id) ?? []), r.rating]);
+      }
+      return [...byFilm]
+        .map(([id, rs]) => ({
+          id,
+          n: rs.length,
+          score: (rs.reduce((a, b) => a + b, 0) + 25 * prior) / (rs.length + 25),
+        }))
+        .filter((f) => f.n >= 5 && (windowDays === null || f.score >= prior))
+        .sort((a, b) => b.score - a.score || b.n - a.n || a.id - b.id);
+    };
+    for (const [windowDays, limit] of [
+      [null, 20],
+      [null, 2],
+      [7, 20],
+      [30, 20],
+      [30, 1],
+      [365, 20],
+      [365, 2],
+    ] as const) {
+      // A limit below the list's length checks that the stored order, not a final sort, picks the best films.
+      const served = await db.rpc("get_popular_movies", { p_window_days: windowDays ?? undefined, p_limit: limit });
+      const want = expected(windowDays).slice(0, limit);
+      expect(served.length, `window ${windowDays}`).toBeGreaterThan(0);
+      expect(
+        served.map((r) => r.movie?.id),
+        `window ${windowDays}`,
+      ).toEqual(want.map((f) => f.id));
+      for (const [k, r] of served.entries()) expect(Number(r.score)).toBeCloseTo(want[k].score, 4);
+    }
+    const stored = await db.query<{ n: number }>(
+      "select count(*)::int as n from public.movie_popularity where window_days = 0",
+    );
+    expect(stored[0].n, "the all-time list is stored, one row per rated film").toBe(
+      new Set(ratings.map((r) => r.movie_id)).size,
+    );
+  });
 });
