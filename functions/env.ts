@@ -80,11 +80,13 @@ export const ConfigSchema = z.object({
   /**
    * Taste matching (GET /v1/matches, matchedUsers, potentialMatches; supabase/schemas/09_matching.sql): the
    * similarity two users need to match (0..1), the films both must have a signal on, and the shrinkage (films of
-   * prior weight pulling a small overlap's agreement towards 0.5).
+   * prior weight pulling a small overlap's agreement towards 0.5). MATCH_CANDIDATES: matched users, and as many
+   * nearly matched ones, that the nightly job stores per user (user_match_candidates); read by the job only.
    */
   MATCH_THRESHOLD: z.coerce.number().gt(0).max(1).default(0.8),
   MATCH_MIN_OVERLAP: positiveInt(1, 1000).default(5),
   MATCH_SHRINKAGE: z.coerce.number().min(0).max(1000).default(2),
+  MATCH_CANDIDATES: positiveInt(1, 1000).default(100),
   /**
    * Recommendation batches: films per batch (GET /v1/recommendations and /next), and how deep the stored list
    * that /next pages through is (at most the 100 that recommendation_cache keeps).

@@ -183,7 +183,7 @@ export async function prepareDatabase(db: Database, config: Config, log: (line: 
     const { embedWithLocalProvider } = await import("./jobs/backfill-embeddings");
     await embedWithLocalProvider(db, log);
   }
-  if (config.MARQUEE_DB === "pglite" || demoLoaded) await computeNeighboursOnce(db, log);
+  if (config.MARQUEE_DB === "pglite" || demoLoaded) await computeNeighboursOnce(db, config, log);
   return result;
 }
 
@@ -193,7 +193,7 @@ export async function prepareDatabase(db: Database, config: Config, log: (line: 
  * the item-based source (and the hybrid's share of it) would stay empty on a fresh demo. Later starts leave it to
  * `npx marquee jobs nightly`.
  */
-async function computeNeighboursOnce(db: SqlDatabase, log: (line: string) => void) {
+async function computeNeighboursOnce(db: SqlDatabase, config: Config, log: (line: string) => void) {
   const [state] = await db.query<{ ran: boolean; rated: boolean }>(
     `select exists (select 1 from public.recommendation_job_runs where job = 'nightly') as ran,
             exists (select 1 from public.ratings) as rated`,
@@ -213,7 +213,14 @@ async function computeNeighboursOnce(db: SqlDatabase, log: (line: string) => voi
   }
   if (state.ran || !state.rated) return;
   const { runNightly } = await import("./jobs/nightly");
-  const summary = await runNightly(db);
+  const summary = await runNightly(db, {
+    match: {
+      threshold: config.MATCH_THRESHOLD,
+      minOverlap: config.MATCH_MIN_OVERLAP,
+      shrinkage: config.MATCH_SHRINKAGE,
+      depth: config.MATCH_CANDIDATES,
+    },
+  });
   log(
     `computed recommendation neighbours: ${summary.userPairs} user pairs, ${summary.filmPairs} film pairs in ` +
       `${(summary.totalMs / 1000).toFixed(1)} s`,

@@ -117,10 +117,10 @@ export const recsSuite: BenchSuite = {
     try {
       let nightly: Awaited<ReturnType<typeof runNightly>> | null = null;
       if (o.reuse) {
-        await fresh.db.exec(
-          "truncate public.recommendation_cache, public.user_match_cache; update public.users set matchable = false",
+        await fresh.db.exec("truncate public.recommendation_cache; update public.users set matchable = false");
+        console.log(
+          `reusing ${fresh.name}: no load, no nightly job; cached lists emptied (the nightly match pairs kept)`,
         );
-        console.log(`reusing ${fresh.name}: no load, no nightly job; cached lists and match pairs emptied`);
       } else {
         t = performance.now();
         await loadDataset(fresh.db, data.movies, data.ratings);
@@ -231,8 +231,9 @@ export const recsSuite: BenchSuite = {
           }));
         if (runs("next")) {
           // Batches: every sampled user has opted in to matching, so each batch carries matchedUsers and
-          // potentialMatches; their first batch (not measured) stored the list and each user's match pairs. Each
-          // request asks for batch 2 of that user's stored list: read, re-ranked, the match evidence of its 20 films.
+          // potentialMatches, from the match candidates the nightly job stored; their first batch (timed, not in the
+          // table) stored the list. Each request asks for batch 2 of that user's stored list: read, re-ranked, the
+          // match evidence of its 20 films.
           await fresh.db.query("update public.users set matchable = true");
           const cursors: string[] = [];
           let k = 0;
@@ -249,7 +250,7 @@ export const recsSuite: BenchSuite = {
           const t0 = performance.now();
           await Promise.all(Array.from({ length: 4 }, firstBatches));
           console.log(
-            `first batches of ${tokens.length} users (lists cached, match pairs computed) in ${Math.round(performance.now() - t0)} ms`,
+            `first batches of ${tokens.length} users (lists stored, match pairs read from the nightly table) in ${Math.round(performance.now() - t0)} ms`,
           );
           const nextOf = (i: number) => {
             const [token, cursor] = cursors[i % cursors.length].split(" ");
@@ -260,8 +261,10 @@ export const recsSuite: BenchSuite = {
           };
           await scenario("recommendations next (matching on)", 1, nextOf);
           await scenario("recommendations next (matching on)", 16, nextOf);
+          await scenario("recommendations first batch (matching on, cached)", 1, personal(tokens));
           await scenario("recommendations first batch (matching on, cached)", 16, personal(tokens));
           await fresh.db.query("update public.users set matchable = false");
+          await scenario("recommendations next (matching off)", 1, nextOf);
           await scenario("recommendations next (matching off)", 16, nextOf);
         }
         if (runs("session")) {

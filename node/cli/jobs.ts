@@ -14,6 +14,7 @@ const LABELS: Record<NightlyStep, string> = {
   model: "film model (EASE)",
   ratings: "rating model (MF)",
   candidates: "item candidates",
+  matches: "match candidates",
   write: "write tables",
   views: "refresh views",
   books: "book co-reading",
@@ -54,6 +55,7 @@ export function formatNightlySummary(s: NightlySummary): string {
       ? `  rating model: biased MF, ${s.ratingModel.factors} factors, penalty ${s.ratingModel.penalty}, ${s.ratingModel.epochs} epochs; validation RMSE ${s.ratingModel.validationRmse.toFixed(4)} (baseline ${s.ratingModel.baselineRmse.toFixed(4)}) (${t.ratings} ms)`
       : "  rating model: skipped",
     `  item candidates: ${s.candidateRows} users, best ${s.candidateDepth} films each (${t.candidates} ms)`,
+    `  match candidates: ${s.matches.users} users, ${s.matches.matchedPairs} matched and ${s.matches.nearPairs} near pairs (at most ${s.matches.depth} of each per user; threshold ${s.matches.threshold}, overlap ${s.matches.minOverlap}, shrinkage ${s.matches.shrinkage}) (${t.matches} ms)`,
     `  books: ${s.bookPairs} co-reading pairs, ${s.filmBookPairs} film-to-book pairs (${t.books} ms)`,
     `  load ${t.load} ms, write ${t.write} ms, views ${t.views} ms, cache ${t.cache} ms (${s.cacheRowsDeleted} cached rows deleted)`,
     `  total ${(s.totalMs / 1000).toFixed(1)} s`,
@@ -77,6 +79,8 @@ export const jobsNightlyCommand: Command = {
     "  --ease-k N      EASE weights kept per film (the largest in magnitude); default 500",
     "  --json          print the summary as JSON",
     "",
+    "Taste-matching candidates use MATCH_THRESHOLD, MATCH_MIN_OVERLAP, MATCH_SHRINKAGE and MATCH_CANDIDATES",
+    "(matched and near users kept per user, default 100).",
     "Uses DATABASE_URL, or the embedded database in MARQUEE_DATA_DIR. Safe to re-run; exits 1 on failure.",
   ].join("\n"),
   async run(args) {
@@ -99,9 +103,16 @@ export const jobsNightlyCommand: Command = {
     };
     const filmModel = o["film-model"] ?? "ease";
     if (filmModel !== "ease" && filmModel !== "cosine") throw new Error("--film-model must be ease or cosine");
-    const db = await openJobDatabase(loadConfig());
+    const config = loadConfig();
+    const db = await openJobDatabase(config);
     try {
       const summary = await runNightly(db, {
+        match: {
+          threshold: config.MATCH_THRESHOLD,
+          minOverlap: config.MATCH_MIN_OVERLAP,
+          shrinkage: config.MATCH_SHRINKAGE,
+          depth: config.MATCH_CANDIDATES,
+        },
         userK: int(o["user-k"], "user-k", 1, 1000),
         filmK: int(o["film-k"], "film-k", 1, 1000),
         shrinkage: int(o.shrinkage, "shrinkage", 0, 10_000),

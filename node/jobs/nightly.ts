@@ -10,6 +10,12 @@ import type { SqlDatabase, SqlExecutor } from "../../functions/lib/db/port";
 import { type EaseNeighbours, easeNeighbours } from "../../functions/lib/recommend/ease";
 import { itemCandidateScorer, type UserCandidates } from "../../functions/lib/recommend/item-candidates";
 import {
+  type MatchCandidates,
+  type MatchSettings,
+  matchCandidates,
+  matchSignals,
+} from "../../functions/lib/recommend/match-pairs";
+import {
   filmNeighbours,
   type ImplicitTriples,
   type NeighbourList,
@@ -50,6 +56,12 @@ export interface NightlyOptions {
   chunk?: number;
   /** Item candidates kept per user in user_item_candidates (default ITEM_CANDIDATE_DEPTH, 300). */
   candidateDepth?: number;
+  /**
+   * Taste matching (user_match_candidates): the settings the edge serves with (MATCH_THRESHOLD, MATCH_MIN_OVERLAP,
+   * MATCH_SHRINKAGE; a request with other settings computes its user's pairs itself) and the matched and near
+   * users kept per user (MATCH_CANDIDATES). Defaults 0.8, 5, 2, 100.
+   */
+  match?: Partial<MatchSettings>;
   onStep?: (step: NightlyStep, done: number, total: number) => void;
 }
 
@@ -60,6 +72,7 @@ export type NightlyStep =
   | "model"
   | "ratings"
   | "candidates"
+  | "matches"
   | "write"
   | "views"
   | "books"
@@ -88,6 +101,8 @@ export interface NightlySummary {
   /** Users given item candidates (user_item_candidates) and the depth kept per user. */
   candidateRows: number;
   candidateDepth: number;
+  /** Taste-matching candidates: the settings, users given candidates, and the matched and near pairs stored. */
+  matches: MatchSettings & { users: number; matchedPairs: number; nearPairs: number };
   /** Co-reading rows written (book_neighbours) and film-to-book rows (film_book_neighbours). */
   bookPairs: number;
   filmBookPairs: number;
@@ -456,6 +471,84 @@ async function writeItemCandidates(tx: SqlExecutor, rows: StoredCandidates[], fi
   }
 }
 
+export const MATCH_DEFAULTS: MatchSettings = { threshold: 0.8, minOverlap: 5, shrinkage: 2, depth: 100 };
+
+interface StoredMatches {
+  users: { id: string; fingerprint: string; movieIds: number[]; values: number[] }[];
+  pairs: MatchCandidates;
+}
+
+/**
+ * Every user's taste-matching candidates (user_match_candidates): the signal values read once, set-based
+ * (match_signal_snapshot, the same definition user_matches reads live), compared in memory (match-pairs.ts).
+ */
+async function matchPairs(db: SqlExecutor, settings: MatchSettings): Promise<StoredMatches> {
+  const snapshot = await db.query<{ user_id: string; fingerprint: string; movie_ids: number[]; values: number[] }>(
+    'select user_id::text, fingerprint, movie_ids, "values" from public.match_signal_snapshot()',
+  );
+  const users = snapshot.map((r) => ({
+    id: r.user_id,
+    fingerprint: r.fingerprint,
+    movieIds: r.movie_ids.map(Number),
+    values: r.values.map(Number),
+  }));
+  const filmIndex = new Map<number, number>();
+  for (const u of users) for (const m of u.movieIds) if (!filmIndex.has(m)) filmIndex.set(m, filmIndex.size);
+  const signals = matchSignals(users, (m) => filmIndex.get(m) ?? 0, filmIndex.size);
+  const ids = users.map((u) => u.id);
+  const pairs = matchCandidates(signals, settings, (a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+  return { users, pairs };
+}
+
+/** Replaces user_match_candidates, a few hundred users per statement (arrays as text literals). */
+async function writeMatchPairs(tx: SqlExecutor, stored: StoredMatches, settings: MatchSettings) {
+  await tx.query("delete from public.user_match_candidates");
+  const { users, pairs } = stored;
+  const slice = (r: number) => [pairs.offsets[r], pairs.offsets[r + 1]] as const;
+  const literal = (values: ArrayLike<number | string>) => `{${Array.from(values, String).join(",")}}`;
+  const per = 250;
+  for (let s = 0; s < users.length; s += per) {
+    const part = users.slice(s, s + per).map((u, k) => ({ u, r: s + k }));
+    await tx.query(
+      `insert into public.user_match_candidates
+         (user_id, source, fingerprint, threshold, min_overlap, shrinkage, depth, signal_ids, signal_values,
+          other_ids, shared_counts, agreed_counts, diff_sums)
+       select u, 'nightly', f, $9, $10, $11, $12, si::int[], sv::real[], o::uuid[], n::int[], a::int[], d::real[]
+       from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+         as x(u, f, si, sv, o, n, a, d)
+       where exists (select 1 from public.users usr where usr.id = x.u)`,
+      [
+        part.map(({ u }) => u.id),
+        part.map(({ u }) => u.fingerprint),
+        part.map(({ u }) => literal(u.movieIds)),
+        part.map(({ u }) => literal(u.values)),
+        part.map(({ r }) => literal(Array.from(pairs.other.subarray(...slice(r)), (v) => users[v].id))),
+        part.map(({ r }) => literal(pairs.shared.subarray(...slice(r)))),
+        part.map(({ r }) => literal(pairs.agreed.subarray(...slice(r)))),
+        part.map(({ r }) => literal(pairs.diffSum.subarray(...slice(r)))),
+        settings.threshold,
+        settings.minOverlap,
+        settings.shrinkage,
+        settings.depth,
+      ],
+    );
+  }
+}
+
+/**
+ * The match-candidates step alone (what runNightly does for user_match_candidates), for tests and operators: reads
+ * the signals, computes, replaces the table in one transaction.
+ */
+export async function refreshMatchCandidates(
+  db: SqlDatabase,
+  settings: Partial<MatchSettings> = {},
+): Promise<{ users: number; pairs: number }> {
+  const full = { ...MATCH_DEFAULTS, ...settings };
+  const stored = await matchPairs(db, full);
+  await db.transaction((tx) => writeMatchPairs(tx, stored, full));
+  return { users: stored.users.length, pairs: stored.pairs.other.length };
+}
+
 /**
  * fitRatingModel in a worker thread. The worker loads the TypeScript module through tsx's loader, registered in the
  * worker itself, so it runs the same whether the job was started by the CLI, a test runner or plain node with tsx.
@@ -491,6 +584,7 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     model: 0,
     ratings: 0,
     candidates: 0,
+    matches: 0,
     write: 0,
     views: 0,
     books: 0,
@@ -553,6 +647,9 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
   const candidateDepth = options.candidateDepth ?? ITEM_CANDIDATE_DEPTH;
   const candidates = await timed("candidates", () => itemCandidates(db, filmRows, data, candidateDepth));
   step("candidates", 1, 1);
+  const matchSettings: MatchSettings = { ...MATCH_DEFAULTS, ...options.match };
+  const matches = await timed("matches", () => matchPairs(db, matchSettings));
+  step("matches", 1, 1);
   const chunks = Math.ceil(users.neighbour.length / chunk) + Math.ceil(filmRows.neighbour.length / chunk);
   let written = 0;
   const tick = () => step("write", ++written, chunks);
@@ -562,6 +659,7 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
       await writeFilms(tx, filmRows, data.filmIds, chunk, tick);
       await writeRatingModel(tx, ratingModel, data, chunk);
       await writeItemCandidates(tx, candidates, data.filmIds);
+      await writeMatchPairs(tx, matches, matchSettings);
     }),
   );
   let contentThreshold: number | null = null;
@@ -644,6 +742,12 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     cacheRowsDeleted: deleted,
     candidateRows: candidates.length,
     candidateDepth,
+    matches: {
+      ...matchSettings,
+      users: matches.users.length,
+      matchedPairs: matches.pairs.matched.reduce((a, b) => a + b, 0),
+      nearPairs: matches.pairs.other.length - matches.pairs.matched.reduce((a, b) => a + b, 0),
+    },
     bookPairs: bookPairs.books,
     filmBookPairs: bookPairs.films,
     contentThreshold,

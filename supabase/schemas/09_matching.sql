@@ -1,6 +1,6 @@
--- Taste matching between users (issue 13): who agrees with whom on the films both have a signal on, the cache of
--- each user's matched and nearly matched users, the matches endpoint and the per-film evidence that batches carry
--- (matchedUsers, potentialMatches).
+-- Taste matching between users (issue 13): who agrees with whom on the films both have a signal on, each user's
+-- stored matched and nearly matched users (nightly, updated as they interact), the matches endpoint and the
+-- per-film evidence that batches carry (matchedUsers, potentialMatches).
 --
 -- The similarity. Each signal is a value in -1..1: a rating (stars - 3) / 2, clamped (5 stars 1, 4 stars 0.5,
 -- 3 stars 0, 2 stars -0.5, 1 star and below -1); a film only liked or superliked 1, only disliked -1 (a rating
@@ -15,50 +15,79 @@
 -- whose ratings are all equal.
 --
 -- Privacy: another user appears (by display name and username, never id or email) only when they opted in
--- (users.matchable), and a user sees matches only when they opted in themself. The cache holds pairs with every
--- user; the opt-in is read live, so opting out hides a user at once.
+-- (users.matchable), and a user sees matches only when they opted in themself. The stored pairs hold users whatever
+-- their opt-in; the opt-in is read live, so opting in or out shows at once.
+--
+-- Scale. Comparing a user with everyone on request reads the ratings of every film they have a signal on (at
+-- MovieLens-1M scale, 100,000+ rows for a heavy rater, and thousands of near pairs). Instead the nightly job
+-- (node/jobs/nightly.ts, functions/lib/recommend/match-pairs.ts) stores each user's candidates: the N best matched
+-- and the N best near users (N = MATCH_CANDIDATES, default 100) with their agreement counts, in
+-- user_match_candidates, in time sum over films of raters^2 (the user-neighbour pass) and 2N pairs of space per
+-- user. A request reads the stored pairs. When the user's own signals changed since they were stored, user_matches
+-- updates only that user's pairs, bounded by the films that changed: the stored candidates' figures are adjusted
+-- film by film (their value on the film, the user's old and new value), and up to 200 of the other users with a
+-- signal on a changed film are compared in full, since only they can enter; so a like creates a match at once.
+-- Other users' changes reach a user's stored figures at the next nightly run.
 --
 -- The current definition of these objects (declared schema). Change them here, then run
 -- `npx marquee schema diff <name>` to write the migration; `git log -p` on this file is their history.
 
-create table public.user_match_cache (
+create table public.user_match_candidates (
   user_id uuid primary key references public.users (id) on delete cascade,
-  fingerprint text not null,
   computed_at timestamptz not null default now(),
-  expires_at timestamptz not null,
+  source text not null check (source in ('nightly', 'request', 'update')),
+  fingerprint text not null,
+  threshold real not null,
+  min_overlap integer not null,
+  shrinkage real not null,
+  depth integer not null check (depth between 1 and 1000),
+  signal_ids integer[] not null,
+  signal_values real[] not null,
   other_ids uuid[] not null,
   shared_counts integer[] not null,
   agreed_counts integer[] not null,
   diff_sums real[] not null
 );
 
-comment on table public.user_match_cache is 'Each user''s matched and nearly matched users (one more agreeing film would match them), computed on request by user_matches and reused while the user''s signals and the settings hold, at most 10 minutes (other users'' signals change too).';
+comment on table public.user_match_candidates is 'Each user''s taste-matching candidates: the best matched and the best nearly matched users (one more agreeing film would match them), at most depth of each, with their agreement counts. Written by the nightly job; computed on request for a user it has not seen; updated by user_matches when the user''s own signals change.';
 
-comment on column public.user_match_cache.user_id is 'Whose pairs these are (users.id).';
+comment on column public.user_match_candidates.user_id is 'Whose candidates these are (users.id).';
 
-comment on column public.user_match_cache.fingerprint is 'The user''s ratings and interactions (count, newest change) and the threshold, minimum overlap and shrinkage the pairs were selected with.';
+comment on column public.user_match_candidates.computed_at is 'When the figures were computed or last updated.';
 
-comment on column public.user_match_cache.computed_at is 'When the pairs were computed.';
+comment on column public.user_match_candidates.source is 'nightly (the job), request (computed in full on request) or update (the nightly or request row updated for the user''s changed films).';
 
-comment on column public.user_match_cache.expires_at is 'When the pairs are recomputed even if the user changed nothing.';
+comment on column public.user_match_candidates.fingerprint is 'The user''s ratings and interactions (count, newest change) when signal_values were read (match_fingerprint).';
 
-comment on column public.user_match_cache.other_ids is 'The other users (users.id), matched or near, whatever their opt-in (read live).';
+comment on column public.user_match_candidates.threshold is 'The similarity a match needs, as selected.';
 
-comment on column public.user_match_cache.shared_counts is 'Per other user: films both have a signal on (n).';
+comment on column public.user_match_candidates.min_overlap is 'The films a match must share, as selected.';
 
-comment on column public.user_match_cache.agreed_counts is 'Per other user: shared films where the two values differ by at most 0.5.';
+comment on column public.user_match_candidates.shrinkage is 'The shrinkage the similarity was computed with.';
 
-comment on column public.user_match_cache.diff_sums is 'Per other user: the sum of the value differences over the shared films (d).';
+comment on column public.user_match_candidates.depth is 'Matched users kept, and near users kept (MATCH_CANDIDATES at the nightly run).';
 
-alter table public.user_match_cache enable row level security;
+comment on column public.user_match_candidates.signal_ids is 'The user''s films with a signal, ascending, as the figures were computed.';
 
-revoke all on public.user_match_cache from anon, authenticated;
+comment on column public.user_match_candidates.signal_values is 'The user''s value (-1..1) on each of signal_ids: what a later update compares with.';
 
-grant all on public.user_match_cache to service_role;
+comment on column public.user_match_candidates.other_ids is 'The other users (users.id), matched ones first, whatever their opt-in (read live).';
+
+comment on column public.user_match_candidates.shared_counts is 'Per other user: films both have a signal on (n).';
+
+comment on column public.user_match_candidates.agreed_counts is 'Per other user: shared films where the two values differ by at most 0.5.';
+
+comment on column public.user_match_candidates.diff_sums is 'Per other user: the sum of the value differences over the shared films (d).';
+
+alter table public.user_match_candidates enable row level security;
+
+revoke all on public.user_match_candidates from anon, authenticated;
+
+grant all on public.user_match_candidates to service_role;
 
 insert into public.personal_data_columns (table_name, column_name, match, note) values
-  ('user_match_cache', 'user_id', 'equals', 'the user''s cached matches'),
-  ('user_match_cache', 'other_ids', 'contains', 'other users'' cached matches that include the user')
+  ('user_match_candidates', 'user_id', 'equals', 'the user''s match candidates'),
+  ('user_match_candidates', 'other_ids', 'contains', 'other users'' match candidates that include the user')
 on conflict do nothing;
 
 -- match_similarity: the shrunk agreement of n shared films with summed difference d (see the top of this file).
@@ -74,43 +103,171 @@ $$;
 
 comment on function public.match_similarity is 'Taste similarity of two users from their shared films (n) and summed value difference (d): (n - d/2 + k/2) / (n + k).';
 
--- match_values: every signal value (-1..1, see the top of this file) on the given films, of the given users or of
--- everyone (p_user_ids null). One row per user and film. Reads every user's ratings: service role only, called by
--- the security-definer functions below after their caller check.
+-- match_values: every signal value (-1..1, see the top of this file) on the given films (p_movie_ids null: on every
+-- film), of the given users (p_user_ids null: of everyone). One row per user and film. Given users are joined to
+-- the ratings by user (their rows through the primary key), given films alone through ratings_movie_idx. Reads
+-- every user's ratings: service role only, called by the security-definer functions below after their caller
+-- check, and by the nightly job (match_signal_snapshot).
 create or replace function public.match_values(p_movie_ids integer[], p_user_ids uuid[] default null)
 returns table (user_id uuid, movie_id integer, value real)
-language sql
+language plpgsql
 stable
 set search_path = public, extensions
 set plan_cache_mode = force_custom_plan
 rows 1000
 as $$
-  with rated as (
-    select r.user_id, r.movie_id, greatest(-1, least(1, (r.rating - 3) / 2))::real as value
-    from public.ratings r
-    where r.movie_id = any (p_movie_ids) and (p_user_ids is null or r.user_id = any (p_user_ids))
-  ),
-  signalled as (
-    select distinct on (i.user_id, i.movie_id) i.user_id, i.movie_id,
-           (case when i.type = 'dislike' then -1 else 1 end)::real as value
-    from public.interactions i
-    where i.movie_id = any (p_movie_ids) and i.type in ('like', 'superlike', 'dislike')
-      and (p_user_ids is null or i.user_id = any (p_user_ids))
-    order by i.user_id, i.movie_id, i.created_at desc, i.id desc
-  )
-  select rated.user_id, rated.movie_id, rated.value from rated
-  union all
-  select s.user_id, s.movie_id, s.value from signalled s
-  where not exists (select 1 from public.ratings r where r.user_id = s.user_id and r.movie_id = s.movie_id)
+begin
+  if p_user_ids is not null then
+    return query
+      with who as (select distinct w.id from unnest(p_user_ids) as w(id)),
+      rated as (
+        select r.user_id, r.movie_id, greatest(-1, least(1, (r.rating - 3) / 2))::real as value
+        from who join public.ratings r on r.user_id = who.id
+        where p_movie_ids is null or r.movie_id = any (p_movie_ids)
+      ),
+      signalled as (
+        select distinct on (i.user_id, i.movie_id) i.user_id, i.movie_id,
+               (case when i.type = 'dislike' then -1 else 1 end)::real as value
+        from who join public.interactions i on i.user_id = who.id
+        where i.type in ('like', 'superlike', 'dislike') and (p_movie_ids is null or i.movie_id = any (p_movie_ids))
+        order by i.user_id, i.movie_id, i.created_at desc, i.id desc
+      )
+      select rated.user_id, rated.movie_id, rated.value from rated
+      union all
+      select s.user_id, s.movie_id, s.value from signalled s
+      where not exists (select 1 from public.ratings r where r.user_id = s.user_id and r.movie_id = s.movie_id);
+  else
+    return query
+      with rated as (
+        select r.user_id, r.movie_id, greatest(-1, least(1, (r.rating - 3) / 2))::real as value
+        from public.ratings r
+        where p_movie_ids is null or r.movie_id = any (p_movie_ids)
+      ),
+      signalled as (
+        select distinct on (i.user_id, i.movie_id) i.user_id, i.movie_id,
+               (case when i.type = 'dislike' then -1 else 1 end)::real as value
+        from public.interactions i
+        where i.movie_id is not null and i.type in ('like', 'superlike', 'dislike')
+          and (p_movie_ids is null or i.movie_id = any (p_movie_ids))
+        order by i.user_id, i.movie_id, i.created_at desc, i.id desc
+      )
+      select rated.user_id, rated.movie_id, rated.value from rated
+      union all
+      select s.user_id, s.movie_id, s.value from signalled s
+      where not exists (select 1 from public.ratings r where r.user_id = s.user_id and r.movie_id = s.movie_id);
+  end if;
+end
 $$;
 
 comment on function public.match_values is 'Signal values in -1..1 (a rating (stars - 3) / 2, else like +1 / dislike -1) of users on films, for taste matching.';
 
+-- match_fingerprint: what a user's stored match figures depend on from their own signals: the count and newest
+-- change of their ratings and of their interactions (epoch seconds, so it reads the same in any time zone). Cheap
+-- (two index scans of the user's rows); match_signal_snapshot computes the same text for every user at once.
+create or replace function public.match_fingerprint(p_user_id uuid)
+returns text
+language sql
+stable
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+  select concat_ws('|',
+    (select count(*) || '@' || coalesce(extract(epoch from max(r.updated_at))::text, '')
+     from public.ratings r where r.user_id = p_user_id),
+    (select count(*) || '@' || coalesce(extract(epoch from max(i.created_at))::text, '')
+     from public.interactions i where i.user_id = p_user_id))
+$$;
+
+comment on function public.match_fingerprint is 'Count and newest change of a user''s ratings and interactions: whether their stored match figures may be stale.';
+
+-- match_signal_snapshot: every user's signal values (films ascending) and match_fingerprint, read in one
+-- statement, for the nightly job: the figures it stores are computed from exactly these values, which the row keeps
+-- (signal_ids, signal_values) for user_matches to compare with later. Service role only.
+create or replace function public.match_signal_snapshot()
+returns table (user_id uuid, fingerprint text, movie_ids integer[], "values" real[])
+language sql
+stable
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+  with per_user as (
+    select v.user_id, array_agg(v.movie_id order by v.movie_id) as movie_ids,
+           array_agg(v.value order by v.movie_id) as vals
+    from public.match_values(null, null) v
+    group by v.user_id
+  ),
+  rated as (
+    select r.user_id, count(*) || '@' || coalesce(extract(epoch from max(r.updated_at))::text, '') as f
+    from public.ratings r group by r.user_id
+  ),
+  acted as (
+    select i.user_id, count(*) || '@' || coalesce(extract(epoch from max(i.created_at))::text, '') as f
+    from public.interactions i group by i.user_id
+  )
+  select p.user_id, concat_ws('|', coalesce(r.f, '0@'), coalesce(a.f, '0@')), p.movie_ids, p.vals
+  from per_user p
+  left join rated r on r.user_id = p.user_id
+  left join acted a on a.user_id = p.user_id
+  order by p.user_id
+$$;
+
+comment on function public.match_signal_snapshot is 'Every user''s taste-matching values and fingerprint, for the nightly job''s match candidates.';
+
+-- match_pair_stats: the figures (n, agreed, d) of one user's values (p_movie_ids with p_values) against every other
+-- user with a signal on one of those films (p_others null) or against the given users only.
+create or replace function public.match_pair_stats(
+  p_user_id uuid,
+  p_movie_ids integer[],
+  p_values real[],
+  p_others uuid[] default null
+)
+returns table (other_id uuid, shared integer, agreed integer, diff_sum real)
+language sql
+stable
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+  with mine as (select m.movie_id, m.value from unnest(p_movie_ids, p_values) as m(movie_id, value))
+  select t.user_id, count(*)::integer, (count(*) filter (where abs(m.value - t.value) <= 0.5))::integer,
+         sum(abs(m.value - t.value))::real
+  from public.match_values(p_movie_ids, p_others) t
+  join mine m on m.movie_id = t.movie_id
+  where t.user_id <> p_user_id
+  group by t.user_id
+$$;
+
+comment on function public.match_pair_stats is 'Shared, agreed films and summed difference of one user''s values against other users, for taste matching.';
+
+-- match_candidate_depth: matched (and near) users kept per user: what the newest nightly run stored
+-- (MATCH_CANDIDATES), else 100.
+create or replace function public.match_candidate_depth()
+returns integer
+language sql
+stable
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+  select coalesce((select (r.summary -> 'matches' ->> 'depth')::integer from public.recommendation_job_runs r
+                   where r.job = 'nightly' and r.summary ? 'matches' order by r.started_at desc limit 1), 100)
+$$;
+
+comment on function public.match_candidate_depth is 'Matched and near users kept per user in user_match_candidates: the newest nightly run''s depth, else 100.';
+
 -- user_matches: a user's matched pairs (n >= p_min_overlap, similarity >= p_threshold) and near pairs (one more
 -- film of perfect agreement would match them), best first, whatever the other user's opt-in (callers filter on
--- users.matchable). Served from user_match_cache while the user's signals and the settings are those it was
--- computed with and for at most 10 minutes; recomputed otherwise, so a like that creates a match shows at once.
--- Cost: one pass over the ratings of the films the user has a signal on (ratings_movie_idx).
+-- users.matchable): at most `depth` of each (user_match_candidates.depth).
+-- Read from user_match_candidates. When the user's fingerprint moved since, their current values are compared
+-- with the stored ones: nothing changed (a view, a watchlist add) keeps the figures; up to 50 changed films update
+-- them, in work bounded by those films: the stored candidates' figures are adjusted film by film (their value on
+-- it, the user's old and new one), so every near user that potentialMatches counted for a film becomes a match
+-- when the user likes it; and up to 200 of the other users with a signal on a changed film, the ones it brings
+-- closest (agreeing with the new value, or disagreeing with a removed one), are compared in full, since only they
+-- can enter. More changed films, no row (a user the job has not seen) or other settings compute the figures in
+-- full, one pass over the ratings of the films the user has a signal on. The row is then stored, so a like that
+-- creates a match shows at once. Other users' changes, and entering users past the 200, reach the figures at the
+-- next nightly run.
+-- Cost at MovieLens-1M scale: the stored row, a few ms; an update, the raters of the changed films plus the
+-- signals of up to 200 users; in full, the raters of every film of the user (up to a few hundred thousand rows).
 -- Security definer (reads everyone's signals) with a pinned search_path and the recommendation caller check.
 create or replace function public.user_matches(
   p_user_id uuid,
@@ -128,7 +285,12 @@ rows 100
 as $$
 declare
   v_fingerprint text;
-  v_cache public.user_match_cache;
+  v_row public.user_match_candidates;
+  v_same boolean;
+  v_ids integer[];
+  v_values real[];
+  v_changed integer[] := '{}';
+  v_source text;
 begin
   perform public.recommendation_caller_check(p_user_id);
   if p_threshold is null or p_threshold <= 0 or p_threshold > 1 then
@@ -137,58 +299,130 @@ begin
   if p_min_overlap is null or p_min_overlap < 1 or p_shrinkage is null or p_shrinkage < 0 then
     raise exception 'minimum overlap must be at least 1 and shrinkage at least 0' using errcode = '22023';
   end if;
-  v_fingerprint := concat_ws('|',
-    (select count(*) || '@' || coalesce(max(r.updated_at)::text, '') from public.ratings r where r.user_id = p_user_id),
-    (select count(*) || '@' || coalesce(max(i.created_at)::text, '') from public.interactions i where i.user_id = p_user_id),
-    p_threshold::text, p_min_overlap::text, p_shrinkage::text);
-  select * into v_cache from public.user_match_cache c
-  where c.user_id = p_user_id and c.fingerprint = v_fingerprint and c.expires_at > now();
-  if not found then
-    with mine as materialized (
-      select v.movie_id, v.value from public.match_values(
-        array(select s.movie_id from public.user_signals(p_user_id) s), array[p_user_id]) v
-    ),
-    theirs as (
-      select v.user_id, v.movie_id, v.value
-      from public.match_values(array(select mine.movie_id from mine)) v
-      where v.user_id <> p_user_id
-    ),
-    pairs as (
-      select t.user_id, count(*)::integer as n, sum(abs(m.value - t.value))::real as d,
-             (count(*) filter (where abs(m.value - t.value) <= 0.5))::integer as a
-      from theirs t join mine m on m.movie_id = t.movie_id
-      group by t.user_id
-    ),
-    kept as (
-      select p.*, public.match_similarity(p.n, p.d, p_shrinkage) as s from pairs p
-      where p.n + 1 >= p_min_overlap and public.match_similarity(p.n + 1, p.d, p_shrinkage) >= p_threshold
-    )
-    select coalesce(array_agg(k.user_id order by k.s desc, k.user_id), '{}'),
-           coalesce(array_agg(k.n order by k.s desc, k.user_id), '{}'),
-           coalesce(array_agg(k.a order by k.s desc, k.user_id), '{}'),
-           coalesce(array_agg(k.d order by k.s desc, k.user_id), '{}')
-    into v_cache.other_ids, v_cache.shared_counts, v_cache.agreed_counts, v_cache.diff_sums
-    from kept k;
+  v_fingerprint := public.match_fingerprint(p_user_id);
+  select * into v_row from public.user_match_candidates c where c.user_id = p_user_id;
+  v_same := found and v_row.threshold = p_threshold and v_row.min_overlap = p_min_overlap
+            and v_row.shrinkage = p_shrinkage;
+  if not (v_same and v_row.fingerprint = v_fingerprint) then
+    select coalesce(array_agg(v.movie_id order by v.movie_id), '{}'), coalesce(array_agg(v.value order by v.movie_id), '{}')
+    into v_ids, v_values
+    from public.match_values(null, array[p_user_id]) v;
+    if v_same then
+      select coalesce(array_agg(coalesce(o.movie_id, c.movie_id)), '{}') into v_changed
+      from unnest(v_row.signal_ids, v_row.signal_values) as o(movie_id, value)
+      full join unnest(v_ids, v_values) as c(movie_id, value) on c.movie_id = o.movie_id
+      where o.value is distinct from c.value;
+    end if;
+    if v_same and cardinality(v_changed) = 0 then
+      v_source := v_row.source;
+    else
+      v_row.depth := coalesce(v_row.depth, public.match_candidate_depth());
+      if v_same and cardinality(v_changed) <= 50 then
+        v_source := 'update';
+        with changed as (
+          select coalesce(o.movie_id, c.movie_id) as movie_id, o.value as old_value, c.value as new_value
+          from unnest(v_row.signal_ids, v_row.signal_values) as o(movie_id, value)
+          full join unnest(v_ids, v_values) as c(movie_id, value) on c.movie_id = o.movie_id
+          where o.value is distinct from c.value
+        ),
+        stored as (
+          select s.other_id, s.shared, s.agreed, s.diff_sum
+          from unnest(v_row.other_ids, v_row.shared_counts, v_row.agreed_counts, v_row.diff_sums)
+            as s(other_id, shared, agreed, diff_sum)
+        ),
+        theirs as materialized (
+          select t.user_id, t.movie_id, t.value from public.match_values(v_changed, null) t
+          where t.user_id <> p_user_id
+        ),
+        delta as (
+          select t.user_id,
+                 sum((ch.new_value is not null)::integer - (ch.old_value is not null)::integer) as dn,
+                 sum(coalesce((abs(ch.new_value - t.value) <= 0.5)::integer, 0)
+                     - coalesce((abs(ch.old_value - t.value) <= 0.5)::integer, 0)) as da,
+                 sum(coalesce(abs(ch.new_value - t.value), 0) - coalesce(abs(ch.old_value - t.value), 0)) as dd
+          from theirs t join changed ch on ch.movie_id = t.movie_id
+          group by t.user_id
+        ),
+        updated as (
+          select s.other_id, s.shared + coalesce(d.dn, 0)::integer as shared,
+                 s.agreed + coalesce(d.da, 0)::integer as agreed, (s.diff_sum + coalesce(d.dd, 0))::real as diff_sum
+          from stored s left join delta d on d.user_id = s.other_id
+        ),
+        entering as (
+          select f.* from public.match_pair_stats(p_user_id, v_ids, v_values,
+            array(select t.user_id from theirs t join changed ch on ch.movie_id = t.movie_id
+                  where not exists (select 1 from stored s where s.other_id = t.user_id)
+                  group by t.user_id
+                  order by min(case when ch.new_value is null then 2 - abs(ch.old_value - t.value)
+                                    else abs(ch.new_value - t.value) end), t.user_id
+                  limit 200)) f
+        ),
+        pairs as (select * from updated union all select * from entering),
+        kept as (
+          select p.*, public.match_similarity(p.shared, p.diff_sum, p_shrinkage) as s,
+                 p.shared >= p_min_overlap and public.match_similarity(p.shared, p.diff_sum, p_shrinkage) >= p_threshold
+                   as is_match,
+                 public.match_similarity(p.shared + 1, p.diff_sum, p_shrinkage) as s1
+          from pairs p
+          where p.shared + 1 >= p_min_overlap and public.match_similarity(p.shared + 1, p.diff_sum, p_shrinkage) >= p_threshold
+        ),
+        ranked as (
+          select k.*, row_number() over (partition by k.is_match
+                                         order by case when k.is_match then k.s else k.s1 end desc, k.other_id) as r
+          from kept k
+        )
+        select coalesce(array_agg(k.other_id order by k.is_match desc, k.r), '{}'),
+               coalesce(array_agg(k.shared order by k.is_match desc, k.r), '{}'),
+               coalesce(array_agg(k.agreed order by k.is_match desc, k.r), '{}'),
+               coalesce(array_agg(k.diff_sum order by k.is_match desc, k.r), '{}')
+        into v_row.other_ids, v_row.shared_counts, v_row.agreed_counts, v_row.diff_sums
+        from ranked k where k.r <= v_row.depth;
+      else
+        v_source := 'request';
+        with kept as (
+          select p.*, public.match_similarity(p.shared, p.diff_sum, p_shrinkage) as s,
+                 p.shared >= p_min_overlap and public.match_similarity(p.shared, p.diff_sum, p_shrinkage) >= p_threshold
+                   as is_match,
+                 public.match_similarity(p.shared + 1, p.diff_sum, p_shrinkage) as s1
+          from public.match_pair_stats(p_user_id, v_ids, v_values) p
+          where p.shared + 1 >= p_min_overlap and public.match_similarity(p.shared + 1, p.diff_sum, p_shrinkage) >= p_threshold
+        ),
+        ranked as (
+          select k.*, row_number() over (partition by k.is_match
+                                         order by case when k.is_match then k.s else k.s1 end desc, k.other_id) as r
+          from kept k
+        )
+        select coalesce(array_agg(k.other_id order by k.is_match desc, k.r), '{}'),
+               coalesce(array_agg(k.shared order by k.is_match desc, k.r), '{}'),
+               coalesce(array_agg(k.agreed order by k.is_match desc, k.r), '{}'),
+               coalesce(array_agg(k.diff_sum order by k.is_match desc, k.r), '{}')
+        into v_row.other_ids, v_row.shared_counts, v_row.agreed_counts, v_row.diff_sums
+        from ranked k where k.r <= v_row.depth;
+      end if;
+    end if;
     if exists (select 1 from public.users u where u.id = p_user_id) then
-      insert into public.user_match_cache as c
-        (user_id, fingerprint, computed_at, expires_at, other_ids, shared_counts, agreed_counts, diff_sums)
-      values (p_user_id, v_fingerprint, now(), now() + interval '10 minutes', v_cache.other_ids,
-              v_cache.shared_counts, v_cache.agreed_counts, v_cache.diff_sums)
+      insert into public.user_match_candidates as c
+        (user_id, computed_at, source, fingerprint, threshold, min_overlap, shrinkage, depth, signal_ids,
+         signal_values, other_ids, shared_counts, agreed_counts, diff_sums)
+      values (p_user_id, now(), v_source, v_fingerprint, p_threshold, p_min_overlap, p_shrinkage, v_row.depth,
+              v_ids, v_values, v_row.other_ids, v_row.shared_counts, v_row.agreed_counts, v_row.diff_sums)
       on conflict (user_id) do update set
-        fingerprint = excluded.fingerprint, computed_at = excluded.computed_at, expires_at = excluded.expires_at,
+        computed_at = excluded.computed_at, source = excluded.source, fingerprint = excluded.fingerprint,
+        threshold = excluded.threshold, min_overlap = excluded.min_overlap, shrinkage = excluded.shrinkage,
+        depth = excluded.depth, signal_ids = excluded.signal_ids, signal_values = excluded.signal_values,
         other_ids = excluded.other_ids, shared_counts = excluded.shared_counts,
         agreed_counts = excluded.agreed_counts, diff_sums = excluded.diff_sums;
     end if;
   end if;
   return query
-    select u.o, u.n, u.a, u.d, public.match_similarity(u.n, u.d, p_shrinkage),
-           u.n >= p_min_overlap and public.match_similarity(u.n, u.d, p_shrinkage) >= p_threshold
-    from unnest(v_cache.other_ids, v_cache.shared_counts, v_cache.agreed_counts, v_cache.diff_sums) as u(o, n, a, d)
+    select u.o, u.n, u.a, u.d, s.similarity, u.n >= p_min_overlap and s.similarity >= p_threshold
+    from unnest(v_row.other_ids, v_row.shared_counts, v_row.agreed_counts, v_row.diff_sums) as u(o, n, a, d)
+    cross join lateral (select public.match_similarity(u.n, u.d, p_shrinkage) as similarity) s
     order by 5 desc, 1;
 end
 $$;
 
-comment on function public.user_matches is 'A user''s matched and nearly matched users (shrunk agreement over shared ratings and likes), cached until their signals change (at most 10 minutes).';
+comment on function public.user_matches is 'A user''s matched and nearly matched users (shrunk agreement over shared ratings and likes), from the nightly candidates, updated for the user''s own changed films at once.';
 
 -- get_matches: GET /v1/matches. The caller's matches, best first: similarity, films both have a signal on, how
 -- many they agree on, and up to 5 films both liked (4 stars or more, or a like), best together first.
@@ -265,8 +499,8 @@ comment on function public.get_matches is 'The caller''s taste matches, best fir
 -- or a like; up to 3 named, best match first, and how many in all) and potentialMatches: how many opted-in users
 -- the caller does not match yet would match if the caller liked the film (the pair gains the film, with the other
 -- user's value on it). Only near pairs can cross, so only they are read. Nothing when the caller has not opted in.
--- One row per given film, in the given order. Cost: the cached pairs (user_matches) and the signals of those
--- users on the given films only.
+-- One row per given film, in the given order. Cost: the stored pairs (user_matches, at most 2 x depth users) and
+-- the signals of those users on the given films only.
 -- Security definer with a pinned search_path and the caller check.
 create or replace function public.match_evidence(
   p_user_id uuid,
@@ -330,13 +564,16 @@ $$;
 comment on function public.match_evidence is 'Per film of a served batch: the caller''s matches who liked it and how many users liking it would newly match (matchedUsers, potentialMatches).';
 
 revoke execute on function public.match_similarity(integer, real, real), public.match_values(integer[], uuid[]),
-  public.user_matches(uuid, real, integer, real), public.get_matches(uuid, real, integer, real, integer),
-  public.match_evidence(uuid, integer[], real, integer, real)
+  public.match_fingerprint(uuid), public.match_signal_snapshot(), public.match_pair_stats(uuid, integer[], real[], uuid[]),
+  public.match_candidate_depth(), public.user_matches(uuid, real, integer, real),
+  public.get_matches(uuid, real, integer, real, integer), public.match_evidence(uuid, integer[], real, integer, real)
 from public;
 
 grant execute on function public.match_similarity(integer, real, real) to anon, authenticated, service_role;
 
-grant execute on function public.match_values(integer[], uuid[]), public.user_matches(uuid, real, integer, real)
+grant execute on function public.match_values(integer[], uuid[]), public.match_fingerprint(uuid),
+  public.match_signal_snapshot(), public.match_pair_stats(uuid, integer[], real[], uuid[]),
+  public.match_candidate_depth(), public.user_matches(uuid, real, integer, real)
   to service_role;
 
 grant execute on function public.get_matches(uuid, real, integer, real, integer),

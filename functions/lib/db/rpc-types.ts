@@ -691,6 +691,10 @@ export interface RpcFunctions {
       score: number | null;
     };
   };
+  match_candidate_depth: {
+    Args: Record<string, never>;
+    Row: { match_candidate_depth: number | null };
+  };
   match_catalogue: {
     Args: {
       p_embedding?: string | null;
@@ -730,6 +734,12 @@ export interface RpcFunctions {
       potential_matches: number | null;
     };
   };
+  match_fingerprint: {
+    Args: {
+      p_user_id: string | null;
+    };
+    Row: { match_fingerprint: string | null };
+  };
   match_letterboxd_films: {
     Args: {
       p_names: string[] | null;
@@ -759,6 +769,29 @@ export interface RpcFunctions {
       match: string | null;
       matched: string[] | null;
       score: number | null;
+    };
+  };
+  match_pair_stats: {
+    Args: {
+      p_user_id: string | null;
+      p_movie_ids: number[] | null;
+      p_values: number[] | null;
+      p_others?: string[] | null;
+    };
+    Row: {
+      other_id: string | null;
+      shared: number | null;
+      agreed: number | null;
+      diff_sum: number | null;
+    };
+  };
+  match_signal_snapshot: {
+    Args: Record<string, never>;
+    Row: {
+      user_id: string | null;
+      fingerprint: string | null;
+      movie_ids: number[] | null;
+      values: number[] | null;
     };
   };
   match_similarity: {
