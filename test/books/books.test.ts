@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalEmbedder } from "../../functions/lib/embed/local";
+import { theSeries } from "../../functions/lib/recommend/book-reasons";
 import { backfillEmbeddings } from "../../node/jobs/backfill-embeddings";
 import { AUTH_TEST_ENV, bearer, createTestUser, type TestUser } from "../support/auth";
 import { BOOKS, loadBookShelf, loadReaders } from "../support/book-fixture";
@@ -384,6 +385,12 @@ describe("GET /v1/recommendations/books", () => {
     const texts = dune?.reasons.map((r) => r.text) ?? [];
     expect(texts).toContain("By Frank Herbert, who wrote Dune Messiah, which you liked");
     expect(texts.join(" "), "Dune comes before Dune Messiah").not.toMatch(/Next in/);
+  });
+
+  it("names a series whose name starts with The without a second article", () => {
+    expect(theSeries("Dune Chronicles")).toBe("the Dune Chronicles series");
+    expect(theSeries("The Hunger Games")).toBe("The Hunger Games series");
+    expect(theSeries("Theodore Boone")).toBe("the Theodore Boone series");
   });
 
   it("serves popular books to a newcomer and says it is a cold start", async () => {

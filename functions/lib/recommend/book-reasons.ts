@@ -31,7 +31,7 @@ export function similarBookReasons(r: RpcRow<"get_similar_books">): BookReason[]
   if (r.same_series) {
     reasons.push({
       source: "content",
-      text: `Also in the ${r.same_series} series, like ${title}`,
+      text: `Also in ${theSeries(r.same_series)}, like ${title}`,
       evidence: { shared: "series", series: r.same_series },
     });
   }
@@ -94,7 +94,7 @@ export function bookRecommendationReasons(r: RpcRow<"recommend_books">): BookRea
   if (content > 0) {
     const anchor = r.content_because_title;
     const text = r.same_series
-      ? `Next in the ${r.same_series} series, after ${anchor}, which you liked`
+      ? `Next in ${theSeries(r.same_series)}, after ${anchor}, which you liked`
       : r.shared_author
         ? `By ${r.shared_author}, who wrote ${anchor}, which you liked`
         : "Close in title, authors and themes to the books you liked";
@@ -120,4 +120,9 @@ export function bookRecommendationReasons(r: RpcRow<"recommend_books">): BookRea
     });
   }
   return parts.sort((a, b) => b.weight - a.weight).map((p) => p.reason);
+}
+
+/** "the Dune Chronicles series", and "The Hunger Games series" rather than "the The Hunger Games series". */
+export function theSeries(name: string): string {
+  return /^the\s/i.test(name) ? `${name} series` : `the ${name} series`;
 }
