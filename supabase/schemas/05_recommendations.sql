@@ -272,7 +272,10 @@ create type public.recommended_movie as (
   recommendation public.recommendation_row,
   item_because_title text,
   content_because_title text,
-  strategy public.recommendation_strategy
+  strategy public.recommendation_strategy,
+  book_because_id integer,
+  book_because_title text,
+  book_because_readers integer
 );
 
 comment on type public.recommended_movie is 'One recommended film with its evidence and the strategy that served it (get_recommendations).';
@@ -281,6 +284,9 @@ comment on column public.recommended_movie.recommendation is 'Score and evidence
 comment on column public.recommended_movie.item_because_title is 'Title of recommendation.item_because_id, for the item-based reason.';
 comment on column public.recommended_movie.content_because_title is 'Title of recommendation.content_because_id, for the content reason.';
 comment on column public.recommended_movie.strategy is 'The strategy that served the list and why (recommendation_strategy).';
+comment on column public.recommended_movie.book_because_id is 'A book the user loved whose readers loved this film (film_book_evidence), for the cross-catalogue reason; null when none.';
+comment on column public.recommended_movie.book_because_title is 'Title of book_because_id.';
+comment on column public.recommended_movie.book_because_readers is 'People who loved both that book and this film (4 stars or more).';
 
 -- recommendation_caller_check: raises 42501 when a JWT user asks for someone else's recommendations, 22023 when
 -- no user is given. Direct connections (the edge, jobs) carry no JWT and pass.
@@ -1166,11 +1172,12 @@ begin
         v_w[1], v_w[2], v_w[3], v_item_share,
         p_like_center => case when v_plan.served = 'hybrid' then v_weights[5] end)
     )
-    select public.to_movie_card(m), r.recommendation, ib.title, cb.title, v_plan
+    select public.to_movie_card(m), r.recommendation, ib.title, cb.title, v_plan, be.book_id, be.title, be.readers
     from recs r
     join public.movies m on m.id = r.movie_id
     left join public.movies ib on ib.id = (r.recommendation).item_because_id
     left join public.movies cb on cb.id = (r.recommendation).content_because_id
+    left join public.film_book_evidence(p_user_id, array(select x.movie_id from recs x)) be on be.movie_id = r.movie_id
     order by (r.recommendation).score desc, r.movie_id;
 
   -- The planned source had nothing to offer (e.g. no nightly neighbours yet): fall back to popularity.
@@ -1178,12 +1185,18 @@ begin
     v_plan.served := 'popular';
     v_plan.reason := coalesce(v_plan.reason, 'source_empty');
     return query
+      with pop as materialized (
+        select * from public.recommend_popular(p_user_id, v_genre, p_year_from, p_year_to, p_language, p_exclude,
+                                               p_limit)
+      )
       select public.to_movie_card(m),
              row(p.score, null, array['popular'], null, null, null, null, null, null, null, null, null, null,
                  p.rating_count, p.rating_mean)::public.recommendation_row,
-             null::text, null::text, v_plan
-      from public.recommend_popular(p_user_id, v_genre, p_year_from, p_year_to, p_language, p_exclude, p_limit) p
+             null::text, null::text, v_plan, be.book_id, be.title, be.readers
+      from pop p
       join public.movies m on m.id = p.movie_id
+      left join public.film_book_evidence(p_user_id, array(select x.movie_id from pop x)) be
+        on be.movie_id = p.movie_id
       order by p.score desc, p.rating_count desc, p.movie_id;
   end if;
 end
@@ -2037,7 +2050,7 @@ begin
   from public.get_recommendations_live(
     p_user_id, p_strategy, null, null, null, null, array['rated', 'hidden', 'disliked', 'seen', 'watchlist'],
     c_depth, p_weights) with ordinality as l (movie, recommendation, item_because_title, content_because_title,
-    strategy, n);
+    strategy, book_because_id, book_because_title, book_because_readers, n);
   return true;
 end
 $$;
@@ -2089,14 +2102,22 @@ begin
       return;
     end if;
     return query
-      select public.to_movie_card(m), c.recommendation, ib.title, cb.title, c.served
-      from public.recommendation_cache c
+      with served as materialized (
+        select c.* from public.recommendation_cache c
+        where c.user_id = p_user_id and c.strategy = p_strategy
+          and exists (select 1 from public.movies a where a.id = c.movie_id and not a.adult)
+        order by c.rank
+        limit p_limit
+      )
+      select public.to_movie_card(m), c.recommendation, ib.title, cb.title, c.served, be.book_id, be.title,
+             be.readers
+      from served c
       join public.movies m on m.id = c.movie_id and not m.adult
       left join public.movies ib on ib.id = (c.recommendation).item_because_id
       left join public.movies cb on cb.id = (c.recommendation).content_because_id
-      where c.user_id = p_user_id and c.strategy = p_strategy
-      order by c.rank
-      limit p_limit;
+      left join public.film_book_evidence(p_user_id, array(select x.movie_id from served x)) be
+        on be.movie_id = c.movie_id
+      order by c.rank;
     return;
   end if;
   return query select * from public.get_recommendations_live(
@@ -2234,7 +2255,10 @@ returns table (
   matched_usernames text[],
   matched_display_names text[],
   matched_similarities real[],
-  potential_matches integer
+  potential_matches integer,
+  book_because_id integer,
+  book_because_title text,
+  book_because_readers integer
 )
 language plpgsql
 volatile
@@ -2256,13 +2280,14 @@ begin
     )
     select public.to_movie_card(m), c.recommendation, ib.title, cb.title, c.served,
            e.matched_count, e.matched_usernames, e.matched_display_names, e.matched_similarities,
-           e.potential_matches
+           e.potential_matches, be.book_id, be.title, be.readers
     from wanted w
     join public.recommendation_cache c on c.user_id = p_user_id and c.strategy = p_strategy and c.movie_id = w.id
     join public.movies m on m.id = c.movie_id and not m.adult
     left join public.movies ib on ib.id = (c.recommendation).item_because_id
     left join public.movies cb on cb.id = (c.recommendation).content_because_id
     left join evidence e on e.movie_id = w.id
+    left join public.film_book_evidence(p_user_id, p_movie_ids) be on be.movie_id = w.id
     order by w.k;
 end
 $$;
@@ -2360,7 +2385,7 @@ begin
     select public.to_movie_card(m),
            row(t.score, null, array['item'], e.movie_id, e.rating, e.signal, e.similarity, null, null, null, null,
                null, null, null, null)::public.recommendation_row,
-           ib.title, null::text, v_plan
+           ib.title, null::text, v_plan, null::integer, null::text, null::integer
     from top t
     join public.movies m on m.id = t.movie_id
     left join evidence e on e.neighbour_id = t.movie_id
@@ -2373,7 +2398,7 @@ begin
       select public.to_movie_card(m),
              row(p.score, null, array['popular'], null, null, null, null, null, null, null, null, null, null,
                  p.rating_count, p.rating_mean)::public.recommendation_row,
-             null::text, null::text, v_plan
+             null::text, null::text, v_plan, null::integer, null::text, null::integer
       from public.recommend_popular(null, null, null, null, null, '{}', p_limit + cardinality(v_inputs)) p
       join public.movies m on m.id = p.movie_id
       where p.movie_id <> all (v_inputs)

@@ -1131,6 +1131,45 @@ revoke execute on function public.refresh_book_neighbours from public, anon, aut
 
 grant execute on function public.refresh_book_neighbours to service_role;
 
+-- film_book_evidence: the cross-catalogue reason for recommended films ("readers of Dune who watch films loved
+-- Arrival"). For each given film, the book the user loved (rated 4 stars or more, liked or superliked; read live)
+-- that the most people loved together with the film, from film_book_neighbours (nightly: at least 2 such people,
+-- the best 100 books per film), ties by co-fan score, then book id. Films with no such book get no row. Evidence
+-- only: it explains a film the sources already ranked and does not change the ranking. Definer (it reads the
+-- user's book signals), with the recommendation caller check; only a title and a count leave.
+create or replace function public.film_book_evidence(p_user_id uuid, p_movie_ids integer[])
+returns table (movie_id integer, book_id integer, title text, readers integer)
+language plpgsql
+stable
+security definer
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+#variable_conflict use_column
+begin
+  perform public.recommendation_caller_check(p_user_id);
+  return query
+    with loved as materialized (
+      select r.book_id from public.book_ratings r where r.user_id = p_user_id and r.rating >= 4
+      union
+      select i.book_id from public.book_interactions i
+      where i.user_id = p_user_id and i.type in ('like', 'superlike')
+    )
+    select distinct on (n.movie_id) n.movie_id, n.book_id, b.title, n.readers
+    from public.film_book_neighbours n
+    join loved l on l.book_id = n.book_id
+    join public.books b on b.id = n.book_id
+    where n.movie_id = any (p_movie_ids)
+    order by n.movie_id, n.readers desc, n.score desc, n.book_id;
+end
+$$;
+
+comment on function public.film_book_evidence is 'For recommended films: the loved book whose readers most loved each film (film_book_neighbours), for the cross-catalogue reason.';
+
+revoke execute on function public.film_book_evidence from public, anon;
+
+grant execute on function public.film_book_evidence to authenticated, service_role;
+
 -- recommend_books: GET /v1/recommendations/books. A reader's next books from four sources, each scaled to 0..1 by
 -- its best candidate, blended 0.4 co-reading + 0.25 film fans + 0.2 content + 0.15 popularity:
 --   co-reading   readers who loved (4+ stars) a book the user loved (4+ stars, like, superlike), and loved the

@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalEmbedder } from "../../functions/lib/embed/local";
 import { theSeries } from "../../functions/lib/recommend/book-reasons";
+import { bookReason } from "../../functions/lib/recommend/reasons";
 import { backfillEmbeddings } from "../../node/jobs/backfill-embeddings";
+import { runNightly } from "../../node/jobs/nightly";
 import { AUTH_TEST_ENV, bearer, createTestUser, type TestUser } from "../support/auth";
 import { BOOKS, loadBookShelf, loadReaders } from "../support/book-fixture";
 import { FILMS, loadCatalogFixture } from "../support/catalog-fixture";
@@ -426,6 +428,81 @@ describe("GET /v1/recommendations/books", () => {
     const films = await ok<{ kind: string }>("/v1/recommendations", { headers: bearer(reader) });
     expect(films.kind).toBe("movie");
     expect((await server.get("/v1/recommendations?kind=song", { headers: bearer(reader) })).status).toBe(400);
+  });
+});
+
+describe("film recommendations with a reason from books", () => {
+  // Two more film fans who read nothing, so that Arrival has the 5 ratings popularity asks for (a newcomer's
+  // list is popular films); then the nightly job, as in production: popularity views and co-reading.
+  beforeAll(async () => {
+    await loadReaders(db, [{ films: [[FILMS.arrival.id, 4]] }, { films: [[FILMS.arrival.id, 4]] }]);
+    await runNightly(db);
+  });
+  type Film = { id: number; title: string; sources: string[]; reasons: { source: string; text: string }[] };
+  const films = async (user: TestUser, query = "") =>
+    ok<{ data: Film[] }>(`/v1/recommendations?limit=20${query}`, { headers: bearer(user) });
+  const rateBook = async (user: TestUser, id: number, rating: number) => {
+    const res = await server.json(`/v1/book-ratings/${id}`, { rating }, { method: "PUT", headers: bearer(user) });
+    expect(res.status).toBe(201);
+  };
+  const bookReasons = (list: Film[], id: number) =>
+    (list.find((f) => f.id === id)?.reasons ?? []).filter((r) => r.source === "books").map((r) => r.text);
+
+  it("says that people who loved a book the reader loved also loved the film, with their number", async () => {
+    const reader = await createTestUser(server);
+    await rateBook(reader, BOOKS.dune.id, 5);
+    const body = await films(reader);
+    expect(
+      body.data.map((f) => f.id),
+      "Arrival is recommended (popular)",
+    ).toContain(FILMS.arrival.id);
+    expect(bookReasons(body.data, FILMS.arrival.id)).toEqual([
+      "3 people who loved the book Dune, as you did, loved this film",
+    ]);
+    // Evidence, not a ranking source.
+    expect(body.data.find((f) => f.id === FILMS.arrival.id)?.sources).not.toContain("books");
+    // The filtered path (computed per request, not the stored list) says the same.
+    const filtered = await films(reader, "&genre=Science%20Fiction");
+    expect(bookReasons(filtered.data, FILMS.arrival.id)).toEqual([
+      "3 people who loved the book Dune, as you did, loved this film",
+    ]);
+  });
+
+  it("says nothing for a book the reader did not love, or one the film's fans did not love", async () => {
+    const lukewarm = await createTestUser(server);
+    await rateBook(lukewarm, BOOKS.dune.id, 3);
+    const a = await films(lukewarm);
+    expect(a.data.map((f) => f.id)).toContain(FILMS.arrival.id);
+    expect(bookReasons(a.data, FILMS.arrival.id), "3 stars is not loved").toEqual([]);
+    const other = await createTestUser(server);
+    await rateBook(other, BOOKS.gatsby.id, 5);
+    const b = await films(other);
+    expect(b.data.map((f) => f.id)).toContain(FILMS.arrival.id);
+    expect(bookReasons(b.data, FILMS.arrival.id), "Arrival's fans gave Gatsby 2 stars or did not read it").toEqual([]);
+  });
+
+  it("words one person in the singular, and gives no reason without a book or a count", () => {
+    expect(bookReason({ book_because_id: 7, book_because_title: "Dune", book_because_readers: 1 })?.text).toBe(
+      "1 person who loved the book Dune, as you did, loved this film",
+    );
+    expect(bookReason({ book_because_id: null, book_because_title: null, book_because_readers: null })).toBe(undefined);
+    expect(bookReason({ book_because_id: 7, book_because_title: "Dune", book_because_readers: 0 })).toBe(undefined);
+  });
+
+  it("reads the reader's loved books live: a like on a book counts at once, with no nightly run", async () => {
+    const liker = await createTestUser(server);
+    const before = await films(liker);
+    expect(bookReasons(before.data, FILMS.arrival.id)).toEqual([]);
+    const like = await server.json(
+      "/v1/book-interactions",
+      { type: "like", bookId: BOOKS.dune.id },
+      { headers: bearer(liker) },
+    );
+    expect(like.status).toBe(201);
+    const after = await films(liker);
+    expect(bookReasons(after.data, FILMS.arrival.id)).toEqual([
+      "3 people who loved the book Dune, as you did, loved this film",
+    ]);
   });
 });
 

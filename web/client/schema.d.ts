@@ -3889,10 +3889,10 @@ export interface components {
     });
     RecommendationReason: {
       /**
-       * @description item: films like ones you rated or liked; cf: users with taste like yours; content: genres, people, themes; popular.
+       * @description item: films like ones you rated or liked; cf: users with taste like yours; content: genres, people, themes; popular; books: people who loved a book you loved also loved this film (evidence only: it does not rank).
        * @enum {string}
        */
-      source: "item" | "cf" | "content" | "popular";
+      source: "item" | "cf" | "content" | "popular" | "books";
       /** @example You rated Alien 5 stars, and people who watch it also watch this */
       text: string;
       /** @description The numbers behind the text. */

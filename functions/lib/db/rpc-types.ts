@@ -70,6 +70,9 @@ export interface RecommendedMovie {
   item_because_title: string | null;
   content_because_title: string | null;
   strategy: RecommendationStrategy | null;
+  book_because_id: number | null;
+  book_because_title: string | null;
+  book_because_readers: number | null;
 }
 
 export interface RpcFunctions {
@@ -235,6 +238,18 @@ export interface RpcFunctions {
     Row: {
       movie_id: number | null;
       bias: number | null;
+    };
+  };
+  film_book_evidence: {
+    Args: {
+      p_user_id: string | null;
+      p_movie_ids: number[] | null;
+    };
+    Row: {
+      movie_id: number | null;
+      book_id: number | null;
+      title: string | null;
+      readers: number | null;
     };
   };
   find_public_user: {
@@ -1088,6 +1103,9 @@ export interface RpcFunctions {
       matched_display_names: string[] | null;
       matched_similarities: number[] | null;
       potential_matches: number | null;
+      book_because_id: number | null;
+      book_because_title: string | null;
+      book_because_readers: number | null;
     };
   };
   recommendation_list: {

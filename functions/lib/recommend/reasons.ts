@@ -4,9 +4,11 @@
  */
 
 export type Source = "item" | "cf" | "content" | "popular";
+/** What a reason rests on: a ranking source, or "books" (the cross-catalogue evidence, which does not rank). */
+export type ReasonSource = Source | "books";
 
 export interface Reason {
-  source: Source;
+  source: ReasonSource;
   text: string;
   evidence: Record<string, unknown>;
 }
@@ -161,5 +163,26 @@ export function recommendationReasons(row: RpcRow<"get_recommendations">, contex
       if (reason) reasons.push(reason);
     }
   }
+  const books = bookReason(row);
+  if (books) reasons.push(books);
   return reasons;
+}
+
+/**
+ * The cross-catalogue reason (film_book_evidence): a book the user loved whose readers loved this film. Evidence,
+ * not a ranking source, so it comes after the sources' reasons; absent when no loved book's readers loved the film.
+ */
+export function bookReason(row: {
+  book_because_id?: number | null;
+  book_because_title?: string | null;
+  book_because_readers?: number | null;
+}): Reason | undefined {
+  const readers = num(row.book_because_readers);
+  if (row.book_because_id === null || row.book_because_id === undefined || !readers) return undefined;
+  const title = String(row.book_because_title);
+  return {
+    source: "books",
+    text: `${readers === 1 ? "1 person" : `${count(readers)} people`} who loved the book ${title}, as you did, loved this film`,
+    evidence: { bookId: Number(row.book_because_id), title, readers },
+  };
 }

@@ -4,9 +4,9 @@ import { MovieSummary } from "../movies/schemas";
 
 export const Reason = z
   .object({
-    source: z.enum(["item", "cf", "content", "popular"]).openapi({
+    source: z.enum(["item", "cf", "content", "popular", "books"]).openapi({
       description:
-        "item: films like ones you rated or liked; cf: users with taste like yours; content: genres, people, themes; popular.",
+        "item: films like ones you rated or liked; cf: users with taste like yours; content: genres, people, themes; popular; books: people who loved a book you loved also loved this film (evidence only: it does not rank).",
     }),
     text: z.string().openapi({ example: "You rated Alien 5 stars, and people who watch it also watch this" }),
     evidence: z.record(z.string(), z.unknown()).openapi({ description: "The numbers behind the text." }),
