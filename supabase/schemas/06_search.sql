@@ -102,6 +102,88 @@ $$;
 
 comment on function public.store_movie_embeddings is 'Stores a batch of film embeddings with their model and content hash (embedding backfill).';
 
+-- search_terms: what the hybrid searches (match_movies, match_books) derive from a query, in one place: the
+-- folded words (search_words), them joined by spaces, the same without a leading article, the title query
+-- (title_query: every word in the title, the last as a prefix) and the any-field query (every word as a prefix,
+-- all required). All null for a query with no word. Immutable: no table is read.
+create or replace function public.search_terms(p_query text)
+returns table (words text[], folded text, bare text, title_query tsquery, any_query tsquery)
+language sql
+immutable
+set search_path = public, extensions
+as $$
+  select w.words,
+         array_to_string(w.words, ' '),
+         regexp_replace(array_to_string(w.words, ' '), '^(the|a|an|le|la|les|l|el|il|der|die|das) ', ''),
+         public.title_query(p_query),
+         to_tsquery('simple', (select string_agg(quote_literal(x) || ':*', ' & ') from unnest(w.words) x))
+  from (select public.search_words(p_query) as words) w
+  where cardinality(w.words) > 0
+$$;
+
+comment on function public.search_terms is 'The folded words, bare title and tsqueries a search query gives (shared by match_movies and match_books).';
+
+-- fuse_search_hits: the fusion step both hybrid searches share. Each retrieval's hits come as ids in rank order
+-- (the first is rank 1): title matches, lexical (full text) with whether a person or a keyword field matched, typo
+-- (trigram) matches, and semantic neighbours with their cosine distances. Returns each hit once with its title
+-- rank (null when not a title match), its reciprocal-rank-fusion score (k = 60) over the lexical, typo and
+-- semantic ranks, and what it matched ('title' for a title or typo match, 'person', 'keyword', and 'meaning' for a
+-- neighbour at least p_threshold similar). A hit that only the semantic retrieval found is kept when it is within
+-- 0.8 of the best similarity and above p_threshold (so a query with no near film returns no noise); a hit with
+-- nothing matched is dropped. The caller joins its own table for the cards and the final order.
+create or replace function public.fuse_search_hits(
+  p_titled integer[],
+  p_lexical integer[],
+  p_person boolean[],
+  p_keyword boolean[],
+  p_typo integer[],
+  p_nearest integer[],
+  p_distance double precision[],
+  p_threshold real
+)
+returns table (id integer, title_rank bigint, rrf real, matched text[], near_similarity real)
+language sql
+immutable
+set search_path = public, extensions
+as $$
+  with titled as (select t.id, t.rank from unnest(p_titled) with ordinality as t(id, rank)),
+  lexical as (
+    select l.id, l.person, l.keyword, l.rank
+    from unnest(p_lexical, p_person, p_keyword) with ordinality as l(id, person, keyword, rank)
+  ),
+  typo as (select y.id, y.rank from unnest(p_typo) with ordinality as y(id, rank)),
+  nearest as (select n.id, n.distance, n.rank from unnest(p_nearest, p_distance) with ordinality as n(id, distance, rank)),
+  best as (select max(1 - n.distance) as s from nearest n),
+  candidates as (
+    select t.id from titled t union select l.id from lexical l
+    union select y.id from typo y union select n.id from nearest n
+  ),
+  fused as (
+    select c.id, t.rank as title_rank,
+           (coalesce(1.0 / (60 + l.rank), 0) + coalesce(1.0 / (60 + y.rank), 0)
+             + coalesce(1.0 / (60 + n.rank), 0))::real as rrf,
+           array_remove(array[
+             case when t.id is not null or y.id is not null then 'title' end,
+             case when l.person then 'person' end,
+             case when l.keyword then 'keyword' end,
+             case when n.id is not null and 1 - n.distance >= p_threshold then 'meaning' end
+           ], null) as matched,
+           t.id is null and l.id is null and y.id is null as meaning_only,
+           case when n.id is not null then (1 - n.distance)::real end as near_similarity
+    from candidates c
+    left join titled t on t.id = c.id
+    left join lexical l on l.id = c.id
+    left join typo y on y.id = c.id
+    left join nearest n on n.id = c.id
+  )
+  select f.id, f.title_rank, f.rrf, f.matched, f.near_similarity
+  from fused f cross join best
+  where cardinality(f.matched) > 0
+    and (not f.meaning_only or f.near_similarity >= greatest(p_threshold, 0.8 * best.s))
+$$;
+
+comment on function public.fuse_search_hits is 'Reciprocal rank fusion of the title, lexical, typo and semantic retrievals, with what each hit matched (shared by match_movies and match_books).';
+
 -- match_movies: hybrid search. Four retrievals, fused by rank:
 --   title     every query word starts a word of the title or original title (accent- and case-folded, title_query);
 --   lexical   weighted full text over titles (A), director and cast (B), keywords (C), every word as a prefix;
@@ -149,7 +231,7 @@ set hnsw.ef_search = 100
 set hnsw.iterative_scan = relaxed_order
 as $$
 declare
-  v_words text[] := public.search_words(p_title);
+  v_terms record;
   v_folded text;
   v_bare text;
   v_title_query tsquery;
@@ -165,11 +247,12 @@ begin
     raise exception 'threshold must be between -1 and 1' using errcode = '22023';
   end if;
   v_pool := greatest(p_limit * 2, 40);
-  if cardinality(v_words) > 0 then
-    v_folded := array_to_string(v_words, ' ');
-    v_bare := regexp_replace(v_folded, '^(the|a|an|le|la|les|l|el|il|der|die|das) ', '');
-    v_title_query := public.title_query(p_title);
-    v_any_query := to_tsquery('simple', (select string_agg(quote_literal(x) || ':*', ' & ') from unnest(v_words) x));
+  select * into v_terms from public.search_terms(p_title);
+  if v_terms.words is not null then
+    v_folded := v_terms.folded;
+    v_bare := v_terms.bare;
+    v_title_query := v_terms.title_query;
+    v_any_query := v_terms.any_query;
     -- The exact titles the query names, in movies.folded_title's form (fold_title drops a leading "the" itself):
     -- comparing the stored column costs nothing per row, where folding every matching title did (a word that
     -- starts thousands of titles took 100 ms at 10,000 films). A query fold_title cannot spell (no Latin letter or
@@ -277,28 +360,16 @@ begin
       limit v_pool
     ) n
   ),
-  best as (select max(1 - n.distance) as s from nearest n),
-  candidates as (
-    select t.id from titled t union select l.id from lexical l
-    union select y.id from typo y union select n.id from nearest n
-  ),
   fused as (
-    select c.id, t.rank as title_rank,
-           (coalesce(1.0 / (60 + l.rank), 0) + coalesce(1.0 / (60 + y.rank), 0)
-             + coalesce(1.0 / (60 + n.rank), 0))::real as rrf,
-           array_remove(array[
-             case when t.id is not null or y.id is not null then 'title' end,
-             case when l.person then 'person' end,
-             case when l.keyword then 'keyword' end,
-             case when n.id is not null and 1 - n.distance >= p_threshold then 'meaning' end
-           ], null) as matched,
-           t.id is null and l.id is null and y.id is null as meaning_only,
-           case when n.id is not null then (1 - n.distance)::real end as near_similarity
-    from candidates c
-    left join titled t on t.id = c.id
-    left join lexical l on l.id = c.id
-    left join typo y on y.id = c.id
-    left join nearest n on n.id = c.id
+    select f.* from public.fuse_search_hits(
+      array(select t.id from titled t order by t.rank),
+      array(select l.id from lexical l order by l.rank),
+      array(select l.person from lexical l order by l.rank),
+      array(select l.keyword from lexical l order by l.rank),
+      array(select y.id from typo y order by y.rank),
+      array(select n.id from nearest n order by n.rank),
+      array(select n.distance from nearest n order by n.rank),
+      p_threshold) f
   )
   select public.to_movie_card(m),
          coalesce(f.near_similarity,
@@ -307,9 +378,6 @@ begin
          f.matched[1], f.matched, f.rrf
   from fused f
   join public.movies m on m.id = f.id
-  cross join best
-  where cardinality(f.matched) > 0
-    and (not f.meaning_only or f.near_similarity >= greatest(p_threshold, 0.8 * best.s))
   order by f.title_rank nulls last, f.rrf desc, m.vote_count desc, m.id
   limit p_limit;
 end

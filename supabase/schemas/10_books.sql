@@ -874,7 +874,7 @@ set hnsw.ef_search = 100
 set hnsw.iterative_scan = relaxed_order
 as $$
 declare
-  v_words text[] := public.search_words(p_title);
+  v_terms record;
   v_folded text;
   v_bare text;
   v_title_query tsquery;
@@ -888,11 +888,12 @@ begin
     raise exception 'threshold must be between -1 and 1' using errcode = '22023';
   end if;
   v_pool := greatest(p_limit * 2, 40);
-  if cardinality(v_words) > 0 then
-    v_folded := array_to_string(v_words, ' ');
-    v_bare := regexp_replace(v_folded, '^(the|a|an|le|la|les|l|el|il|der|die|das) ', '');
-    v_title_query := public.title_query(p_title);
-    v_any_query := to_tsquery('simple', (select string_agg(quote_literal(x) || ':*', ' & ') from unnest(v_words) x));
+  select * into v_terms from public.search_terms(p_title);
+  if v_terms.words is not null then
+    v_folded := v_terms.folded;
+    v_bare := v_terms.bare;
+    v_title_query := v_terms.title_query;
+    v_any_query := v_terms.any_query;
   end if;
   return query
   with titled as materialized (
@@ -958,28 +959,16 @@ begin
       limit v_pool
     ) n
   ),
-  best as (select max(1 - n.distance) as s from nearest n),
-  candidates as (
-    select t.id from titled t union select l.id from lexical l
-    union select y.id from typo y union select n.id from nearest n
-  ),
   fused as (
-    select c.id, t.rank as title_rank,
-           (coalesce(1.0 / (60 + l.rank), 0) + coalesce(1.0 / (60 + y.rank), 0)
-             + coalesce(1.0 / (60 + n.rank), 0))::real as rrf,
-           array_remove(array[
-             case when t.id is not null or y.id is not null then 'title' end,
-             case when l.person then 'person' end,
-             case when l.keyword then 'keyword' end,
-             case when n.id is not null and 1 - n.distance >= p_threshold then 'meaning' end
-           ], null) as matched,
-           t.id is null and l.id is null and y.id is null as meaning_only,
-           case when n.id is not null then (1 - n.distance)::real end as near_similarity
-    from candidates c
-    left join titled t on t.id = c.id
-    left join lexical l on l.id = c.id
-    left join typo y on y.id = c.id
-    left join nearest n on n.id = c.id
+    select f.* from public.fuse_search_hits(
+      array(select t.id from titled t order by t.rank),
+      array(select l.id from lexical l order by l.rank),
+      array(select l.person from lexical l order by l.rank),
+      array(select l.keyword from lexical l order by l.rank),
+      array(select y.id from typo y order by y.rank),
+      array(select n.id from nearest n order by n.rank),
+      array(select n.distance from nearest n order by n.rank),
+      p_threshold) f
   )
   select public.to_book_card(b),
          coalesce(f.near_similarity,
@@ -988,9 +977,6 @@ begin
          f.matched[1], f.matched, f.rrf
   from fused f
   join public.books b on b.id = f.id
-  cross join best
-  where cardinality(f.matched) > 0
-    and (not f.meaning_only or f.near_similarity >= greatest(p_threshold, 0.8 * best.s))
   order by f.title_rank nulls last, f.rrf desc, b.rating_count desc, b.id
   limit p_limit;
 end

@@ -282,6 +282,25 @@ export interface RpcFunctions {
     };
     Row: { fold_title: string | null };
   };
+  fuse_search_hits: {
+    Args: {
+      p_titled: number[] | null;
+      p_lexical: number[] | null;
+      p_person: boolean[] | null;
+      p_keyword: boolean[] | null;
+      p_typo: number[] | null;
+      p_nearest: number[] | null;
+      p_distance: number[] | null;
+      p_threshold: number | null;
+    };
+    Row: {
+      id: number | null;
+      title_rank: number | null;
+      rrf: number | null;
+      matched: string[] | null;
+      near_similarity: number | null;
+    };
+  };
   get_auth_user: {
     Args: {
       p_user_id: string | null;
@@ -1252,6 +1271,18 @@ export interface RpcFunctions {
     };
     Row: {
       token_version: number | null;
+    };
+  };
+  search_terms: {
+    Args: {
+      p_query: string | null;
+    };
+    Row: {
+      words: string[] | null;
+      folded: string | null;
+      bare: string | null;
+      title_query: unknown | null;
+      any_query: unknown | null;
     };
   };
   search_words: {
