@@ -205,10 +205,9 @@ async function computeNeighboursOnce(db: SqlDatabase, config: Config, log: (line
          as missing`,
     );
     if (books?.missing) {
-      const [row] = await db.query<{ book_pairs: number; film_pairs: number }>(
-        "select * from public.refresh_book_neighbours()",
-      );
-      log(`computed book co-reading: ${row?.book_pairs} book pairs, ${row?.film_pairs} film-to-book pairs`);
+      const { refreshBookNeighbours } = await import("./jobs/book-neighbours");
+      const row = await refreshBookNeighbours(db);
+      log(`computed book co-reading: ${row.bookPairs} book pairs, ${row.filmPairs} film-to-book pairs`);
     }
   }
   if (state.ran || !state.rated) return;

@@ -12,6 +12,7 @@
 import type { SqlDatabase } from "../../functions/lib/db/port";
 import { buildBookFixtureData } from "../demo/build-book-fixture";
 import { booksFromFixture, type DemoBook, insertBooks } from "../demo/load-demo";
+import { refreshBookNeighbours } from "../jobs/book-neighbours";
 import { rankingScores } from "./metrics";
 import { type MlRating, mlUserUuid } from "./movielens";
 
@@ -115,7 +116,7 @@ export async function evaluateBooks(
 ): Promise<BookEvalRow[]> {
   const { k, relevant } = options;
   // The nightly job's books step on the training ratings: recommend_books reads co-reading from its tables.
-  await db.query("select * from public.refresh_book_neighbours()");
+  await refreshBookNeighbours(db);
   const seen = new Map<number, Set<number>>();
   for (const r of train) {
     const s = seen.get(r.user) ?? new Set<number>();

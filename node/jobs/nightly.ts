@@ -23,6 +23,7 @@ import {
   userNeighbours,
 } from "../../functions/lib/recommend/neighbours";
 import { fitRatingModel, type RatingModel, type RatingModelOptions } from "../../functions/lib/recommend/rating-model";
+import { refreshBookNeighbours } from "./book-neighbours";
 
 export interface NightlyOptions {
   /** Neighbours kept per user. */
@@ -691,14 +692,12 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     await db.exec("vacuum analyze public.user_similarities, public.movie_similarities, public.ratings");
     step("views", views.length, views.length);
   });
-  // Co-reading for book recommendations: set-based in SQL, independent of the film steps above.
+  // Co-reading for book recommendations (in memory, book-neighbours.ts), independent of the film steps above.
   const bookPairs = await timed("books", async () => {
     step("books", 0, 1);
-    const [row] = await db.query<{ book_pairs: number; film_pairs: number }>(
-      "select * from public.refresh_book_neighbours()",
-    );
+    const summary = await refreshBookNeighbours(db);
     step("books", 1, 1);
-    return { books: Number(row?.book_pairs ?? 0), films: Number(row?.film_pairs ?? 0) };
+    return { books: summary.bookPairs, films: summary.filmPairs };
   });
   const deleted = await timed("cache", async () => {
     const rows = await db.query<{ n: number }>(

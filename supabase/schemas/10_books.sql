@@ -332,9 +332,10 @@ grant select, insert, delete on public.book_interactions to authenticated;
 grant all on public.book_ratings, public.book_interactions to service_role;
 grant usage, select on sequence public.book_interactions_id_seq to service_role;
 
--- Co-reading, computed by the nightly job (refresh_book_neighbours): for each book, the books its fans (4+ stars)
--- also loved, and for each film, the books its fans (4+ stars) loved. recommend_books reads the rows of the user's
--- loved books and films instead of joining every fan's ratings per request; the user's own signals stay live.
+-- Co-reading, computed by the nightly job's books step (node/jobs/book-neighbours.ts, in memory): for each book,
+-- the books its fans (4+ stars) also loved, and for each film, the books its fans (4+ stars) loved.
+-- recommend_books reads the rows of the user's loved books and films instead of joining every fan's ratings per
+-- request, and film_book_evidence the film rows for the cross-catalogue reason; the user's own signals stay live.
 create table public.book_neighbours (
   book_id integer not null references public.books (id) on delete cascade,
   neighbour_id integer not null references public.books (id) on delete cascade,
@@ -1037,85 +1038,6 @@ as $$
 $$;
 
 comment on function public.match_catalogue is 'Search over films and books together, each hit with its kind (GET /v1/search?kind=all).';
-
--- refresh_book_neighbours: replaces book_neighbours and film_book_neighbours from the current ratings (the nightly
--- job's books step). Fans are ratings of 4 stars or more. Per anchor the best 100 by score, then readers, then id;
--- film anchors need at least 2 shared readers. Work grows with the sum over readers of (books loved)^2 and
--- (books loved x films loved): about a million pairs for the demo's readers. Returns the rows written.
-create or replace function public.refresh_book_neighbours()
-returns table (book_pairs integer, film_pairs integer)
-language plpgsql
-volatile
-security definer
-set search_path = public, extensions
-set plan_cache_mode = force_custom_plan
-as $$
-begin
-  delete from public.book_neighbours;
-  delete from public.film_book_neighbours;
-  create temp table if not exists pg_temp.book_fans (user_id uuid, book_id integer) on commit drop;
-  truncate pg_temp.book_fans;
-  insert into pg_temp.book_fans select r.user_id, r.book_id from public.book_ratings r where r.rating >= 4;
-  analyze pg_temp.book_fans;
-
-  insert into public.book_neighbours (book_id, neighbour_id, readers, score)
-  with counts as (select f.book_id, count(*)::real as n from pg_temp.book_fans f group by f.book_id),
-  pairs as (
-    select a.book_id, b.book_id as neighbour_id, count(*)::integer as readers
-    from pg_temp.book_fans a
-    join pg_temp.book_fans b on b.user_id = a.user_id and b.book_id <> a.book_id
-    group by a.book_id, b.book_id
-  ),
-  ranked as (
-    select p.*, (p.readers / sqrt(ca.n * cb.n))::real as score,
-           row_number() over (partition by p.book_id
-                              order by p.readers / sqrt(ca.n * cb.n) desc, p.readers desc, p.neighbour_id) as k
-    from pairs p
-    join counts ca on ca.book_id = p.book_id
-    join counts cb on cb.book_id = p.neighbour_id
-  )
-  select r.book_id, r.neighbour_id, r.readers, r.score from ranked r where r.k <= 100;
-
-  insert into public.film_book_neighbours (movie_id, book_id, readers, score)
-  with readers as (select distinct f.user_id from pg_temp.book_fans f),
-  film_fans as (
-    select r.user_id, r.movie_id from public.ratings r
-    join readers u on u.user_id = r.user_id
-    where r.rating >= 4
-  ),
-  film_counts as (
-    select r.movie_id, count(*)::real as n from public.ratings r
-    where r.rating >= 4 and r.movie_id in (select distinct ff.movie_id from film_fans ff)
-    group by r.movie_id
-  ),
-  book_counts as (select f.book_id, count(*)::real as n from pg_temp.book_fans f group by f.book_id),
-  pairs as (
-    select ff.movie_id, bf.book_id, count(*)::integer as readers
-    from film_fans ff
-    join pg_temp.book_fans bf on bf.user_id = ff.user_id
-    group by ff.movie_id, bf.book_id
-    having count(*) >= 2
-  ),
-  ranked as (
-    select p.*, (p.readers / sqrt(fc.n * bc.n))::real as score,
-           row_number() over (partition by p.movie_id
-                              order by p.readers / sqrt(fc.n * bc.n) desc, p.readers desc, p.book_id) as k
-    from pairs p
-    join film_counts fc on fc.movie_id = p.movie_id
-    join book_counts bc on bc.book_id = p.book_id
-  )
-  select r.movie_id, r.book_id, r.readers, r.score from ranked r where r.k <= 100;
-
-  return query select (select count(*)::integer from public.book_neighbours),
-                      (select count(*)::integer from public.film_book_neighbours);
-end
-$$;
-
-comment on function public.refresh_book_neighbours is 'Recomputes co-reading (book_neighbours) and film-to-book co-fans (film_book_neighbours) from the ratings (marquee jobs nightly).';
-
-revoke execute on function public.refresh_book_neighbours from public, anon, authenticated;
-
-grant execute on function public.refresh_book_neighbours to service_role;
 
 -- film_book_evidence: the cross-catalogue reason for recommended films ("readers of Dune who watch films loved
 -- Arrival"). For each given film, the book the user loved (rated 4 stars or more, liked or superliked; read live)

@@ -8,6 +8,7 @@ import { LocalEmbedder } from "../../functions/lib/embed/local";
 import { theSeries } from "../../functions/lib/recommend/book-reasons";
 import { bookReason } from "../../functions/lib/recommend/reasons";
 import { backfillEmbeddings } from "../../node/jobs/backfill-embeddings";
+import { refreshBookNeighbours } from "../../node/jobs/book-neighbours";
 import { runNightly } from "../../node/jobs/nightly";
 import { AUTH_TEST_ENV, bearer, createTestUser, type TestUser } from "../support/auth";
 import { BOOKS, loadBookShelf, loadReaders } from "../support/book-fixture";
@@ -62,7 +63,7 @@ beforeAll(async () => {
     },
   ]);
   // Co-reading and film-to-book pairs come from the nightly job's books step, as in production.
-  await db.query("select * from public.refresh_book_neighbours()");
+  await refreshBookNeighbours(db);
   await backfillEmbeddings(db, new LocalEmbedder(), { kind: "book" });
   await backfillEmbeddings(db, new LocalEmbedder(), { kind: "movie" });
   server = await startTestServer(db, AUTH_TEST_ENV);

@@ -16,6 +16,7 @@ import { LocalEmbedder } from "../../functions/lib/embed/local";
 import { migrate, readMigrations } from "../../node/db/migrate";
 import { openPglite } from "../../node/db/pglite";
 import { backfillEmbeddings } from "../../node/jobs/backfill-embeddings";
+import { refreshBookNeighbours } from "../../node/jobs/book-neighbours";
 import { runNightly } from "../../node/jobs/nightly";
 import { loadOtherUsers, loadTasteWorld } from "../recommend/fixture";
 import { BOOKS, loadBookShelf, loadReaders } from "../support/book-fixture";
@@ -67,7 +68,7 @@ const loadSuite: Loader = async (db) => {
   ]);
   await backfillEmbeddings(db, new LocalEmbedder(), { kind: "book" });
   // Co-reading and film-to-book pairs come from the nightly job's books step, as in production.
-  await db.query("select * from public.refresh_book_neighbours()");
+  await refreshBookNeighbours(db);
 };
 
 export default async function setup(project: TestProject) {

@@ -1198,13 +1198,6 @@ export interface RpcFunctions {
       created: boolean | null;
     };
   };
-  refresh_book_neighbours: {
-    Args: Record<string, never>;
-    Row: {
-      book_pairs: number | null;
-      film_pairs: number | null;
-    };
-  };
   refresh_recommendation_cache: {
     Args: {
       p_user_id: string | null;
