@@ -6,6 +6,7 @@ import type { Command } from "../cli/command";
 import { apiBench } from "./api";
 import { authBench } from "./auth";
 import { bodyLimitBench } from "./body-limit";
+import { booksBench } from "./books";
 import { catalogBench } from "./catalog";
 import { letterboxdBench } from "./letterboxd";
 import { recsSuite } from "./recs";
@@ -30,6 +31,7 @@ const SUITES: BenchSuite[] = [
   bodyLimitBench,
   letterboxdBench,
   tasteBench,
+  booksBench,
 ];
 
 export const benchCommand: Command = {

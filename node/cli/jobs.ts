@@ -15,6 +15,7 @@ const LABELS: Record<NightlyStep, string> = {
   ratings: "rating model (MF)",
   candidates: "item candidates",
   matches: "match candidates",
+  cf: "user-CF votes",
   write: "write tables",
   views: "refresh views",
   books: "book co-reading",
@@ -55,6 +56,7 @@ export function formatNightlySummary(s: NightlySummary): string {
       ? `  rating model: biased MF, ${s.ratingModel.factors} factors, penalty ${s.ratingModel.penalty}, ${s.ratingModel.epochs} epochs; validation RMSE ${s.ratingModel.validationRmse.toFixed(4)} (baseline ${s.ratingModel.baselineRmse.toFixed(4)}) (${t.ratings} ms)`
       : "  rating model: skipped",
     `  item candidates: ${s.candidateRows} users, best ${s.candidateDepth} films each (${t.candidates} ms)`,
+    `  user-CF votes: ${s.cfCandidateRows ?? 0} users, best ${s.candidateDepth} films each (${t.cf ?? 0} ms)`,
     `  match candidates: ${s.matches.users} users, ${s.matches.matchedPairs} matched and ${s.matches.nearPairs} near pairs (at most ${s.matches.depth} of each per user; threshold ${s.matches.threshold}, overlap ${s.matches.minOverlap}, shrinkage ${s.matches.shrinkage}) (${t.matches} ms)`,
     `  books: ${s.bookPairs} co-reading pairs, ${s.filmBookPairs} film-to-book pairs (${t.books} ms)`,
     `  load ${t.load} ms, write ${t.write} ms, views ${t.views} ms, cache ${t.cache} ms (${s.cacheRowsDeleted} cached rows deleted)`,

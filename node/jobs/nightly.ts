@@ -7,6 +7,7 @@
 
 import { Worker } from "node:worker_threads";
 import type { SqlDatabase, SqlExecutor } from "../../functions/lib/db/port";
+import { type CfCandidates, cfCandidateScorer } from "../../functions/lib/recommend/cf-candidates";
 import { type EaseNeighbours, easeNeighbours } from "../../functions/lib/recommend/ease";
 import { itemCandidateScorer, type UserCandidates } from "../../functions/lib/recommend/item-candidates";
 import {
@@ -74,6 +75,7 @@ export type NightlyStep =
   | "ratings"
   | "candidates"
   | "matches"
+  | "cf"
   | "write"
   | "views"
   | "books"
@@ -102,6 +104,8 @@ export interface NightlySummary {
   /** Users given item candidates (user_item_candidates) and the depth kept per user. */
   candidateRows: number;
   candidateDepth: number;
+  /** Users given user-CF votes (user_cf_candidates), at the same depth. */
+  cfCandidateRows: number;
   /** Taste-matching candidates: the settings, users given candidates, and the matched and near pairs stored. */
   matches: MatchSettings & { users: number; matchedPairs: number; nearPairs: number };
   /** Co-reading rows written (book_neighbours) and film-to-book rows (film_book_neighbours). */
@@ -444,6 +448,59 @@ async function itemCandidates(
   return out;
 }
 
+/**
+ * Every user's user-CF votes over the neighbour rows about to be written (user_cf_candidates; cf-candidates.ts),
+ * leaving out the films the user had rated, as recommend_user_cf's stored path expects.
+ */
+function cfCandidates(users: NeighbourList, data: Loaded, means: Float64Array, depth: number) {
+  const score = cfCandidateScorer(data.triples, users, means, data.filmIds, depth);
+  const skip = new Uint8Array(data.triples.films);
+  const out: { user: number; votes: CfCandidates }[] = [];
+  let at = 0;
+  for (let u = 0; u < data.triples.users; u++) {
+    if (users.offsets[u + 1] === users.offsets[u]) continue;
+    // The ratings are grouped by user: u's own are the next run of the triples.
+    while (at < data.triples.user.length && data.triples.user[at] < u) at++;
+    let end = at;
+    while (end < data.triples.user.length && data.triples.user[end] === u) skip[data.triples.film[end++]] = 1;
+    const votes = score(u, skip);
+    for (let k = at; k < end; k++) skip[data.triples.film[k]] = 0;
+    if (votes.films.length > 0) out.push({ user: u, votes });
+  }
+  return out;
+}
+
+/** Replaces user_cf_candidates, a few hundred users per statement (arrays as text literals). */
+async function writeCfCandidates(tx: SqlExecutor, rows: { user: number; votes: CfCandidates }[], data: Loaded) {
+  await tx.query("delete from public.user_cf_candidates");
+  const literal = (values: ArrayLike<number>) => `{${Array.from(values).join(",")}}`;
+  const per = 250;
+  for (let s = 0; s < rows.length; s += per) {
+    const part = rows.slice(s, s + per);
+    await tx.query(
+      `insert into public.user_cf_candidates (user_id, total_similarity, complete, movie_ids, neighbour_counts,
+         weighted, deviations, similarity_sums, absolute_sums, mean_correlations, mean_ratings)
+       select u, t, c0, m::int[], n::int[], w::real[], d::real[], s::real[], a::real[], c::real[], r::real[]
+       from unnest($1::uuid[], $2::real[], $3::boolean[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                   $9::text[], $10::text[], $11::text[]) as x(u, t, c0, m, n, w, d, s, a, c, r)
+       where exists (select 1 from public.users usr where usr.id = x.u)`,
+      [
+        part.map((r) => data.userIds[r.user]),
+        part.map((r) => r.votes.totalSimilarity),
+        part.map((r) => r.votes.complete),
+        part.map((r) => literal(Array.from(r.votes.films, (f) => data.filmIds[f]))),
+        part.map((r) => literal(r.votes.count)),
+        part.map((r) => literal(r.votes.weighted)),
+        part.map((r) => literal(r.votes.deviations)),
+        part.map((r) => literal(r.votes.similarity)),
+        part.map((r) => literal(r.votes.absolute)),
+        part.map((r) => literal(r.votes.correlation)),
+        part.map((r) => literal(r.votes.meanRating)),
+      ],
+    );
+  }
+}
+
 /** Replaces user_item_candidates, a few hundred users per statement (arrays as text literals). */
 async function writeItemCandidates(tx: SqlExecutor, rows: StoredCandidates[], filmIds: number[]) {
   await tx.query("delete from public.user_item_candidates");
@@ -586,6 +643,7 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     ratings: 0,
     candidates: 0,
     matches: 0,
+    cf: 0,
     write: 0,
     views: 0,
     books: 0,
@@ -651,15 +709,19 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
   const matchSettings: MatchSettings = { ...MATCH_DEFAULTS, ...options.match };
   const matches = await timed("matches", () => matchPairs(db, matchSettings));
   step("matches", 1, 1);
+  const means = userMeans(data.triples);
+  const cfRows = await timed("cf", () => cfCandidates(users, data, means, candidateDepth));
+  step("cf", 1, 1);
   const chunks = Math.ceil(users.neighbour.length / chunk) + Math.ceil(filmRows.neighbour.length / chunk);
   let written = 0;
   const tick = () => step("write", ++written, chunks);
   await timed("write", () =>
     db.transaction(async (tx) => {
-      await writeUsers(tx, users, data.userIds, userMeans(data.triples), chunk, tick);
+      await writeUsers(tx, users, data.userIds, means, chunk, tick);
       await writeFilms(tx, filmRows, data.filmIds, chunk, tick);
       await writeRatingModel(tx, ratingModel, data, chunk);
       await writeItemCandidates(tx, candidates, data.filmIds);
+      await writeCfCandidates(tx, cfRows, data);
       await writeMatchPairs(tx, matches, matchSettings);
     }),
   );
@@ -741,6 +803,7 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     cacheRowsDeleted: deleted,
     candidateRows: candidates.length,
     candidateDepth,
+    cfCandidateRows: cfRows.length,
     matches: {
       ...matchSettings,
       users: matches.users.length,

@@ -110,6 +110,57 @@ comment on column public.user_item_candidates.scores is 'Each candidate''s item-
 
 comment on column public.user_item_candidates.because_ids is 'Each candidate''s evidence at the run: the user''s positively weighted film contributing most (null when none did), same order.';
 
+create table public.user_cf_candidates (
+  user_id uuid primary key references public.users (id) on delete cascade,
+  computed_at timestamptz not null default now(),
+  total_similarity real not null,
+  complete boolean not null,
+  movie_ids integer[] not null,
+  neighbour_counts integer[] not null,
+  weighted real[] not null,
+  deviations real[] not null,
+  similarity_sums real[] not null,
+  absolute_sums real[] not null,
+  mean_correlations real[] not null,
+  mean_ratings real[] not null
+);
+
+comment on table public.user_cf_candidates is 'Each user''s user-based CF votes as of the last `marquee jobs nightly` run (functions/lib/recommend/cf-candidates.ts): over the nightly neighbours (user_similarities, written in the same transaction) and their ratings then, the best films by weighted vote, which recommend_user_cf serves instead of aggregating every neighbour''s ratings per request. Arrays in rank order.';
+
+comment on column public.user_cf_candidates.user_id is 'The user (users.id).';
+
+comment on column public.user_cf_candidates.computed_at is 'When the nightly run computed the row.';
+
+comment on column public.user_cf_candidates.total_similarity is 'Sum of the user''s neighbours'' similarities (the denominator of the normalised score).';
+
+comment on column public.user_cf_candidates.complete is 'True when the row holds every film the neighbours rated (fewer than the depth kept): no film beyond it can rank.';
+
+comment on column public.user_cf_candidates.movie_ids is 'Candidate films, best first: weighted descending, then film id (films the user had rated at the run left out).';
+
+comment on column public.user_cf_candidates.neighbour_counts is 'Neighbours who rated each film, same order.';
+
+comment on column public.user_cf_candidates.weighted is 'Sum of similarity x stars over those neighbours (the rank key), same order.';
+
+comment on column public.user_cf_candidates.deviations is 'Sum of similarity x (stars - the neighbour''s mean), for the predicted rating, same order.';
+
+comment on column public.user_cf_candidates.similarity_sums is 'Sum of the similarities of those neighbours, same order.';
+
+comment on column public.user_cf_candidates.absolute_sums is 'Sum of the absolute similarities of those neighbours, same order.';
+
+comment on column public.user_cf_candidates.mean_correlations is 'Mean raw correlation of those neighbours with the user, for the reason, same order.';
+
+comment on column public.user_cf_candidates.mean_ratings is 'Mean stars those neighbours gave the film, for the reason, same order.';
+
+alter table public.user_cf_candidates enable row level security;
+
+revoke all on public.user_cf_candidates from anon, authenticated;
+
+grant all on public.user_cf_candidates to service_role;
+
+insert into public.personal_data_columns (table_name, column_name, match, note) values
+  ('user_cf_candidates', 'user_id', 'equals', 'the user''s nightly user-CF votes')
+on conflict do nothing;
+
 create table public.recommendation_job_runs (
   id bigint generated always as identity primary key,
   job text not null,
@@ -1550,6 +1601,9 @@ grant execute on function public.film_bias to service_role;
 --   predicted_rating = mean(user) + b_i + sum(sim * (r_v - mean_v - b_i)) / (sum(|sim|) + p_shrinkage), 0.5..5
 -- Evidence a reason quotes: neighbours who rated it, their mean correlation and mean rating. The user's mean is
 -- read live; a neighbour's mean is the one stored with the neighbour.
+-- Served from user_cf_candidates (the nightly votes over the same neighbours, best 300 per user) when the user has
+-- a nightly row, no filter is given and rated films are excluded, while the stored films still hold p_limit after
+-- the live exclusions (else, and for new users, the votes are aggregated live): the same sums, as of the run.
 create or replace function public.recommend_user_cf(
   p_user_id uuid,
   p_genre text default null,
@@ -1573,7 +1627,46 @@ set plan_cache_mode = force_custom_plan
 rows 200
 as $$
 #variable_conflict use_column
+declare
+  v_stored public.user_cf_candidates;
 begin
+  -- The nightly votes (user_cf_candidates) when the request can use them: nightly neighbours, no filter, and rated
+  -- films excluded (the stored votes leave out what the user had rated). Used while they still hold p_limit films
+  -- after the live exclusions, or hold every film the neighbours rated (a list shorter than the depth kept).
+  perform public.recommendation_caller_check(p_user_id);
+  if not p_live and p_genre is null and p_year_from is null and p_year_to is null and p_language is null
+     and 'rated' = any (p_exclude) then
+    select * into v_stored from public.user_cf_candidates c where c.user_id = p_user_id;
+  end if;
+  if v_stored.user_id is not null
+     and (v_stored.complete
+          or (select count(*) from unnest(v_stored.movie_ids) x(id)
+              where x.id not in (select e.movie_id from public.excluded_movies(p_user_id, p_exclude) e)) >= p_limit)
+  then
+    return query
+      with me as materialized (select avg(r.rating)::real as mean from public.ratings r where r.user_id = p_user_id),
+      ex as materialized (select e.movie_id from public.excluded_movies(p_user_id, p_exclude) e),
+      ranked as materialized (
+        select u.*
+        from unnest(v_stored.movie_ids, v_stored.neighbour_counts, v_stored.weighted, v_stored.deviations,
+                    v_stored.similarity_sums, v_stored.absolute_sums, v_stored.mean_correlations,
+                    v_stored.mean_ratings) with ordinality as u(movie_id, n, weighted, num, sim, den, corr, mean_rating, k)
+        join public.movies m on m.id = u.movie_id
+        cross join me
+        where me.mean is not null and not m.adult and u.movie_id not in (select ex.movie_id from ex)
+        order by u.k
+        limit p_limit
+      )
+      select v.movie_id,
+             (v.weighted / nullif(v_stored.total_similarity, 0))::real,
+             least(5, greatest(0.5, me.mean + b.bias + (v.num - b.bias * v.sim) / (v.den + p_shrinkage)))::real,
+             v.n, v.corr, v.mean_rating
+      from ranked v
+      cross join me
+      join public.film_bias(array(select r.movie_id from ranked r)) b on b.movie_id = v.movie_id
+      order by v.k;
+    return;
+  end if;
   return query
       with nb as materialized (select * from public.user_neighbours(p_user_id, p_live)),
       total as materialized (select sum(nb.similarity) as sim from nb),

@@ -27,8 +27,7 @@ type Row = [number, number, number, number];
 
 function bruteForce(fans: FanLists, k: number) {
   const readersOf = (b: number) => fans.books.flatMap((list, u) => (list.includes(b) ? [u] : []));
-  const rank = (rows: Row[]) =>
-    rows.sort((x, y) => y[3] - x[3] || y[2] - x[2] || x[1] - y[1]).slice(0, k);
+  const rank = (rows: Row[]) => rows.sort((x, y) => y[3] - x[3] || y[2] - x[2] || x[1] - y[1]).slice(0, k);
   const books: Row[] = [];
   for (let a = 0; a < fans.bookCount; a++) {
     const fansA = readersOf(a);
