@@ -1017,6 +1017,8 @@ grant select on public.movie_popularity to service_role;
 -- last N days, from movie_trending_stats for 7, 30 and 365 days while it is under 36 hours old, else live. A
 -- trending film must also score at least C: a film rated below the average is not "popular this week", however
 -- few films the window holds. p_user_id is optional: when given, that user's excluded films are left out.
+-- At the API's prior weight (25) the scores come from movie_popularity (scored at the refresh), read in score
+-- order up to the limit; the same numbers, without scoring every rated film per request.
 create or replace function public.recommend_popular(
   p_user_id uuid default null,
   p_genre text default null,
@@ -1049,6 +1051,35 @@ begin
   end if;
   if p_min_ratings is null or p_min_ratings < 1 or p_prior_weight is null or p_prior_weight < 0 then
     raise exception 'min ratings must be >= 1 and prior weight >= 0' using errcode = '22023';
+  end if;
+  -- The API's prior weight on a list movie_popularity holds (scored at the same refresh as the views below, with
+  -- the same prior; a trending window refreshed in the last 36 hours): read in score order and stop at the limit,
+  -- instead of scoring every rated film. Anything else is scored here.
+  if p_prior_weight = 25 and (p_window_days is null or p_window_days in (7, 30, 365))
+     and exists (
+       select 1 from public.movie_popularity p
+       where p.window_days = coalesce(p_window_days, 0)
+         and (p_window_days is null or p.refreshed_at > now() - interval '36 hours')
+     ) then
+    return query
+      with ex as materialized (
+        select e.movie_id from public.excluded_movies(p_user_id, p_exclude) e where p_user_id is not null
+      )
+      select p.movie_id, p.score, p.rating_count, p.rating_mean
+      from public.movie_popularity p
+      join public.movies m on m.id = p.movie_id
+      where p.window_days = coalesce(p_window_days, 0)
+        and p.rating_count >= p_min_ratings
+        and (p_window_days is null or p.score >= p.prior)
+        and not m.adult
+        and (p_genre is null or m.genres @> array[p_genre])
+        and (p_year_from is null or m.release_year >= p_year_from)
+        and (p_year_to is null or m.release_year <= p_year_to)
+        and (p_language is null or m.original_language = p_language)
+        and p.movie_id not in (select ex.movie_id from ex)
+      order by p.score desc, p.rating_count desc, p.movie_id
+      limit p_limit;
+    return;
   end if;
   v_mode := case when exists (select 1 from public.movie_rating_stats) then 'nightly' else 'live' end;
   if p_window_days is not null then
