@@ -1660,6 +1660,7 @@ as $$
 #variable_conflict use_column
 declare
   v_stored public.user_cf_candidates;
+  v_ex integer[];
 begin
   -- The nightly votes (user_cf_candidates) when the request can use them: nightly neighbours, no filter, and rated
   -- films excluded (the stored votes leave out what the user had rated). Used while they still hold p_limit films
@@ -1668,15 +1669,16 @@ begin
   if not p_live and p_genre is null and p_year_from is null and p_year_to is null and p_language is null
      and 'rated' = any (p_exclude) then
     select * into v_stored from public.user_cf_candidates c where c.user_id = p_user_id;
+    if v_stored.user_id is not null then
+      v_ex := array(select e.movie_id from public.excluded_movies(p_user_id, p_exclude) e);
+    end if;
   end if;
   if v_stored.user_id is not null
      and (v_stored.complete
-          or (select count(*) from unnest(v_stored.movie_ids) x(id)
-              where x.id not in (select e.movie_id from public.excluded_movies(p_user_id, p_exclude) e)) >= p_limit)
+          or (select count(*) from unnest(v_stored.movie_ids) x(id) where x.id <> all (v_ex)) >= p_limit)
   then
     return query
       with me as materialized (select avg(r.rating)::real as mean from public.ratings r where r.user_id = p_user_id),
-      ex as materialized (select e.movie_id from public.excluded_movies(p_user_id, p_exclude) e),
       ranked as materialized (
         select u.*
         from unnest(v_stored.movie_ids, v_stored.neighbour_counts, v_stored.weighted, v_stored.deviations,
@@ -1684,7 +1686,7 @@ begin
                     v_stored.mean_ratings) with ordinality as u(movie_id, n, weighted, num, sim, den, corr, mean_rating, k)
         join public.movies m on m.id = u.movie_id
         cross join me
-        where me.mean is not null and not m.adult and u.movie_id not in (select ex.movie_id from ex)
+        where me.mean is not null and not m.adult and u.movie_id <> all (v_ex)
         order by u.k
         limit p_limit
       )
