@@ -138,8 +138,8 @@ export const evalCommand: Command = {
         console.error(
           `baseline EASE: ${ranker.easeFilms} films, lambda ${easeLambda}, ${Math.round(ranker.easeMs)} ms`,
         );
-      const nightly = await runNightly(fresh.db, { onStep: progressPrinter() });
-      console.error(formatNightlySummary(nightly));
+      // The fit first (its own scratch copy of the training ratings, split again for validation): the nightly
+      // run below then trains with the EASE λ it chose, and the API serves the blend it stored.
       const tuned = o["no-tune"]
         ? null
         : await tuneBlend(fresh.db, {
@@ -153,6 +153,8 @@ export const evalCommand: Command = {
             onProgress: progressLine(),
           });
       if (tuned) console.error(formatTune(tuned, k));
+      const nightly = await runNightly(fresh.db, { onStep: progressPrinter() });
+      console.error(formatNightlySummary(nightly));
       const progress = progressLine();
       const results = await evaluate(fresh.db, test, {
         k,

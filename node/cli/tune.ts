@@ -17,13 +17,21 @@ export function formatTune(r: TuneResult, k: number): string {
     `tune: ${r.validation.ratings} validation ratings (share ${r.validation.share}, seed ${r.validation.seed}), ${r.validation.users} users scored, ${r.validation.trainRatings} ratings fitted on, ${(r.ms / 1000).toFixed(1)} s`,
     `  best of ${r.candidates.length} at NDCG@${k}: ${w(r.best)}   (weights: collaborative, content, popular, item share, like centre)`,
     ...Object.entries(r.singles).map(([name, c]) => `  ${name.padEnd(8)} alone: ${w(c)}`),
+    ...(r.ease
+      ? [
+          `  EASE lambda ${r.ease.lambda} (dense over ${r.ease.films} films; NDCG@${k} by lambda: ${r.ease.tried
+            .map((t) => `${t.lambda} ${t.ndcg.toFixed(4)}`)
+            .join(", ")})`,
+        ]
+      : []),
   ].join("\n");
 }
 
 export const tuneCommand: Command = {
   name: "tune",
   summary: "Fit the hybrid's blend weights on a validation split of the ratings and store them (the API serves them)",
-  usage: "[--validation 0.1] [--seed 1] [--users 1000] [--k 10] [--relevant 4.0] [--dry-run] [--json]",
+  usage:
+    "[--validation 0.1] [--seed 1] [--users 1000] [--k 10] [--relevant 4.0] [--lambdas 50,100,250,500,1000] [--dry-run] [--json]",
   help: [
     "options:",
     "  --validation 0.1  share of the database's ratings held out for validation (seeded)",
@@ -31,6 +39,8 @@ export const tuneCommand: Command = {
     "  --users 1000      validation users scored at most (a seeded sample)",
     "  --k 10            list length of the NDCG it maximises",
     "  --relevant 4.0    held-out ratings at least this count as relevant (4 stars is what the product calls liked)",
+    "  --lambdas LIST    EASE L2 penalties tried on the same split (default 50,100,250,500,1000; none: keep the",
+    "                    nightly job's); the best is stored with the blend and the nightly job trains with it",
     "  --dry-run         report the fit without storing it",
     "  --json            print the result as JSON",
     "",
@@ -47,7 +57,14 @@ export const tuneCommand: Command = {
       relevant: { type: "string" },
       "dry-run": { type: "boolean" },
       json: { type: "boolean" },
+      lambdas: { type: "string" },
     });
+    const lambdas =
+      o.lambdas === undefined
+        ? undefined
+        : o.lambdas === "none"
+          ? []
+          : o.lambdas.split(",").map((v) => number(v.trim(), "lambdas", 250, 0.001, 1e7));
     const config = loadConfig();
     const k = number(o.k, "k", 10, 1, 100);
     const db = await openJobDatabase(config);
@@ -59,6 +76,7 @@ export const tuneCommand: Command = {
         k,
         relevant: number(o.relevant, "relevant", 4, 0.5, 5),
         databaseUrl: config.DATABASE_URL,
+        lambdas,
         store: !o["dry-run"],
       });
       console.log(o.json ? JSON.stringify(result, null, 2) : formatTune(result, k));

@@ -12,9 +12,14 @@
  *   5. the best vector and what it reached are stored in recommendation_blend of the source database, which the
  *      API then serves. The grid holds every single source alone, so on validation the blend never loses to its
  *      best source.
+ * Before step 2's nightly run, EASE's L2 penalty λ is fitted too: dense EASE over the films the nightly job models
+ * is trained in process on the validation split's training ratings for each λ of a grid and scored by NDCG@k on
+ * the same validation users; the best λ serves the nightly run of step 2, is stored with the blend, and the
+ * nightly job reads it from there (`marquee jobs nightly`'s own runs, until the next fit).
  */
 import type { SqlDatabase } from "../../functions/lib/db/port";
 import { type NightlyOptions, runNightly } from "../jobs/nightly";
+import { buildBaselines } from "./baselines";
 import { openFreshDatabase } from "./fresh-database";
 import { rankingScores } from "./metrics";
 import { seededRandom } from "./movielens";
@@ -29,6 +34,8 @@ export interface TuneOptions {
   /** Postgres server for the scratch database (null: in-memory PGlite). */
   databaseUrl?: string;
   nightly?: NightlyOptions;
+  /** EASE λ values tried (default EASE_LAMBDAS); empty: keep the nightly job's λ. */
+  lambdas?: readonly number[];
   /** Store the result in the source database (false: only report it). */
   store: boolean;
   onProgress?: (label: string, done: number, total: number) => void;
@@ -48,6 +55,8 @@ export interface TuneResult {
   /** The single sources alone, for the report. */
   singles: Record<string, BlendCandidate>;
   candidates: BlendCandidate[];
+  /** The fitted EASE λ and every λ tried, with what it reached on validation (null: not fitted). */
+  ease: { lambda: number; films: number; tried: { lambda: number; ndcg: number; precision: number }[] } | null;
   validation: { seed: number; share: number; users: number; ratings: number; trainRatings: number };
   ms: number;
 }
@@ -60,6 +69,58 @@ interface SourceScores {
   popular: number | null;
   /** The rating model's predicted stars (null: no model yet). */
   stars?: number | null;
+}
+
+/**
+ * EASE λ values tried. Steck (2019) reports the best λ from a few hundred (ML-20M: 500) up, growing with the data;
+ * the grid spans that range on a log scale.
+ */
+export const EASE_LAMBDAS = [50, 100, 250, 500, 1000];
+
+/** The EASE films the nightly job models by default (nightly.ts's easeNeighbours default). */
+const NIGHTLY_EASE_FILMS = 2500;
+
+/**
+ * Fits EASE's λ on the validation split: dense EASE over the `films` most-watched training films (as the nightly
+ * job selects them), one model per λ, each validation user's top k scored by NDCG@k (then P@k) against their
+ * held-out ratings of at least the relevant stars. Ties go to the smaller λ.
+ */
+export function fitEaseLambda(
+  train: readonly { u: string; m: number }[],
+  users: readonly string[],
+  relevantByUser: Map<string, Set<number>>,
+  options: { k: number; films: number; lambdas: readonly number[]; onProgress?: (done: number, total: number) => void },
+): NonNullable<TuneResult["ease"]> {
+  const index = new Map<string, number>();
+  const ratings = train.map((r) => {
+    let u = index.get(r.u);
+    if (u === undefined) {
+      u = index.size;
+      index.set(r.u, u);
+    }
+    return { user: u, movie: Number(r.m), rating: 1, time: 0 };
+  });
+  const tried: { lambda: number; ndcg: number; precision: number }[] = [];
+  let films = 0;
+  for (const [k, lambda] of options.lambdas.entries()) {
+    const ranker = buildBaselines(ratings, { easeFilms: options.films, lambda });
+    films = ranker.easeFilms;
+    let ndcg = 0;
+    let precision = 0;
+    let n = 0;
+    for (const u of users) {
+      const id = index.get(u);
+      if (id === undefined) continue;
+      const s = rankingScores(ranker.rank("ease", id, options.k), relevantByUser.get(u) ?? new Set(), options.k);
+      ndcg += s.ndcg;
+      precision += s.precision;
+      n++;
+    }
+    tried.push({ lambda, ndcg: ndcg / Math.max(n, 1), precision: precision / Math.max(n, 1) });
+    options.onProgress?.(k + 1, options.lambdas.length);
+  }
+  const best = [...tried].sort((a, b) => b.ndcg - a.ndcg || b.precision - a.precision || a.lambda - b.lambda)[0];
+  return { lambda: best.lambda, films, tried };
 }
 
 /** The like centres tried: off, then stars where σ(2·(r̂ − c)) is one half. */
@@ -205,7 +266,22 @@ export async function tuneBlend(source: SqlDatabase, options: TuneOptions): Prom
   const fresh = await openFreshDatabase("marquee_tune", options.databaseUrl, 2);
   try {
     const trainRatings = await copyCatalogue(source, fresh.db, (r) => !heldOut.has(`${r.u}|${r.m}`));
-    await runNightly(fresh.db, options.nightly);
+    const lambdas = options.lambdas ?? EASE_LAMBDAS;
+    const ease =
+      lambdas.length && options.nightly?.filmModel !== "cosine"
+        ? fitEaseLambda(
+            rows.filter((r) => !r.validation),
+            users,
+            relevantByUser,
+            {
+              k: options.k,
+              films: options.nightly?.easeFilms ?? NIGHTLY_EASE_FILMS,
+              lambdas,
+              onProgress: (d, t) => options.onProgress?.("tune EASE lambda", d, t),
+            },
+          )
+        : null;
+    await runNightly(fresh.db, { ...options.nightly, ...(ease ? { easeLambda: ease.lambda } : {}) });
     const perUser: { relevant: Set<number>; rows: SourceScores[] }[] = [];
     let done = 0;
     for (const u of users) {
@@ -259,6 +335,7 @@ export async function tuneBlend(source: SqlDatabase, options: TuneOptions): Prom
       best: candidates[0],
       singles,
       candidates,
+      ease,
       validation: {
         seed: options.seed,
         share: options.share,
@@ -270,13 +347,14 @@ export async function tuneBlend(source: SqlDatabase, options: TuneOptions): Prom
     };
     if (options.store) {
       await source.query(
-        `insert into public.recommendation_blend (weights, metric, validation, candidates)
-         values ($1::real[], $2, $3::jsonb, $4::jsonb)`,
+        `insert into public.recommendation_blend (weights, metric, validation, candidates, ease_lambda)
+         values ($1::real[], $2, $3::jsonb, $4::jsonb, $5)`,
         [
           result.best.weights,
           `ndcg@${options.k}`,
-          JSON.stringify({ ...result.validation, relevant: options.relevant, best: result.best, singles }),
+          JSON.stringify({ ...result.validation, relevant: options.relevant, best: result.best, singles, ease }),
           JSON.stringify(candidates.slice(0, 20)),
+          ease?.lambda ?? null,
         ],
       );
     }

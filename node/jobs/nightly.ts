@@ -391,6 +391,18 @@ function mergeFilmRows(cosine: NeighbourList, ease: EaseNeighbours): { list: Nei
   return { list, scale };
 }
 
+/** EASE's L2 penalty when neither the options nor a fitted blend give one. */
+export const DEFAULT_EASE_LAMBDA = 250;
+
+/** The EASE λ of the newest blend `marquee tune` fitted with one (null when none was). */
+export async function fittedEaseLambda(db: SqlExecutor): Promise<number | null> {
+  const [row] = await db.query<{ lambda: number | null }>(
+    `select ease_lambda::float8 as lambda from public.recommendation_blend
+     where ease_lambda is not null order by id desc limit 1`,
+  );
+  return row?.lambda === null || row?.lambda === undefined ? null : Number(row.lambda);
+}
+
 /** Candidates kept per user: the hybrid asks each source for 200, and live exclusions need some slack. */
 export const ITEM_CANDIDATE_DEPTH = 300;
 
@@ -679,12 +691,14 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     }),
   );
   const kind = options.filmModel ?? "ease";
+  // λ: the option, else the one `marquee tune` fitted on a validation split (recommendation_blend), else 250.
+  const easeLambda = options.easeLambda ?? (await fittedEaseLambda(db)) ?? DEFAULT_EASE_LAMBDA;
   const model = await timed("model", () => {
     if (kind !== "ease") return null;
     const { user, film } = interactionsOf(data);
     return easeNeighbours(data.triples.users, data.triples.films, user, film, {
       films: options.easeFilms,
-      lambda: options.easeLambda,
+      lambda: easeLambda,
       k: options.easeK ?? 500,
       onProgress: (d, t) => step("model", d, t),
     });

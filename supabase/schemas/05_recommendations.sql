@@ -2567,7 +2567,8 @@ create table public.recommendation_blend (
     and (weights[5] is null or weights[5] = 0 or weights[5] between 1 and 5)),
   metric text not null,
   validation jsonb not null,
-  candidates jsonb not null
+  candidates jsonb not null,
+  ease_lambda real check (ease_lambda > 0)
 );
 
 alter table public.recommendation_blend enable row level security;
@@ -2585,6 +2586,8 @@ comment on column public.recommendation_blend.weights is '{collaborative, conten
 comment on column public.recommendation_blend.fitted_at is 'When the fit ran.';
 
 comment on column public.recommendation_blend.id is 'Identity; the newest fit has the largest id.';
+
+comment on column public.recommendation_blend.ease_lambda is 'EASE''s L2 penalty fitted on the same validation split (null: not fitted); the nightly job trains with the newest one unless told otherwise.';
 
 revoke all on public.recommendation_blend from anon, authenticated;
 
