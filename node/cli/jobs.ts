@@ -77,7 +77,7 @@ export const jobsNightlyCommand: Command = {
     "  --shrinkage N   film similarity shrinkage: cosine * support / (support + N); default 10",
     "  --film-model M  ease (default): EASE weights for the most-watched films, cosine for the rest; cosine: cosine only",
     "  --ease-films N  films EASE models densely (the most watched); time grows with N^3; default 2500",
-    "  --ease-lambda N EASE's L2 penalty; default 250",
+    "  --ease-lambda N EASE's L2 penalty; default: the one `marquee tune` fitted, else 250",
     "  --ease-k N      EASE weights kept per film (the largest in magnitude); default 500",
     "  --json          print the summary as JSON",
     "",

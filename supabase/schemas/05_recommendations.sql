@@ -2271,6 +2271,9 @@ grant execute on function public.get_recommendations to authenticated, service_r
 --   p_depth    rows returned, 1..100 (the first p_depth of the list)
 --   p_force    with p_refresh: drop the stored list first, so it is recomputed whatever its fingerprint (the
 --              seed's force_refresh, and a list whose served films the user has all interacted with)
+--   p_cards    the first p_cards rows also carry what recommendation_items gives a served film (card, evidence,
+--              quoted titles, the plan, the book reason; not match evidence), so that a first batch served from
+--              them needs no second round trip; null columns on the other rows
 -- No rows when nothing is stored (strategy popular, an empty list, a lost race to store it); the edge then serves
 -- get_recommendations without batches. Security definer, pinned search_path, the recommendation caller check.
 create or replace function public.recommendation_list(
@@ -2279,7 +2282,8 @@ create or replace function public.recommendation_list(
   p_weights real[] default null,
   p_refresh boolean default true,
   p_depth integer default 100,
-  p_force boolean default false
+  p_force boolean default false,
+  p_cards integer default 0
 )
 returns table (
   list_id uuid,
@@ -2293,7 +2297,15 @@ returns table (
   score real,
   genres text[],
   release_year smallint,
-  original_language text
+  original_language text,
+  movie public.movie_card,
+  recommendation public.recommendation_row,
+  item_because_title text,
+  content_because_title text,
+  strategy public.recommendation_strategy,
+  book_because_id integer,
+  book_because_title text,
+  book_because_readers integer
 )
 language plpgsql
 volatile
@@ -2310,6 +2322,9 @@ begin
   perform public.recommendation_caller_check(p_user_id);
   if p_depth is null or p_depth < 1 or p_depth > 100 then
     raise exception 'depth must be between 1 and 100' using errcode = '22023';
+  end if;
+  if p_cards is null or p_cards < 0 or p_cards > 100 then
+    raise exception 'cards must be between 0 and 100' using errcode = '22023';
   end if;
   if p_refresh then
     if p_force then
@@ -2341,13 +2356,27 @@ begin
       union
       select i.movie_id from public.interactions i
       where i.user_id = p_user_id and i.created_at >= v_computed and i.movie_id is not null
+    ),
+    books as materialized (
+      select b.* from public.film_book_evidence(
+        p_user_id, array(select l.movie_id from list l where l.rank <= p_cards)) b
+      where p_cards > 0
     )
     select md5(p_user_id::text || '|' || p_strategy || '|' || extract(epoch from v_computed)::text)::uuid,
            c.rank::integer, v_computed, v_expires, coalesce(v_matchable, false),
            c.movie_id in (select gone.movie_id from gone), c.movie_id in (select touched.movie_id from touched),
-           c.movie_id, (c.recommendation).score, m.genres, m.release_year, m.original_language
+           c.movie_id, (c.recommendation).score, m.genres, m.release_year, m.original_language,
+           case when c.rank <= p_cards then public.to_movie_card(m) end,
+           case when c.rank <= p_cards then c.recommendation end,
+           case when c.rank <= p_cards then ib.title end,
+           case when c.rank <= p_cards then cb.title end,
+           case when c.rank <= p_cards then c.served end,
+           bk.book_id, bk.title, bk.readers
     from list c
     join public.movies m on m.id = c.movie_id and not m.adult
+    left join public.movies ib on c.rank <= p_cards and ib.id = (c.recommendation).item_because_id
+    left join public.movies cb on c.rank <= p_cards and cb.id = (c.recommendation).content_because_id
+    left join books bk on bk.movie_id = c.movie_id
     order by c.rank;
 end
 $$;

@@ -90,6 +90,28 @@ async function allBatches(user: { token: string }) {
 }
 
 describe("recommendation batches", () => {
+  it("serves a first batch from the cards the list brought, the same rows recommendation_items gives", async () => {
+    const me = await newMe("one trip");
+    const batch = await get(me, "/v1/recommendations?limit=3");
+    expect(batch.data).toHaveLength(3);
+    const carded = await db.query<Record<string, unknown>>(
+      `select movie_id, movie, recommendation, item_because_title, content_because_title, strategy, book_because_id,
+              book_because_title, book_because_readers
+       from public.recommendation_list($1::uuid, 'hybrid', p_refresh => false, p_depth => 100, p_cards => 3)
+       order by rank`,
+      [me.id],
+    );
+    expect(carded.slice(3).every((r) => r.movie === null), "cards only for the first p_cards rows").toBe(true);
+    const items = await db.query<Record<string, unknown>>(
+      `select (movie).id as movie_id, movie, recommendation, item_because_title, content_because_title, strategy,
+              book_because_id, book_because_title, book_because_readers
+       from public.recommendation_items($1::uuid, 'hybrid', $2::int[])`,
+      [me.id, carded.slice(0, 3).map((r) => r.movie_id)],
+    );
+    expect(carded.slice(0, 3)).toEqual(items);
+    expect(ids(batch), "the batch is those films").toEqual(items.map((r) => Number(r.movie_id)));
+  });
+
   it("pages through the stored list without ever repeating a film, then ends", async () => {
     const me = await newMe("pager");
     const batches = await allBatches(me);

@@ -1135,6 +1135,7 @@ export interface RpcFunctions {
       p_refresh?: boolean | null;
       p_depth?: number | null;
       p_force?: boolean | null;
+      p_cards?: number | null;
     };
     Row: {
       list_id: string | null;
@@ -1149,6 +1150,14 @@ export interface RpcFunctions {
       genres: string[] | null;
       release_year: number | null;
       original_language: string | null;
+      movie: MovieCard | null;
+      recommendation: RecommendationRow | null;
+      item_because_title: string | null;
+      content_because_title: string | null;
+      strategy: RecommendationStrategy | null;
+      book_because_id: number | null;
+      book_because_title: string | null;
+      book_because_readers: number | null;
     };
   };
   recommendation_list_expiry: {

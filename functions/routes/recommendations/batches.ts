@@ -9,8 +9,10 @@
  * diversity (lib/recommend/diversity.ts), deterministic for one stored list, so every call sees the same order.
  * A list expires at midnight in the user's time zone, or once the user has interacted with every film served
  * from it; `next` on an expired, replaced or dropped list answers the first batch of a fresh one, saying so in
- * `restarted`. Two database round trips per batch: the slim list (ids, scores, diversity features, what changed),
- * then the cards, evidence and match evidence of the films served only (recommendation_items).
+ * `restarted`. The first batch asks the list for the cards and evidence of its first films too (CARD_ROWS): when
+ * every film it serves is among them and the user has not opted in to matching, that is its one round trip.
+ * Otherwise, and for `next`, a second round trip fetches the cards, evidence and match evidence of the films
+ * served only (recommendation_items).
  */
 import { z } from "@hono/zod-openapi";
 import type { AppContext } from "../../context";
@@ -24,6 +26,11 @@ export type BatchStrategy = (typeof BATCH_STRATEGIES)[number];
 const CURSOR_LIST = "recommendation-batches";
 /** recommendation_cache keeps 100 films per list: the pool diversity picks from. */
 const STORED_DEPTH = 100;
+/**
+ * Cards the first batch reads with its list: the batch size, twice over when diversity re-ranks (it picks mostly
+ * from the top of the list), so that the batch needs no second round trip; at most the list.
+ */
+const cardRows = (size: number, diversity: number) => Math.min(STORED_DEPTH, diversity > 0 ? 2 * size : size);
 
 export type ListRow = RpcRow<"recommendation_list">;
 export type ItemRow = RpcRow<"recommendation_items">;
@@ -143,6 +150,7 @@ async function readList(
   listDepth: number,
   refresh: boolean,
   force = false,
+  cards = 0,
 ): Promise<ListRow[]> {
   const user = currentUser(c);
   const { db, config } = c.get("services");
@@ -155,9 +163,29 @@ async function readList(
       p_refresh: refresh,
       p_depth: diversity > 0 ? STORED_DEPTH : listDepth,
       p_force: force,
+      p_cards: cards,
     },
     { jwt: user.token },
   );
+}
+
+/** A served film from the list row that carries its card (recommendation_list's p_cards), as recommendation_items gives it. */
+function itemOf(r: ListRow): ItemRow {
+  return {
+    movie: r.movie,
+    recommendation: r.recommendation,
+    item_because_title: r.item_because_title,
+    content_because_title: r.content_because_title,
+    strategy: r.strategy,
+    matched_count: null,
+    matched_usernames: null,
+    matched_display_names: null,
+    matched_similarities: null,
+    potential_matches: null,
+    book_because_id: r.book_because_id,
+    book_because_title: r.book_because_title,
+    book_because_readers: r.book_because_readers,
+  };
 }
 
 /** The list in serving order: re-ranked by diversity, `listDepth` deep. */
@@ -201,20 +229,24 @@ async function finish(
   const matchable = Boolean(first?.matchable);
   const user = currentUser(c);
   const { db, config } = c.get("services");
-  const items = served.rows.length
-    ? await db.rpc(
-        "recommendation_items",
-        {
-          p_user_id: user.id,
-          p_strategy: meta.strategy,
-          p_movie_ids: served.rows.map((r) => Number(r.movie_id)),
-          p_threshold: matchable ? config.MATCH_THRESHOLD : null,
-          p_min_overlap: config.MATCH_MIN_OVERLAP,
-          p_shrinkage: config.MATCH_SHRINKAGE,
-        },
-        { jwt: user.token },
-      )
-    : [];
+  // The list brought the served films' cards (a first batch) and no match evidence is needed: no second trip.
+  const carded = !matchable && served.rows.length > 0 && served.rows.every((r) => r.movie !== null);
+  const items = carded
+    ? served.rows.map(itemOf)
+    : served.rows.length
+      ? await db.rpc(
+          "recommendation_items",
+          {
+            p_user_id: user.id,
+            p_strategy: meta.strategy,
+            p_movie_ids: served.rows.map((r) => Number(r.movie_id)),
+            p_threshold: matchable ? config.MATCH_THRESHOLD : null,
+            p_min_overlap: config.MATCH_MIN_OVERLAP,
+            p_shrinkage: config.MATCH_SHRINKAGE,
+          },
+          { jwt: user.token },
+        )
+      : [];
   const evidence = new Map<number, MatchEvidence>();
   for (const r of items)
     if (r.matched_count !== null && r.matched_count !== undefined)
@@ -251,7 +283,7 @@ export async function firstBatch(
   restarted: RestartReason | null = null,
 ): Promise<Batch | null> {
   const listDepth = Math.max(c.get("services").config.RECOMMENDATION_LIST_DEPTH, q.size);
-  const rows = await readList(c, q.strategy, q.diversity, listDepth, true, q.force);
+  const rows = await readList(c, q.strategy, q.diversity, listDepth, true, q.force, cardRows(q.size, q.diversity));
   if (rows.length === 0) return null;
   const order = servingOrder(rows, q.diversity, listDepth);
   return finish(c, order, take(order, 0, q.size, false), { ...q, batchNumber: 1, restarted });
