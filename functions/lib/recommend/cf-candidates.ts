@@ -16,6 +16,7 @@
  */
 
 import type { NeighbourList, RatingTriples } from "./neighbours";
+import { bestK } from "./top-k";
 
 export interface CfCandidates {
   /** Dense film indices, best first. */
@@ -88,35 +89,7 @@ export function cfCandidateScorer(
         ratingSum[f] += x;
       }
     }
-    // The best `depth` by a bounded heap whose root is the worst kept.
-    const heap: number[] = [];
-    const down = (i: number) => {
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let w = i;
-        if (l < heap.length && worse(heap[l], heap[w])) w = l;
-        if (r < heap.length && worse(heap[r], heap[w])) w = r;
-        if (w === i) return;
-        [heap[i], heap[w]] = [heap[w], heap[i]];
-        i = w;
-      }
-    };
-    for (const f of touched) {
-      if (heap.length < depth) {
-        heap.push(f);
-        for (let i = heap.length - 1; i > 0; ) {
-          const p = (i - 1) >> 1;
-          if (!worse(heap[i], heap[p])) break;
-          [heap[i], heap[p]] = [heap[p], heap[i]];
-          i = p;
-        }
-      } else if (worse(heap[0], f)) {
-        heap[0] = f;
-        down(0);
-      }
-    }
-    heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
+    const heap = bestK(touched, depth, worse);
     const out: CfCandidates = {
       films: Int32Array.from(heap),
       count: Int32Array.from(heap, (f) => n[f]),

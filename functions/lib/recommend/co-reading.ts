@@ -10,10 +10,12 @@
  *   not). Per film the best `k` books in the same order.
  *
  * Cost: the sum over people of (books loved)² for book pairs and of (films loved × books loved) for film pairs, by
- * sparse accumulation with no intermediate rows (a SQL self-join materialised every pair; at goodbooks-10k's 6
- * million ratings that is hundreds of millions of rows). Memory: the fans' compressed rows and one counter per
- * book.
+ * sparse accumulation with no intermediate rows (a SQL self-join materialised every pair: at goodbooks-10k's shape,
+ * 6 million ratings, about 1.2 billion of them; `marquee bench books`). Memory: the fans' compressed rows and one
+ * counter per book.
  */
+
+import { bestK } from "./top-k";
 
 export interface FanLists {
   /** Per person (dense index), the dense indices of the books they are a fan of. */
@@ -53,42 +55,9 @@ class Pairs {
   }
 }
 
-/**
- * The best k of the touched books by (score desc, readers desc, index asc); dense indices follow id order, so the
- * index breaks ties as the id does. A bounded heap whose root is the worst kept: O(n log k).
- */
-function best(touched: number[], count: Int32Array, score: Float64Array, k: number): number[] {
-  const worse = (a: number, b: number) =>
-    score[a] < score[b] || (score[a] === score[b] && (count[a] < count[b] || (count[a] === count[b] && a > b)));
-  const heap: number[] = [];
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && worse(heap[l], heap[m])) m = l;
-      if (r < heap.length && worse(heap[r], heap[m])) m = r;
-      if (m === i) return;
-      [heap[i], heap[m]] = [heap[m], heap[i]];
-      i = m;
-    }
-  };
-  for (const c of touched) {
-    if (heap.length < k) {
-      heap.push(c);
-      for (let i = heap.length - 1; i > 0; ) {
-        const p = (i - 1) >> 1;
-        if (!worse(heap[i], heap[p])) break;
-        [heap[i], heap[p]] = [heap[p], heap[i]];
-        i = p;
-      }
-    } else if (worse(heap[0], c)) {
-      heap[0] = c;
-      down(0);
-    }
-  }
-  return heap.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
-}
+/** (score desc, readers desc, index asc); dense indices follow id order, so the index breaks ties as the id does. */
+const byScore = (count: Int32Array, score: Float64Array) => (a: number, b: number) =>
+  score[a] < score[b] || (score[a] === score[b] && (count[a] < count[b] || (count[a] === count[b] && a > b)));
 
 /** Book-to-book and film-to-book co-fan pairs (see the file comment). */
 export function coReading(fans: FanLists, options: CoReadingOptions = {}): { books: PairList; films: PairList } {
@@ -123,6 +92,7 @@ export function coReading(fans: FanLists, options: CoReadingOptions = {}): { boo
   const count = new Int32Array(fans.bookCount);
   const score = new Float64Array(fans.bookCount);
   const touched: number[] = [];
+  const worse = byScore(count, score);
   const books = new Pairs();
   for (let a = 0; a < fans.bookCount; a++) {
     touched.length = 0;
@@ -134,7 +104,7 @@ export function coReading(fans: FanLists, options: CoReadingOptions = {}): { boo
       }
     }
     for (const b of touched) score[b] = count[b] / Math.sqrt(bookFans[a] * bookFans[b]);
-    for (const b of best(touched, count, score, k)) {
+    for (const b of bestK(touched, k, worse)) {
       books.anchor.push(a);
       books.other.push(b);
       books.readers.push(count[b]);
@@ -158,7 +128,7 @@ export function coReading(fans: FanLists, options: CoReadingOptions = {}): { boo
       score[b] = count[b] / Math.sqrt(fans.filmFans[f] * bookFans[b]);
       kept.push(b);
     }
-    for (const b of best(kept, count, score, k)) {
+    for (const b of bestK(kept, k, worse)) {
       films.anchor.push(f);
       films.other.push(b);
       films.readers.push(count[b]);
