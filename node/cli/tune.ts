@@ -19,9 +19,9 @@ export function formatTune(r: TuneResult, k: number): string {
     ...Object.entries(r.singles).map(([name, c]) => `  ${name.padEnd(8)} alone: ${w(c)}`),
     ...(r.ease
       ? [
-          `  EASE lambda ${r.ease.lambda} (dense over ${r.ease.films} films; NDCG@${k} by lambda: ${r.ease.tried
+          `  EASE lambda ${r.ease.lambda}${r.ease.lambda === r.ease.incumbent ? " (the incumbent: no other clearly better)" : ` (beats the incumbent ${r.ease.incumbent} by ${r.ease.margin.toFixed(1)} standard errors)`}; dense over ${r.ease.films} films; NDCG@${k} by lambda: ${r.ease.tried
             .map((t) => `${t.lambda} ${t.ndcg.toFixed(4)}`)
-            .join(", ")})`,
+            .join(", ")}`,
         ]
       : []),
   ].join("\n");

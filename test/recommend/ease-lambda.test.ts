@@ -3,7 +3,7 @@
  * ratings (ties to the smaller), and the nightly job trains with the newest fitted λ unless told otherwise.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fitEaseLambda } from "../../node/eval/tune";
+import { chooseLambda, fitEaseLambda } from "../../node/eval/tune";
 import { runNightly } from "../../node/jobs/nightly";
 import { freshDatabase, type TestDatabase } from "../support/database";
 import { loadTasteWorldWithMe } from "./fixture";
@@ -24,19 +24,56 @@ describe("fitEaseLambda", () => {
     }
   const users = [...relevant.keys()];
 
-  it("tries every λ and keeps the one with the best validation NDCG", () => {
-    const fit = fitEaseLambda(train, users, relevant, { k: 3, films: 100, lambdas: [0.5, 5, 50, 500] });
+  it("tries every λ, the incumbent too, and keeps the incumbent unless another is clearly better", () => {
+    const fit = fitEaseLambda(train, users, relevant, { k: 3, films: 100, lambdas: [0.5, 5, 50], incumbent: 500 });
     expect(fit.tried.map((t) => t.lambda)).toEqual([0.5, 5, 50, 500]);
     for (const t of fit.tried) expect(t.ndcg).toBeGreaterThan(0);
-    const best = Math.max(...fit.tried.map((t) => t.ndcg));
-    expect(fit.tried.find((t) => t.lambda === fit.lambda)?.ndcg).toBe(best);
     expect(fit.films).toBe(15);
+    const incumbent = fit.tried.find((t) => t.lambda === 500)?.ndcg ?? 0;
+    if (fit.lambda === 500) expect(fit.margin).toBe(0);
+    else {
+      expect(fit.margin).toBeGreaterThan(2);
+      expect(fit.tried.find((t) => t.lambda === fit.lambda)?.ndcg).toBeGreaterThan(incumbent);
+    }
+  });
+});
+
+describe("chooseLambda", () => {
+  const users = 60;
+  const noise = (k: number) => ((k * 7919) % 13) / 13 - 0.5;
+  const base = Array.from({ length: users }, (_, k) => 0.3 + 0.2 * noise(k));
+
+  it("takes a λ that is better for user after user", () => {
+    const better = base.map((x) => x + 0.05);
+    const slightly = base.map((x, k) => x + 0.01 + 0.002 * noise(k));
+    const got = chooseLambda(
+      new Map([
+        [250, base],
+        [100, slightly],
+        [500, better],
+      ]),
+      250,
+    );
+    expect(got.lambda, "the best of those clearly better").toBe(500);
+    expect(got.margin).toBeGreaterThan(2);
   });
 
-  it("breaks a tie towards the smaller λ", () => {
-    const fit = fitEaseLambda(train, users, relevant, { k: 3, films: 100, lambdas: [500, 500.0001] });
-    expect(fit.tried[0].ndcg).toBeCloseTo(fit.tried[1].ndcg, 9);
-    expect(fit.lambda).toBe(500);
+  it("keeps the incumbent against a winner by noise", () => {
+    // Better on average by 0.002, but up for half the users and down for the other half.
+    const coin = base.map((x, k) => x + (k % 2 === 0 ? 0.1 : -0.096));
+    expect(
+      chooseLambda(
+        new Map([
+          [250, base],
+          [100, coin],
+        ]),
+        250,
+      ),
+    ).toEqual({ lambda: 250, margin: 0 });
+  });
+
+  it("needs the incumbent among the λ tried", () => {
+    expect(() => chooseLambda(new Map([[100, base]]), 250)).toThrow(/incumbent/);
   });
 });
 
