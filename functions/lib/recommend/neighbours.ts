@@ -137,15 +137,75 @@ export interface UserNeighbourOptions {
   minCorrelation?: number;
   /** Common films at which significance weighting stops discounting. */
   fullWeightAt?: number;
+  /**
+   * The candidate pass: each film contributes at most this many co-raters to a user's candidates (default 128).
+   * A film with more raters contributes a window of that many in a fixed pseudo-random order of its raters.
+   */
+  coRaters?: number;
+  /** Candidates per user given exact Pearson (default 400): those with the most films in common, estimated. */
+  candidates?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Each user's top-k Pearson neighbours (see the file comment for the definition). */
-export function userNeighbours(data: RatingTriples, options: UserNeighbourOptions = {}): NeighbourList {
-  const k = options.k ?? 50;
-  const minCommon = options.minCommon ?? 3;
-  const minCorrelation = options.minCorrelation ?? 0.3;
-  const fullWeightAt = options.fullWeightAt ?? 50;
+interface UserSettings {
+  k: number;
+  minCommon: number;
+  minCorrelation: number;
+  fullWeightAt: number;
+}
+
+function userSettings(options: UserNeighbourOptions): UserSettings {
+  return {
+    k: options.k ?? 50,
+    minCommon: options.minCommon ?? 3,
+    minCorrelation: options.minCorrelation ?? 0.3,
+    fullWeightAt: options.fullWeightAt ?? 50,
+  };
+}
+
+/** Whether every one of a row's values is the same (a flat rater: Pearson is undefined, agreement is used). */
+function flatRow(csr: Csr, u: number): boolean {
+  for (let a = csr.offsets[u] + 1; a < csr.offsets[u + 1]; a++) {
+    if (csr.value[a] !== csr.value[csr.offsets[u]]) return false;
+  }
+  return true;
+}
+
+/**
+ * The similarity of a pair from its sufficient statistics over the c common films, or NaN when the pair is not
+ * kept (fewer than minCommon films, correlation at or below minCorrelation, or no variance).
+ */
+function pairCorrelation(
+  s: UserSettings,
+  flat: boolean,
+  c: number,
+  sx: number,
+  sy: number,
+  sxx: number,
+  syy: number,
+  sxy: number,
+  sad: number,
+): number {
+  if (c < s.minCommon) return Number.NaN;
+  if (flat) {
+    const r = 1 - sad / c / 4.5;
+    return r > s.minCorrelation ? r : Number.NaN;
+  }
+  const cov = sxy - (sx * sy) / c;
+  const vx = sxx - (sx * sx) / c;
+  const vy = syy - (sy * sy) / c;
+  if (!(vx > 1e-9 && vy > 1e-9)) return Number.NaN;
+  const r = cov / Math.sqrt(vx * vy);
+  return r > s.minCorrelation ? r : Number.NaN;
+}
+
+/**
+ * Each user's top-k Pearson neighbours, exactly: every pair of users sharing a film is accumulated. Time is the sum
+ * over films of (raters)^2 (4e8 at ML-1M, about 4e10 at ML-10M: half an hour), so the nightly job uses
+ * userNeighbours; this is its reference (tests compare the two).
+ */
+export function userNeighboursExact(data: RatingTriples, options: UserNeighbourOptions = {}): NeighbourList {
+  const s = userSettings(options);
   const byUser = compress(data.users, data.user, data.film, data.rating);
   const byFilm = compress(data.films, data.film, data.user, data.rating);
   const n = new Int32Array(data.users);
@@ -162,10 +222,7 @@ export function userNeighbours(data: RatingTriples, options: UserNeighbourOption
 
   for (let u = 0; u < data.users; u++) {
     touched.length = 0;
-    let flat = true;
-    for (let a = byUser.offsets[u] + 1; a < byUser.offsets[u + 1]; a++) {
-      if (byUser.value[a] !== byUser.value[byUser.offsets[u]]) flat = false;
-    }
+    const flat = flatRow(byUser, u);
     for (let a = byUser.offsets[u]; a < byUser.offsets[u + 1]; a++) {
       const film = byUser.index[a];
       const x = byUser.value[a];
@@ -185,29 +242,14 @@ export function userNeighbours(data: RatingTriples, options: UserNeighbourOption
     }
     const kept: number[] = [];
     for (const v of touched) {
-      const c = n[v];
-      if (c >= minCommon && flat) {
-        const r = 1 - sad[v] / c / 4.5;
-        if (r > minCorrelation) {
-          correlation[v] = r;
-          score[v] = (r * Math.min(c, fullWeightAt)) / fullWeightAt;
-          kept.push(v);
-        }
-      } else if (c >= minCommon) {
-        const cov = sxy[v] - (sx[v] * sy[v]) / c;
-        const vx = sxx[v] - (sx[v] * sx[v]) / c;
-        const vy = syy[v] - (sy[v] * sy[v]) / c;
-        if (vx > 1e-9 && vy > 1e-9) {
-          const r = cov / Math.sqrt(vx * vy);
-          if (r > minCorrelation) {
-            correlation[v] = r;
-            score[v] = (r * Math.min(c, fullWeightAt)) / fullWeightAt;
-            kept.push(v);
-          }
-        }
+      const r = pairCorrelation(s, flat, n[v], sx[v], sy[v], sxx[v], syy[v], sxy[v], sad[v]);
+      if (r === r) {
+        correlation[v] = r;
+        score[v] = (r * Math.min(n[v], s.fullWeightAt)) / s.fullWeightAt;
+        kept.push(v);
       }
     }
-    for (const v of topK(kept, score, k)) out.push(v, score[v], correlation[v], n[v]);
+    for (const v of topK(kept, score, s.k)) out.push(v, score[v], correlation[v], n[v]);
     out.endRow();
     for (const v of touched) {
       n[v] = 0;
@@ -221,6 +263,247 @@ export function userNeighbours(data: RatingTriples, options: UserNeighbourOption
     if (options.onProgress && (u % 64 === 0 || u === data.users - 1)) options.onProgress(u + 1, data.users);
   }
   return out.build();
+}
+
+/** A deterministic pseudo-random permutation of each film's raters (Fisher-Yates, seeded by the film). */
+function shuffleRaters(byFilm: Csr, films: number) {
+  for (let f = 0; f < films; f++) {
+    const lo = byFilm.offsets[f];
+    let state = (Math.imul(f + 1, 0x9e3779b1) ^ 0x5bd1e995) >>> 0;
+    for (let i = byFilm.offsets[f + 1] - 1; i > lo; i--) {
+      // xorshift32
+      state ^= state << 13;
+      state >>>= 0;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      state >>>= 0;
+      const j = lo + (state % (i - lo + 1));
+      const t = byFilm.index[i];
+      byFilm.index[i] = byFilm.index[j];
+      byFilm.index[j] = t;
+      const w = byFilm.value[i];
+      byFilm.value[i] = byFilm.value[j];
+      byFilm.value[j] = w;
+    }
+  }
+}
+
+/**
+ * Each user's top-k Pearson neighbours with bounded work (the definition in the file comment), in two passes:
+ * 1. Candidates: for each film a user rated, up to `coRaters` of its other raters (all of them when the film has
+ *    no more; else a window of that many around the user in a fixed pseudo-random order of the film's raters),
+ *    each counted with weight (raters - 1) / coRaters, an unbiased estimate of the films two users share. The
+ *    `candidates` users with the highest estimate (ties to the lower index) go on.
+ * 2. Exact Pearson on those candidates: the two users' rating lists (sorted by film) are intersected, by scanning
+ *    the candidate's list against the user's ratings held in a dense array, or by binary search when the
+ *    candidate rated many times more films.
+ * Time: pass 1 at most ratings x coRaters; pass 2 at most users x candidates x the shorter of a candidate's list
+ * and the user's list x log. Where no film has more than coRaters + 1 raters and no user has more than
+ * `candidates` users sharing at least minCommon films, the result equals userNeighboursExact's (every sum is of
+ * multiples of 0.25, exact in a double, so the order of accumulation does not matter).
+ */
+export function userNeighbours(data: RatingTriples, options: UserNeighbourOptions = {}): NeighbourList {
+  const s = userSettings(options);
+  const coRaters = Math.max(1, options.coRaters ?? 128);
+  const depth = Math.max(s.k, options.candidates ?? 400);
+  const byFilm = compress(data.films, data.film, data.user, data.rating);
+  shuffleRaters(byFilm, data.films);
+  // Each user's ratings, films ascending, and where each sits in its film's shuffled rater list.
+  const byUser: Csr = {
+    offsets: new Int32Array(data.users + 1),
+    index: new Int32Array(byFilm.index.length),
+    value: new Float32Array(byFilm.index.length),
+  };
+  const slot = new Int32Array(byFilm.index.length);
+  for (let b = 0; b < byFilm.index.length; b++) byUser.offsets[byFilm.index[b] + 1]++;
+  for (let u = 0; u < data.users; u++) byUser.offsets[u + 1] += byUser.offsets[u];
+  const fill = byUser.offsets.slice(0, data.users);
+  for (let f = 0; f < data.films; f++) {
+    for (let b = byFilm.offsets[f]; b < byFilm.offsets[f + 1]; b++) {
+      const at = fill[byFilm.index[b]]++;
+      byUser.index[at] = f;
+      byUser.value[at] = byFilm.value[b];
+      slot[at] = b;
+    }
+  }
+  const estimate = new Float64Array(data.users);
+  // The user's stars by film, NaN where unrated.
+  const mine = new Float32Array(data.films).fill(Number.NaN);
+  const score = new Float64Array(data.users);
+  const correlation = new Float64Array(data.users);
+  const common = new Int32Array(data.users);
+  const out = new ListBuilder();
+  const touched: number[] = [];
+  const half = coRaters >> 1;
+
+  for (let u = 0; u < data.users; u++) {
+    touched.length = 0;
+    const from = byUser.offsets[u];
+    const to = byUser.offsets[u + 1];
+    for (let a = from; a < to; a++) {
+      const film = byUser.index[a];
+      const lo = byFilm.offsets[film];
+      const hi = byFilm.offsets[film + 1];
+      const others = hi - lo - 1;
+      if (others <= coRaters) {
+        for (let b = lo; b < hi; b++) {
+          const v = byFilm.index[b];
+          if (v === u) continue;
+          if (estimate[v] === 0) touched.push(v);
+          estimate[v] += 1;
+        }
+      } else {
+        // The coRaters raters around this one in the film's shuffled order (wrapping), half before, half after.
+        const weight = others / coRaters;
+        const size = hi - lo;
+        const at = slot[a] - lo;
+        for (let d = -half; d < coRaters - half + 1; d++) {
+          if (d === 0) continue;
+          const v = byFilm.index[lo + ((((at + d) % size) + size) % size)];
+          if (estimate[v] === 0) touched.push(v);
+          estimate[v] += weight;
+        }
+      }
+    }
+    // Users sharing fewer than minCommon films cannot be kept; with no film over the bound the estimate is exact.
+    const pool: number[] = [];
+    for (const v of touched) if (estimate[v] >= s.minCommon) pool.push(v);
+    const candidates = pool.length > depth ? topK(pool, estimate, depth) : pool;
+    for (const v of touched) estimate[v] = 0;
+
+    const flat = flatRow(byUser, u);
+    for (let a = from; a < to; a++) mine[byUser.index[a]] = byUser.value[a];
+    const kept: number[] = [];
+    for (const v of candidates) {
+      let c = 0;
+      let sx = 0;
+      let sy = 0;
+      let sxx = 0;
+      let syy = 0;
+      let sxy = 0;
+      let sad = 0;
+      const vFrom = byUser.offsets[v];
+      const vTo = byUser.offsets[v + 1];
+      if (vTo - vFrom <= 8 * (to - from)) {
+        for (let b = vFrom; b < vTo; b++) {
+          const x = mine[byUser.index[b]];
+          if (x !== x) continue;
+          const y = byUser.value[b];
+          c++;
+          sx += x;
+          sy += y;
+          sxx += x * x;
+          syy += y * y;
+          sxy += x * y;
+          sad += Math.abs(x - y);
+        }
+      } else {
+        let lo = vFrom;
+        for (let a = from; a < to; a++) {
+          const film = byUser.index[a];
+          let hi = vTo;
+          while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            if (byUser.index[mid] < film) lo = mid + 1;
+            else hi = mid;
+          }
+          if (lo === vTo) break;
+          if (byUser.index[lo] !== film) continue;
+          const x = byUser.value[a];
+          const y = byUser.value[lo];
+          c++;
+          sx += x;
+          sy += y;
+          sxx += x * x;
+          syy += y * y;
+          sxy += x * y;
+          sad += Math.abs(x - y);
+        }
+      }
+      const r = pairCorrelation(s, flat, c, sx, sy, sxx, syy, sxy, sad);
+      if (r === r) {
+        correlation[v] = r;
+        common[v] = c;
+        score[v] = (r * Math.min(c, s.fullWeightAt)) / s.fullWeightAt;
+        kept.push(v);
+      }
+    }
+    for (let a = from; a < to; a++) mine[byUser.index[a]] = Number.NaN;
+    for (const v of topK(kept, score, s.k)) out.push(v, score[v], correlation[v], common[v]);
+    out.endRow();
+    if (options.onProgress && (u % 64 === 0 || u === data.users - 1)) options.onProgress(u + 1, data.users);
+  }
+  return out.build();
+}
+
+/** A stable counting sort of the entries `order` by key[entry] in 0..keys-1: the permuted entry list. */
+function sortBy(order: Int32Array, key: Int32Array, keys: number): Int32Array {
+  const start = new Int32Array(keys + 1);
+  for (let i = 0; i < order.length; i++) start[key[order[i]] + 1]++;
+  for (let k = 0; k < keys; k++) start[k + 1] += start[k];
+  const out = new Int32Array(order.length);
+  for (let i = 0; i < order.length; i++) out[start[key[order[i]]]++] = order[i];
+  return out;
+}
+
+/**
+ * One value per (user, film), sorted by user then film: 1 for a rating plus half of each positive interaction
+ * weight. Two stable counting sorts (by film, then by user) over typed arrays, then a merge of equal pairs: no
+ * Map keyed by pair (a V8 Map holds at most 2^24 entries, fewer than ML-10M's ratings) and linear time.
+ */
+function userFilmValues(
+  data: RatingTriples,
+  implicit: ImplicitTriples | undefined,
+): { user: Int32Array; film: Int32Array; x: Float32Array } {
+  const rated = data.user.length;
+  let positive = 0;
+  if (implicit) for (let r = 0; r < implicit.user.length; r++) if (implicit.weight[r] > 0) positive++;
+  const entries = rated + positive;
+  const eUser = new Int32Array(entries);
+  const eFilm = new Int32Array(entries);
+  // Half the interaction weight, or -1 for a rating (which sets the value to 1; ratings come first).
+  const eHalf = new Float64Array(entries);
+  eUser.set(data.user);
+  eFilm.set(data.film);
+  eHalf.fill(-1, 0, rated);
+  if (implicit) {
+    let at = rated;
+    for (let r = 0; r < implicit.user.length; r++) {
+      if (implicit.weight[r] <= 0) continue;
+      eUser[at] = implicit.user[r];
+      eFilm[at] = implicit.film[r];
+      eHalf[at] = implicit.weight[r] / 2;
+      at++;
+    }
+  }
+  const identity = new Int32Array(entries);
+  for (let i = 0; i < entries; i++) identity[i] = i;
+  const order = sortBy(sortBy(identity, eFilm, data.films), eUser, data.users);
+  let size = 0;
+  for (let i = 0; i < entries; i++) {
+    const e = order[i];
+    const p = i > 0 ? order[i - 1] : -1;
+    if (p < 0 || eUser[p] !== eUser[e] || eFilm[p] !== eFilm[e]) size++;
+  }
+  const user = new Int32Array(size);
+  const film = new Int32Array(size);
+  const x = new Float32Array(size);
+  let at = -1;
+  let value = 0;
+  for (let i = 0; i < entries; i++) {
+    const e = order[i];
+    const p = i > 0 ? order[i - 1] : -1;
+    if (p < 0 || eUser[p] !== eUser[e] || eFilm[p] !== eFilm[e]) {
+      if (at >= 0) x[at] = value;
+      at++;
+      user[at] = eUser[e];
+      film[at] = eFilm[e];
+      value = 0;
+    }
+    value = eHalf[e] < 0 ? 1 : value + eHalf[e];
+  }
+  if (at >= 0) x[at] = value;
+  return { user, film, x };
 }
 
 export interface FilmNeighbourOptions {
@@ -240,28 +523,7 @@ export function filmNeighbours(
   const k = options.k ?? 50;
   const shrinkage = options.shrinkage ?? 10;
   const minSupport = options.minSupport ?? 2;
-  // One value per (user, film): 1 for a rating plus half the positive interaction weight.
-  const value = new Map<number, number>();
-  const key = (u: number, f: number) => u * data.films + f;
-  for (let r = 0; r < data.user.length; r++) value.set(key(data.user[r], data.film[r]), 1);
-  if (implicit) {
-    for (let r = 0; r < implicit.user.length; r++) {
-      if (implicit.weight[r] <= 0) continue;
-      const at = key(implicit.user[r], implicit.film[r]);
-      value.set(at, (value.get(at) ?? 0) + implicit.weight[r] / 2);
-    }
-  }
-  const size = value.size;
-  const user = new Int32Array(size);
-  const film = new Int32Array(size);
-  const x = new Float32Array(size);
-  let at = 0;
-  for (const [packed, v] of value) {
-    user[at] = Math.floor(packed / data.films);
-    film[at] = packed % data.films;
-    x[at] = v;
-    at++;
-  }
+  const { user, film, x } = userFilmValues(data, implicit);
   const byUser = compress(data.users, user, film, x);
   const byFilm = compress(data.films, film, user, x);
   const norm = new Float64Array(data.films);
