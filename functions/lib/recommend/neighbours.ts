@@ -18,6 +18,20 @@
  *   (a rating, whatever its stars, says they watched it: the strongest predictor of what else they will watch)
  *   plus half the weight of each positive interaction (like +1, superlike +1.5, watchlist +0.5, seen +0.25).
  *   Shrunk by support / (support + shrinkage) (default 10): a similarity resting on 2 shared users is mostly noise.
+ *
+ * Cost. Exact user-user accumulation visits every pair of raters of every film: the sum over films of raters^2,
+ * 7.9e8 at ML-1M (about 9 s here) but 6.5e10 at ML-10M (extrapolated 12 to 29 minutes), because popular films'
+ * rater counts grow with the data. userNeighbours runs it exactly while that sum is at most `exactVisits` (2e9);
+ * above, in two bounded passes (userNeighboursBounded): a candidate pass where each film contributes at most a
+ * window of `coRaters` co-raters (a user with few ratings gets a wider window, up to `userVisits` in all), chosen
+ * deterministically in a fixed pseudo-random order of the film's raters, which ranks candidates by the definition's
+ * score on the sampled films; then exact Pearson, over all common films, on each user's best `candidates`, by
+ * scanning the lighter user's ratings against the heavier's. Time: at most ratings x coRaters + users x userVisits
+ * for the first pass and ratings x candidates for the second, whatever the films' popularity; memory: a few
+ * numbers per pair (users x candidates of them). What the bound gives up: a neighbour whose sampled score ranks it outside the candidates;
+ * every neighbour kept has its exact correlation, common films and weight.
+ * Films: the sum over users of (films rated)^2, which grows with users' activity rather than films' popularity
+ * (4.3e8 at ML-1M, 3.9e9 at ML-10M): exact at both.
  */
 
 export interface RatingTriples {
@@ -142,8 +156,22 @@ export interface UserNeighbourOptions {
    * A film with more raters contributes a window of that many in a fixed pseudo-random order of its raters.
    */
   coRaters?: number;
-  /** Candidates per user given exact Pearson (default 400): those with the most films in common, estimated. */
+  /**
+   * A user with few ratings may visit more co-raters per film, up to this many in all (default 32,768), so that
+   * their sampled common films are enough to rank candidates by.
+   */
+  userVisits?: number;
+  /**
+   * Candidates per user given exact Pearson (default 400): the best by the definition's score on the sampled
+   * films, with the common films estimated.
+   */
   candidates?: number;
+  /**
+   * Co-rater visits the exact computation may take (sum over films of raters x (raters - 1)); at or under it the
+   * exact computation runs (default 2e9, about 20 s on this machine: ML-1M's 7.9e8 runs exactly, ML-10M's 6.5e10
+   * does not).
+   */
+  exactVisits?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -289,22 +317,42 @@ function shuffleRaters(byFilm: Csr, films: number) {
 }
 
 /**
- * Each user's top-k Pearson neighbours with bounded work (the definition in the file comment), in two passes:
- * 1. Candidates: for each film a user rated, up to `coRaters` of its other raters (all of them when the film has
- *    no more; else a window of that many around the user in a fixed pseudo-random order of the film's raters),
- *    each counted with weight (raters - 1) / coRaters, an unbiased estimate of the films two users share. The
- *    `candidates` users with the highest estimate (ties to the lower index) go on.
- * 2. Exact Pearson on those candidates: the two users' rating lists (sorted by film) are intersected, by scanning
- *    the candidate's list against the user's ratings held in a dense array, or by binary search when the
- *    candidate rated many times more films.
- * Time: pass 1 at most ratings x coRaters; pass 2 at most users x candidates x the shorter of a candidate's list
- * and the user's list x log. Where no film has more than coRaters + 1 raters and no user has more than
- * `candidates` users sharing at least minCommon films, the result equals userNeighboursExact's (every sum is of
- * multiples of 0.25, exact in a double, so the order of accumulation does not matter).
+ * Each user's top-k Pearson neighbours (the definition in the file comment): exactly while the exact pass's work
+ * (exactVisitsOf) is within `exactVisits`, else with bounded work (userNeighboursBounded).
  */
 export function userNeighbours(data: RatingTriples, options: UserNeighbourOptions = {}): NeighbourList {
+  if (exactVisitsOf(data) <= (options.exactVisits ?? 2e9)) return userNeighboursExact(data, options);
+  return userNeighboursBounded(data, options);
+}
+
+/** What userNeighboursExact would visit: the sum over films of raters x (raters - 1). */
+export function exactVisitsOf(data: RatingTriples): number {
+  const raters = new Int32Array(data.films);
+  for (let k = 0; k < data.film.length; k++) raters[data.film[k]]++;
+  let visits = 0;
+  for (let f = 0; f < data.films; f++) visits += raters[f] * (raters[f] - 1);
+  return visits;
+}
+
+/**
+ * Each user's top-k Pearson neighbours with bounded work, in two passes:
+ * 1. Candidates: for each film a user rated, up to w = max(coRaters, userVisits / the user's ratings) of its other
+ *    raters: all of them when the film has no more, else the w around the user in a fixed pseudo-random order of
+ *    the film's raters (a per-film shuffle seeded by the film). Over those sampled common films, the pair's
+ *    Pearson (or agreement) sums are accumulated, and the common films are estimated by weighting each sampled
+ *    one (raters - 1) / w. A pair the definition would keep on the sampled films is ranked by its correlation x
+ *    min(estimated common, fullWeightAt) / fullWeightAt; the best `candidates` go on (ties to the lower index).
+ * 2. Exact Pearson on those pairs, over every common film: pairs are grouped by the user with more ratings, whose
+ *    stars are held in a dense array by film while the other user's list is scanned against it, so a pair costs
+ *    the shorter of the two lists: at most ratings x candidates in all.
+ * Where no film has more raters than the window + 1, pass 1's ranking is the exact score, so the result equals
+ * userNeighboursExact's for any candidates >= k (every sum is of multiples of 0.25, exact in a double, so the order
+ * of accumulation does not matter).
+ */
+export function userNeighboursBounded(data: RatingTriples, options: UserNeighbourOptions = {}): NeighbourList {
   const s = userSettings(options);
   const coRaters = Math.max(1, options.coRaters ?? 128);
+  const userVisits = Math.max(0, options.userVisits ?? 32_768);
   const depth = Math.max(s.k, options.candidates ?? 400);
   const byFilm = compress(data.films, data.film, data.user, data.rating);
   shuffleRaters(byFilm, data.films);
@@ -326,113 +374,172 @@ export function userNeighbours(data: RatingTriples, options: UserNeighbourOption
       slot[at] = b;
     }
   }
-  const estimate = new Float64Array(data.users);
-  // The user's stars by film, NaN where unrated.
+  // Pass 1 accumulators over the sampled common films, interleaved so one visit touches one or two cache lines:
+  // per user v, at 8v: count, estimated common films, then the sums of x, y, x^2, y^2, xy and |x - y|.
+  const acc = new Float64Array(data.users * 8);
+  const rank = new Float64Array(data.users);
   const mine = new Float32Array(data.films).fill(Number.NaN);
-  const score = new Float64Array(data.users);
-  const correlation = new Float64Array(data.users);
-  const common = new Int32Array(data.users);
-  const out = new ListBuilder();
   const touched: number[] = [];
-  const half = coRaters >> 1;
+  const flatUser = new Uint8Array(data.users);
+  for (let u = 0; u < data.users; u++) flatUser[u] = flatRow(byUser, u) ? 1 : 0;
+  // Each user's candidates, ascending, at pairOffsets[u]..pairOffsets[u + 1] - 1.
+  const pairOffsets = new Int32Array(data.users + 1);
+  const pairOther = new Int32Array(data.users * depth);
+  let pairs = 0;
+  const index = byFilm.index;
+  const value = byFilm.value;
+  /** Adds the raters at b..end-1 of one film, except the one at `skip`. */
+  const visit = (b: number, end: number, skip: number, weight: number, x: number) => {
+    const xx = x * x;
+    for (; b < end; b++) {
+      if (b === skip) continue;
+      const v = index[b];
+      const y = value[b];
+      const at = v << 3;
+      if (acc[at] === 0) touched.push(v);
+      acc[at] += 1;
+      acc[at + 1] += weight;
+      acc[at + 2] += x;
+      acc[at + 3] += y;
+      acc[at + 4] += xx;
+      acc[at + 5] += y * y;
+      acc[at + 6] += x * y;
+      acc[at + 7] += Math.abs(x - y);
+    }
+  };
 
   for (let u = 0; u < data.users; u++) {
     touched.length = 0;
     const from = byUser.offsets[u];
     const to = byUser.offsets[u + 1];
+    const flat = flatUser[u] === 1;
+    // Co-raters per film for this user: coRaters, or more for a user with few ratings, up to userVisits in all.
+    const window = Math.max(coRaters, Math.floor(userVisits / Math.max(1, to - from)));
+    const half = window >> 1;
     for (let a = from; a < to; a++) {
+      const x = byUser.value[a];
       const film = byUser.index[a];
       const lo = byFilm.offsets[film];
       const hi = byFilm.offsets[film + 1];
       const others = hi - lo - 1;
-      if (others <= coRaters) {
-        for (let b = lo; b < hi; b++) {
-          const v = byFilm.index[b];
-          if (v === u) continue;
-          if (estimate[v] === 0) touched.push(v);
-          estimate[v] += 1;
-        }
+      if (others <= window) {
+        visit(lo, hi, slot[a], 1, x);
       } else {
-        // The coRaters raters around this one in the film's shuffled order (wrapping), half before, half after.
-        const weight = others / coRaters;
-        const size = hi - lo;
-        const at = slot[a] - lo;
-        for (let d = -half; d < coRaters - half + 1; d++) {
-          if (d === 0) continue;
-          const v = byFilm.index[lo + ((((at + d) % size) + size) % size)];
-          if (estimate[v] === 0) touched.push(v);
-          estimate[v] += weight;
+        // The `window` raters around this one in the film's shuffled order, half before and half after, wrapping.
+        const weight = others / window;
+        const start = slot[a] - half;
+        const end = slot[a] + (window - half) + 1;
+        if (start < lo) {
+          visit(start + (hi - lo), hi, -1, weight, x);
+          visit(lo, end, slot[a], weight, x);
+        } else if (end > hi) {
+          visit(start, hi, slot[a], weight, x);
+          visit(lo, end - (hi - lo), -1, weight, x);
+        } else {
+          visit(start, end, slot[a], weight, x);
         }
       }
     }
-    // Users sharing fewer than minCommon films cannot be kept; with no film over the bound the estimate is exact.
+    // Candidates: the pairs the definition keeps on the sampled films, ranked by their weighted correlation with the
+    // estimated common films; with no film over the bound, these are the exact pairs and scores.
     const pool: number[] = [];
-    for (const v of touched) if (estimate[v] >= s.minCommon) pool.push(v);
-    const candidates = pool.length > depth ? topK(pool, estimate, depth) : pool;
-    for (const v of touched) estimate[v] = 0;
-
-    const flat = flatRow(byUser, u);
-    for (let a = from; a < to; a++) mine[byUser.index[a]] = byUser.value[a];
-    const kept: number[] = [];
-    for (const v of candidates) {
-      let c = 0;
-      let sx = 0;
-      let sy = 0;
-      let sxx = 0;
-      let syy = 0;
-      let sxy = 0;
-      let sad = 0;
-      const vFrom = byUser.offsets[v];
-      const vTo = byUser.offsets[v + 1];
-      if (vTo - vFrom <= 8 * (to - from)) {
-        for (let b = vFrom; b < vTo; b++) {
-          const x = mine[byUser.index[b]];
-          if (x !== x) continue;
-          const y = byUser.value[b];
-          c++;
-          sx += x;
-          sy += y;
-          sxx += x * x;
-          syy += y * y;
-          sxy += x * y;
-          sad += Math.abs(x - y);
-        }
-      } else {
-        let lo = vFrom;
-        for (let a = from; a < to; a++) {
-          const film = byUser.index[a];
-          let hi = vTo;
-          while (lo < hi) {
-            const mid = (lo + hi) >> 1;
-            if (byUser.index[mid] < film) lo = mid + 1;
-            else hi = mid;
-          }
-          if (lo === vTo) break;
-          if (byUser.index[lo] !== film) continue;
-          const x = byUser.value[a];
-          const y = byUser.value[lo];
-          c++;
-          sx += x;
-          sy += y;
-          sxx += x * x;
-          syy += y * y;
-          sxy += x * y;
-          sad += Math.abs(x - y);
-        }
-      }
-      const r = pairCorrelation(s, flat, c, sx, sy, sxx, syy, sxy, sad);
+    for (const v of touched) {
+      const at = v << 3;
+      const r = pairCorrelation(
+        s,
+        flat,
+        acc[at],
+        acc[at + 2],
+        acc[at + 3],
+        acc[at + 4],
+        acc[at + 5],
+        acc[at + 6],
+        acc[at + 7],
+      );
       if (r === r) {
-        correlation[v] = r;
-        common[v] = c;
-        score[v] = (r * Math.min(c, s.fullWeightAt)) / s.fullWeightAt;
-        kept.push(v);
+        rank[v] = (r * Math.min(acc[at + 1], s.fullWeightAt)) / s.fullWeightAt;
+        pool.push(v);
       }
+      acc.fill(0, at, at + 8);
     }
-    for (let a = from; a < to; a++) mine[byUser.index[a]] = Number.NaN;
-    for (const v of topK(kept, score, s.k)) out.push(v, score[v], correlation[v], common[v]);
-    out.endRow();
-    if (options.onProgress && (u % 64 === 0 || u === data.users - 1)) options.onProgress(u + 1, data.users);
+    const candidates = pool.length > depth ? topK(pool, rank, depth) : pool;
+    // Ascending, so that pair order within a user is neighbour order (topK's tie-break below).
+    candidates.sort((p, q) => p - q);
+    for (const v of candidates) pairOther[pairs++] = v;
+    pairOffsets[u + 1] = pairs;
+    if (options.onProgress && u % 64 === 0) options.onProgress(u + 1, 2 * data.users);
   }
+
+  // Pass 2: each pair's exact sums over every common film. Pairs are grouped by their user with more ratings, held
+  // in a dense array while the other user's list is scanned against it: a pair costs the shorter of the two lists.
+  const ratingsOf = (u: number) => byUser.offsets[u + 1] - byUser.offsets[u];
+  const pairOwner = new Int32Array(pairs);
+  for (let u = 0; u < data.users; u++) pairOwner.fill(u, pairOffsets[u], pairOffsets[u + 1]);
+  const heavier = new Int32Array(pairs);
+  for (let p = 0; p < pairs; p++) {
+    const u = pairOwner[p];
+    const v = pairOther[p];
+    heavier[p] = ratingsOf(v) > ratingsOf(u) ? v : u;
+  }
+  const identity = new Int32Array(pairs);
+  for (let p = 0; p < pairs; p++) identity[p] = p;
+  const byHeavier = sortBy(identity, heavier, data.users);
+  const pairCorr = new Float64Array(pairs).fill(Number.NaN);
+  const pairCommon = new Int32Array(pairs);
+  const pairScore = new Float64Array(pairs);
+  let q = 0;
+  for (let w = 0; w < data.users; w++) {
+    if (q < pairs && heavier[byHeavier[q]] === w) {
+      const from = byUser.offsets[w];
+      const to = byUser.offsets[w + 1];
+      for (let a = from; a < to; a++) mine[byUser.index[a]] = byUser.value[a];
+      for (; q < pairs && heavier[byHeavier[q]] === w; q++) {
+        const p = byHeavier[q];
+        const owner = pairOwner[p];
+        const light = owner === w ? pairOther[p] : owner;
+        // h: the heavier user's stars, l: the lighter's.
+        let c = 0;
+        let sl = 0;
+        let sh = 0;
+        let sll = 0;
+        let shh = 0;
+        let slh = 0;
+        let sad = 0;
+        for (let b = byUser.offsets[light]; b < byUser.offsets[light + 1]; b++) {
+          const h = mine[byUser.index[b]];
+          if (h !== h) continue;
+          const l = byUser.value[b];
+          c++;
+          sl += l;
+          sh += h;
+          sll += l * l;
+          shh += h * h;
+          slh += l * h;
+          sad += Math.abs(l - h);
+        }
+        const r =
+          owner === w
+            ? pairCorrelation(s, flatUser[owner] === 1, c, sh, sl, shh, sll, slh, sad)
+            : pairCorrelation(s, flatUser[owner] === 1, c, sl, sh, sll, shh, slh, sad);
+        if (r === r) {
+          pairCorr[p] = r;
+          pairCommon[p] = c;
+          pairScore[p] = (r * Math.min(c, s.fullWeightAt)) / s.fullWeightAt;
+        }
+      }
+      for (let a = from; a < to; a++) mine[byUser.index[a]] = Number.NaN;
+    }
+    if (options.onProgress && w % 64 === 0) options.onProgress(data.users + w + 1, 2 * data.users);
+  }
+  const out = new ListBuilder();
+  const kept: number[] = [];
+  for (let u = 0; u < data.users; u++) {
+    kept.length = 0;
+    for (let p = pairOffsets[u]; p < pairOffsets[u + 1]; p++) if (pairCorr[p] === pairCorr[p]) kept.push(p);
+    for (const p of topK(kept, pairScore, s.k)) out.push(pairOther[p], pairScore[p], pairCorr[p], pairCommon[p]);
+    out.endRow();
+  }
+  options.onProgress?.(2 * data.users, 2 * data.users);
   return out.build();
 }
 
