@@ -98,9 +98,7 @@ export function generateSynthetic(options: SyntheticOptions = {}): { movies: MlM
       if (keys[i] > threshold) above.push(i);
       else if (keys[i] === threshold) at.push(i);
     }
-    const chosen = above
-      .concat(at.slice(0, activity[u] - above.length))
-      .sort((a, b) => keys[b] - keys[a]);
+    const chosen = above.concat(at.slice(0, activity[u] - above.length)).sort((a, b) => keys[b] - keys[a]);
     const start = now - Math.floor(random() * span);
     for (const i of chosen) {
       let dot = 0;
