@@ -704,6 +704,18 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     });
   });
   const merged = model ? mergeFilmRows(films, model) : { list: films, scale: null };
+  // Item candidates, match candidates and user-CF votes need no rating model: they run while the worker still
+  // trains it.
+  const filmRows = merged.list;
+  const candidateDepth = options.candidateDepth ?? ITEM_CANDIDATE_DEPTH;
+  const candidates = await timed("candidates", () => itemCandidates(db, filmRows, data, candidateDepth));
+  step("candidates", 1, 1);
+  const matchSettings: MatchSettings = { ...MATCH_DEFAULTS, ...options.match };
+  const matches = await timed("matches", () => matchPairs(db, matchSettings));
+  step("matches", 1, 1);
+  const means = userMeans(data.triples);
+  const cfRows = await timed("cf", () => cfCandidates(users, data, means, candidateDepth));
+  step("cf", 1, 1);
   step("ratings", 0, 1);
   let ratingModel: RatingModel | null;
   if (ratingModelInWorker) {
@@ -716,16 +728,6 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
     );
   }
   step("ratings", 1, 1);
-  const filmRows = merged.list;
-  const candidateDepth = options.candidateDepth ?? ITEM_CANDIDATE_DEPTH;
-  const candidates = await timed("candidates", () => itemCandidates(db, filmRows, data, candidateDepth));
-  step("candidates", 1, 1);
-  const matchSettings: MatchSettings = { ...MATCH_DEFAULTS, ...options.match };
-  const matches = await timed("matches", () => matchPairs(db, matchSettings));
-  step("matches", 1, 1);
-  const means = userMeans(data.triples);
-  const cfRows = await timed("cf", () => cfCandidates(users, data, means, candidateDepth));
-  step("cf", 1, 1);
   const chunks = Math.ceil(users.neighbour.length / chunk) + Math.ceil(filmRows.neighbour.length / chunk);
   let written = 0;
   const tick = () => step("write", ++written, chunks);
