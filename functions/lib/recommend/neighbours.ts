@@ -36,6 +36,8 @@
  * (4.3e8 at ML-1M, 3.9e9 at ML-10M): exact at both.
  */
 
+import { bestK } from "./top-k";
+
 export interface RatingTriples {
   /** Dense user index per rating (0..users-1). */
   user: Int32Array;
@@ -87,38 +89,9 @@ function compress(rows: number, row: Int32Array, col: Int32Array, value: Float32
   return { offsets, index, value: out };
 }
 
-/** Keeps the best k of the candidates (by score desc, then index asc), with a bounded min-heap: O(n log k). */
+/** Keeps the best k of the candidates (by score desc, then index asc): bestK's bounded heap, O(n log k). */
 function topK(candidates: number[], score: Float64Array, k: number): number[] {
-  // worse(a, b): a ranks below b.
-  const worse = (a: number, b: number) => score[a] < score[b] || (score[a] === score[b] && a > b);
-  const heap: number[] = [];
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && worse(heap[l], heap[m])) m = l;
-      if (r < heap.length && worse(heap[r], heap[m])) m = r;
-      if (m === i) return;
-      [heap[i], heap[m]] = [heap[m], heap[i]];
-      i = m;
-    }
-  };
-  for (const c of candidates) {
-    if (heap.length < k) {
-      heap.push(c);
-      for (let i = heap.length - 1; i > 0; ) {
-        const p = (i - 1) >> 1;
-        if (!worse(heap[i], heap[p])) break;
-        [heap[i], heap[p]] = [heap[p], heap[i]];
-        i = p;
-      }
-    } else if (worse(heap[0], c)) {
-      heap[0] = c;
-      down(0);
-    }
-  }
-  return heap.sort((a, b) => score[b] - score[a] || a - b);
+  return bestK(candidates, k, (a, b) => score[a] < score[b] || (score[a] === score[b] && a > b));
 }
 
 class ListBuilder {
