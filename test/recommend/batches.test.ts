@@ -101,7 +101,10 @@ describe("recommendation batches", () => {
        order by rank`,
       [me.id],
     );
-    expect(carded.slice(3).every((r) => r.movie === null), "cards only for the first p_cards rows").toBe(true);
+    expect(
+      carded.slice(3).every((r) => r.movie === null),
+      "cards only for the first p_cards rows",
+    ).toBe(true);
     const items = await db.query<Record<string, unknown>>(
       `select (movie).id as movie_id, movie, recommendation, item_because_title, content_because_title, strategy,
               book_because_id, book_because_title, book_because_readers
