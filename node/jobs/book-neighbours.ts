@@ -23,17 +23,22 @@ async function writePairs(
   chunk: number,
 ) {
   const total = pairs.anchor.length;
+  const lift = table === "film_book_neighbours";
   for (let start = 0; start < total; start += chunk) {
     const end = Math.min(total, start + chunk);
+    const params = [
+      Array.from(pairs.anchor.subarray(start, end), (a) => anchorIds[a]),
+      Array.from(pairs.other.subarray(start, end), (b) => otherIds[b]),
+      Array.from(pairs.readers.subarray(start, end)),
+      Array.from(pairs.score.subarray(start, end)),
+    ];
     await tx.query(
-      `insert into public.${table} (${columns[0]}, ${columns[1]}, readers, score)
-       select * from unnest($1::int[], $2::int[], $3::int[], $4::real[])`,
-      [
-        Array.from(pairs.anchor.subarray(start, end), (a) => anchorIds[a]),
-        Array.from(pairs.other.subarray(start, end), (b) => otherIds[b]),
-        Array.from(pairs.readers.subarray(start, end)),
-        Array.from(pairs.score.subarray(start, end)),
-      ],
+      lift
+        ? `insert into public.${table} (${columns[0]}, ${columns[1]}, readers, score, lift)
+           select * from unnest($1::int[], $2::int[], $3::int[], $4::real[], $5::real[])`
+        : `insert into public.${table} (${columns[0]}, ${columns[1]}, readers, score)
+           select * from unnest($1::int[], $2::int[], $3::int[], $4::real[])`,
+      lift ? [...params, Array.from(pairs.lift.subarray(start, end))] : params,
     );
   }
 }

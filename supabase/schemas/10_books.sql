@@ -349,6 +349,7 @@ create table public.film_book_neighbours (
   book_id integer not null references public.books (id) on delete cascade,
   readers integer not null check (readers > 0),
   score real not null,
+  lift real,
   primary key (movie_id, book_id)
 );
 
@@ -371,6 +372,8 @@ comment on column public.film_book_neighbours.book_id is 'A book the film''s fan
 comment on column public.film_book_neighbours.readers is 'People who rated the film and the book 4 stars or more.';
 
 comment on column public.film_book_neighbours.score is 'readers / sqrt(fans of the film x fans of the book).';
+
+comment on column public.film_book_neighbours.lift is 'Among readers (people with a 4+ star book): (readers / fans of the book) / (readers who are fans of the film / all readers); 1 = the book''s fans love the film no more than readers at large. Null for rows from before it was computed.';
 
 alter table public.book_neighbours enable row level security;
 
@@ -1042,9 +1045,11 @@ comment on function public.match_catalogue is 'Search over films and books toget
 -- film_book_evidence: the cross-catalogue reason for recommended films ("readers of Dune who watch films loved
 -- Arrival"). For each given film, the book the user loved (rated 4 stars or more, liked or superliked; read live)
 -- that the most people loved together with the film, from film_book_neighbours (nightly: at least 2 such people,
--- the best 100 books per film), ties by co-fan score, then book id. Films with no such book get no row. Evidence
--- only: it explains a film the sources already ranked and does not change the ranking. Definer (it reads the
--- user's book signals), with the recommendation caller check; only a title and a count leave.
+-- the best 100 books per film), ties by co-fan score, then book id. Only a pair whose lift shows a real tie: the
+-- book's fans love the film more than readers at large by more than one standard error of the count (lift - 1 >
+-- 1 / sqrt(readers)); a popular film that every reader loves says nothing about the book. Films with no such book
+-- get no row. Evidence only: it explains a film the sources already ranked and does not change the ranking.
+-- Definer (it reads the user's book signals), with the recommendation caller check; only a title and a count leave.
 create or replace function public.film_book_evidence(p_user_id uuid, p_movie_ids integer[])
 returns table (movie_id integer, book_id integer, title text, readers integer)
 language plpgsql
@@ -1068,6 +1073,7 @@ begin
     join loved l on l.book_id = n.book_id
     join public.books b on b.id = n.book_id
     where n.movie_id = any (p_movie_ids)
+      and n.lift - 1 > 1 / sqrt(n.readers)
     order by n.movie_id, n.readers desc, n.score desc, n.book_id;
 end
 $$;

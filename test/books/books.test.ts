@@ -482,6 +482,29 @@ describe("film recommendations with a reason from books", () => {
     expect(bookReasons(b.data, FILMS.arrival.id), "Arrival's fans gave Gatsby 2 stars or did not read it").toEqual([]);
   });
 
+  it("says nothing when the book's fans love the film no more than readers at large (lift)", async () => {
+    const reader = await createTestUser(server);
+    await rateBook(reader, BOOKS.dune.id, 5);
+    const [pair] = await db.query<{ readers: number; lift: number }>(
+      "select readers, lift::float8 as lift from public.film_book_neighbours where movie_id = $1 and book_id = $2",
+      [FILMS.arrival.id, BOOKS.dune.id],
+    );
+    expect(pair.lift - 1, "Dune's fans are Arrival's fans: a real tie").toBeGreaterThan(1 / Math.sqrt(pair.readers));
+    await db.query("update public.film_book_neighbours set lift = 1 where movie_id = $1 and book_id = $2", [
+      FILMS.arrival.id,
+      BOOKS.dune.id,
+    ]);
+    try {
+      expect(bookReasons((await films(reader)).data, FILMS.arrival.id)).toEqual([]);
+    } finally {
+      await db.query("update public.film_book_neighbours set lift = $3 where movie_id = $1 and book_id = $2", [
+        FILMS.arrival.id,
+        BOOKS.dune.id,
+        pair.lift,
+      ]);
+    }
+  });
+
   it("words one person in the singular, and gives no reason without a book or a count", () => {
     expect(bookReason({ book_because_id: 7, book_because_title: "Dune", book_because_readers: 1 })?.text).toBe(
       "1 person who loved the book Dune, as you did, loved this film",

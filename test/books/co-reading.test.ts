@@ -41,16 +41,22 @@ function bruteForce(fans: FanLists, k: number) {
     books.push(...rank(rows));
   }
   const films: Row[] = [];
+  const lifts: number[] = [];
+  const readers = fans.books.filter((l) => l.length > 0).length;
   for (let f = 0; f < fans.filmCount; f++) {
     const rows: Row[] = [];
+    const filmReaders = fans.books.filter((l, u) => l.length > 0 && fans.films[u].includes(f)).length;
     for (let b = 0; b < fans.bookCount; b++) {
       const fansB = readersOf(b);
       const both = fansB.filter((u) => fans.films[u].includes(f)).length;
       if (both >= 2) rows.push([f, b, both, both / Math.sqrt(fans.filmFans[f] * fansB.length)]);
     }
-    films.push(...rank(rows));
+    for (const r of rank(rows)) {
+      films.push(r);
+      lifts.push(r[2] / readersOf(r[1]).length / (filmReaders / readers));
+    }
   }
-  return { books, films };
+  return { books, films, lifts };
 }
 
 const rowsOf = (p: ReturnType<typeof coReading>["books"]): Row[] =>
@@ -70,6 +76,7 @@ describe("coReading", () => {
     const round = (rows: Row[]) => rows.map(([a, b, n, s]) => [a, b, n, Math.round(s * 1e9)]);
     expect(round(rowsOf(got.books))).toEqual(round(want.books));
     expect(round(rowsOf(got.films))).toEqual(round(want.films));
+    expect(Array.from(got.films.lift, (x) => Math.round(x * 1e9))).toEqual(want.lifts.map((x) => Math.round(x * 1e9)));
   });
 
   it("keeps film pairs with 2 readers or more, and no pair of a book with itself", () => {
@@ -90,6 +97,8 @@ describe("coReading", () => {
       [0, 0, 2, 2 / Math.sqrt(4 * 2)],
       [0, 1, 2, 2 / Math.sqrt(4 * 2)],
     ]);
+    // Every reader loves film 0: its fans among any book's readers are no more than readers at large, lift 1.
+    expect(Array.from(films.lift)).toEqual([1, 1]);
     fans.films = [Int32Array.of(0), Int32Array.of(), Int32Array.of()];
     expect(rowsOf(coReading(fans).films), "one reader is too few").toEqual([]);
   });

@@ -7,7 +7,9 @@
  *   over the fans' 0/1 vectors). Per book the best `k` (100) by score, then readers, then the smaller book id.
  * - Film-to-book pairs: readers = people who are fans of the film and of the book, at least `minFilmReaders` (2);
  *   score = readers / sqrt(fans of the film × fans of the book), the film's fans counted over everyone (readers or
- *   not). Per film the best `k` books in the same order.
+ *   not). Per film the best `k` books in the same order. Each film pair also gets its lift among readers:
+ *   (readers / fans of the book) / (readers who are fans of the film / all readers), how much more the book's fans
+ *   love the film than readers at large do (1 = no more: a popular film every reader loves).
  *
  * Cost: the sum over people of (books loved)² for book pairs and of (films loved × books loved) for film pairs, by
  * sparse accumulation with no intermediate rows (a SQL self-join materialised every pair: at goodbooks-10k's shape,
@@ -33,6 +35,8 @@ export interface PairList {
   other: Int32Array;
   readers: Int32Array;
   score: Float64Array;
+  /** Film pairs: the lift among readers (see the file comment); book pairs: empty. */
+  lift: Float64Array;
 }
 
 export interface CoReadingOptions {
@@ -45,12 +49,14 @@ class Pairs {
   other: number[] = [];
   readers: number[] = [];
   score: number[] = [];
+  lift: number[] = [];
   build(): PairList {
     return {
       anchor: Int32Array.from(this.anchor),
       other: Int32Array.from(this.other),
       readers: Int32Array.from(this.readers),
       score: Float64Array.from(this.score),
+      lift: Float64Array.from(this.lift),
     };
   }
 }
@@ -113,6 +119,8 @@ export function coReading(fans: FanLists, options: CoReadingOptions = {}): { boo
     for (const b of touched) count[b] = 0;
   }
 
+  let allReaders = 0;
+  for (let u = 0; u < people; u++) if (fans.books[u].length > 0) allReaders++;
   const films = new Pairs();
   for (let f = 0; f < fans.filmCount; f++) {
     touched.length = 0;
@@ -133,6 +141,7 @@ export function coReading(fans: FanLists, options: CoReadingOptions = {}): { boo
       films.other.push(b);
       films.readers.push(count[b]);
       films.score.push(score[b]);
+      films.lift.push(count[b] / bookFans[b] / (filmReaders[f] / allReaders));
     }
     for (const b of touched) count[b] = 0;
   }
