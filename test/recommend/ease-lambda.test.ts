@@ -86,7 +86,7 @@ describe("the nightly job's λ", () => {
   afterAll(async () => {
     await db?.dispose();
   });
-  const fit = (lambda: number | null) =>
+  const storeFit = (lambda: number | null) =>
     db.query(
       `insert into public.recommendation_blend (weights, metric, validation, candidates, ease_lambda)
        values ('{0.5,0.3,0.2,0.7}', 'ndcg@10', '{}', '[]', $1)`,
@@ -95,13 +95,13 @@ describe("the nightly job's λ", () => {
 
   it("is 250 with no fit, the newest fitted λ after one, and the option when given", async () => {
     expect((await runNightly(db)).model.lambda).toBe(250);
-    await fit(120);
-    await fit(null);
+    await storeFit(120);
+    await storeFit(null);
     expect((await runNightly(db)).model.lambda, "the newest fit that has a λ").toBe(120);
     expect((await runNightly(db, { easeLambda: 40 })).model.lambda).toBe(40);
   });
 
   it("refuses a λ that is not positive", async () => {
-    await expect(fit(0)).rejects.toThrow(/check/);
+    await expect(storeFit(0)).rejects.toThrow(/check/);
   });
 });
