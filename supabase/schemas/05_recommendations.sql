@@ -1195,6 +1195,8 @@ grant execute on function public.plan_recommendations to authenticated, service_
 --   p_weights   {collaborative, content, popular[, item share of collaborative[, like centre]]} for hybrid (the
 --               like centre: recommend_hybrid's p_like_center, 0 = off); null (default) = recommendation_weights():
 --               the newest blend `marquee tune` fitted, else {0.5, 0.3, 0.2, 0.7}
+--   p_book_evidence  the book reason of each row (film_book_evidence); false when the rows are stored
+--               (refresh_recommendation_cache keeps no book reason: it is read live when served)
 -- When the planned source has no candidates at all (for example item-based before the first nightly run) the
 -- response falls back to popularity with reason 'source_empty'. Rows, best first: the film (movie_card), the
 -- evidence (recommendation_row), the titles of the films quoted as evidence, and the strategy that served.
@@ -1207,7 +1209,8 @@ create or replace function public.get_recommendations_live(
   p_language text default null,
   p_exclude text[] default array['rated', 'hidden', 'disliked', 'seen', 'watchlist'],
   p_limit integer default 20,
-  p_weights real[] default null
+  p_weights real[] default null,
+  p_book_evidence boolean default true
 )
 returns setof public.recommended_movie
 language plpgsql
@@ -1259,7 +1262,8 @@ begin
     join public.movies m on m.id = r.movie_id
     left join public.movies ib on ib.id = (r.recommendation).item_because_id
     left join public.movies cb on cb.id = (r.recommendation).content_because_id
-    left join public.film_book_evidence(p_user_id, array(select x.movie_id from recs x)) be on be.movie_id = r.movie_id
+    left join public.film_book_evidence(p_user_id, array(select x.movie_id from recs x where p_book_evidence)) be
+      on be.movie_id = r.movie_id
     order by (r.recommendation).score desc, r.movie_id;
 
   -- The planned source had nothing to offer (e.g. no nightly neighbours yet): fall back to popularity.
@@ -1277,7 +1281,7 @@ begin
              null::text, null::text, v_plan, be.book_id, be.title, be.readers
       from pop p
       join public.movies m on m.id = p.movie_id
-      left join public.film_book_evidence(p_user_id, array(select x.movie_id from pop x)) be
+      left join public.film_book_evidence(p_user_id, array(select x.movie_id from pop x where p_book_evidence)) be
         on be.movie_id = p.movie_id
       order by p.score desc, p.rating_count desc, p.movie_id;
   end if;
@@ -2175,7 +2179,7 @@ begin
   select p_user_id, p_strategy, l.n, v_fingerprint, (l.movie).id, l.recommendation, l.strategy
   from public.get_recommendations_live(
     p_user_id, p_strategy, null, null, null, null, array['rated', 'hidden', 'disliked', 'seen', 'watchlist'],
-    c_depth, p_weights) with ordinality as l (movie, recommendation, item_because_title, content_because_title,
+    c_depth, p_weights, false) with ordinality as l (movie, recommendation, item_because_title, content_because_title,
     strategy, book_because_id, book_because_title, book_because_readers, n);
   return true;
 end

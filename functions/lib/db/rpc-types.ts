@@ -450,6 +450,7 @@ export interface RpcFunctions {
       p_exclude?: string[] | null;
       p_limit?: number | null;
       p_weights?: number[] | null;
+      p_book_evidence?: boolean | null;
     };
     Row: RecommendedMovie;
   };
