@@ -2076,6 +2076,11 @@ create table public.recommendation_cache (
   movie_id integer not null,
   recommendation public.recommendation_row not null,
   served public.recommendation_strategy not null,
+  match_key text,
+  matched_count integer,
+  matched_ids uuid[],
+  matched_similarities real[],
+  potential_matches integer,
   primary key (user_id, strategy, rank)
 );
 
@@ -2099,9 +2104,23 @@ comment on column public.recommendation_cache.recommendation is 'Score and evide
 
 comment on column public.recommendation_cache.served is 'The strategy that produced the list and why (recommendation_strategy), as get_recommendations reports it.';
 
+comment on column public.recommendation_cache.match_key is 'The match evidence stored on this row was computed under this match_evidence_key (the user''s signals, their stored match pairs, those users'' profiles, the settings); null or another key: not stored, computed when the film is served.';
+
+comment on column public.recommendation_cache.matched_count is 'Match evidence, as of match_key: the user''s opted-in matches who liked the film.';
+
+comment on column public.recommendation_cache.matched_ids is 'Match evidence: up to 3 of those matches (users.id), best match first; their names are read live when served.';
+
+comment on column public.recommendation_cache.matched_similarities is 'Match evidence: the similarity of each of matched_ids.';
+
+comment on column public.recommendation_cache.potential_matches is 'Match evidence: opted-in users the user would newly match by liking the film (potentialMatches).';
+
 revoke all on public.recommendation_cache from anon, authenticated;
 
 grant all on public.recommendation_cache to service_role;
+
+insert into public.personal_data_columns (table_name, column_name, match, note) values
+  ('recommendation_cache', 'matched_ids', 'contains', 'other users'' stored list rows whose match evidence names the user')
+on conflict do nothing;
 
 -- recommendation_fingerprint: a text that changes whenever a user's recommendation list for these weights could.
 -- Reads two index ranges and the newest nightly run: well under a millisecond.
@@ -2276,8 +2295,10 @@ grant execute on function public.get_recommendations to authenticated, service_r
 --   p_force    with p_refresh: drop the stored list first, so it is recomputed whatever its fingerprint (the
 --              seed's force_refresh, and a list whose served films the user has all interacted with)
 --   p_cards    the first p_cards rows also carry what recommendation_items gives a served film (card, evidence,
---              quoted titles, the plan, the book reason; not match evidence), so that a first batch served from
---              them needs no second round trip; null columns on the other rows
+--              quoted titles, the plan, the book reason, and, with p_threshold, the match evidence when it is
+--              stored under the current key), so that a first batch served from them needs no second round trip;
+--              null columns on the other rows
+--   p_threshold, p_min_overlap, p_shrinkage   the matching settings (null threshold: no match evidence)
 -- No rows when nothing is stored (strategy popular, an empty list, a lost race to store it); the edge then serves
 -- get_recommendations without batches. Security definer, pinned search_path, the recommendation caller check.
 create or replace function public.recommendation_list(
@@ -2287,7 +2308,10 @@ create or replace function public.recommendation_list(
   p_refresh boolean default true,
   p_depth integer default 100,
   p_force boolean default false,
-  p_cards integer default 0
+  p_cards integer default 0,
+  p_threshold real default null,
+  p_min_overlap integer default 5,
+  p_shrinkage real default 2
 )
 returns table (
   list_id uuid,
@@ -2309,7 +2333,12 @@ returns table (
   strategy public.recommendation_strategy,
   book_because_id integer,
   book_because_title text,
-  book_because_readers integer
+  book_because_readers integer,
+  matched_count integer,
+  matched_usernames text[],
+  matched_display_names text[],
+  matched_similarities real[],
+  potential_matches integer
 )
 language plpgsql
 volatile
@@ -2365,6 +2394,12 @@ begin
       select b.* from public.film_book_evidence(
         p_user_id, array(select l.movie_id from list l where l.rank <= p_cards)) b
       where p_cards > 0
+    ),
+    evidence as materialized (
+      select e.* from public.stored_match_evidence(
+        p_user_id, p_strategy, array(select l.movie_id from list l where l.rank <= p_cards), p_threshold,
+        p_min_overlap, p_shrinkage, false) e
+      where p_cards > 0 and v_matchable
     )
     select md5(p_user_id::text || '|' || p_strategy || '|' || extract(epoch from v_computed)::text)::uuid,
            c.rank::integer, v_computed, v_expires, coalesce(v_matchable, false),
@@ -2375,12 +2410,14 @@ begin
            case when c.rank <= p_cards then ib.title end,
            case when c.rank <= p_cards then cb.title end,
            case when c.rank <= p_cards then c.served end,
-           bk.book_id, bk.title, bk.readers
+           bk.book_id, bk.title, bk.readers,
+           e.matched_count, e.matched_usernames, e.matched_display_names, e.matched_similarities, e.potential_matches
     from list c
     join public.movies m on m.id = c.movie_id and not m.adult
     left join public.movies ib on c.rank <= p_cards and ib.id = (c.recommendation).item_because_id
     left join public.movies cb on c.rank <= p_cards and cb.id = (c.recommendation).content_because_id
     left join books bk on bk.movie_id = c.movie_id
+    left join evidence e on e.movie_id = c.movie_id
     order by c.rank;
 end
 $$;
@@ -2393,8 +2430,10 @@ grant execute on function public.recommendation_list to authenticated, service_r
 
 -- recommendation_items: the served films of a user's stored list, in the order given, as get_recommendations
 -- returns rows (card, evidence, quoted titles, the plan that served), and, when p_threshold is given and the
--- user opted in to matching, each film's match evidence (match_evidence: matches who liked it, potential
--- matches). Films of p_movie_ids not in the stored list are left out. One round trip for a served batch.
+-- user opted in to matching, each film's match evidence (matches who liked it, potential matches): read from the
+-- list's rows when stored under the current key, else computed for these films and stored there
+-- (stored_match_evidence), together with the films of p_upcoming (the list's next films in serving order) that
+-- lack it. Films of p_movie_ids not in the stored list are left out. One round trip for a served batch.
 -- Security definer, pinned search_path, the recommendation caller check.
 create or replace function public.recommendation_items(
   p_user_id uuid,
@@ -2402,7 +2441,8 @@ create or replace function public.recommendation_items(
   p_movie_ids integer[],
   p_threshold real default null,
   p_min_overlap integer default 5,
-  p_shrinkage real default 2
+  p_shrinkage real default 2,
+  p_upcoming integer[] default null
 )
 returns table (
   movie public.movie_card,
@@ -2433,9 +2473,8 @@ begin
   return query
     with wanted as (select w.id, w.k from unnest(p_movie_ids) with ordinality as w(id, k)),
     evidence as materialized (
-      select e.* from public.match_evidence(p_user_id, p_movie_ids, coalesce(p_threshold, 1), p_min_overlap,
-                                            p_shrinkage) e
-      where p_threshold is not null
+      select e.* from public.stored_match_evidence(p_user_id, p_strategy, p_movie_ids, p_threshold, p_min_overlap,
+                                                   p_shrinkage, true, p_upcoming) e
     )
     select public.to_movie_card(m), c.recommendation, ib.title, cb.title, c.served,
            e.matched_count, e.matched_usernames, e.matched_display_names, e.matched_similarities,

@@ -495,13 +495,61 @@ $$;
 
 comment on function public.get_matches is 'The caller''s taste matches, best first, with similarity, shared and agreed films and films both liked; opted-in users only (GET /v1/matches).';
 
--- match_evidence: for the films of one served batch, which of the caller's matches liked each (4 stars or more,
--- or a like; up to 3 named, best match first, and how many in all) and potentialMatches: how many opted-in users
--- the caller does not match yet would match if the caller liked the film (the pair gains the film, with the other
--- user's value on it). Only near pairs can cross, so only they are read. Nothing when the caller has not opted in.
--- One row per given film, in the given order. Cost: the stored pairs (user_matches, at most 2 x depth users) and
--- the signals of those users on the given films only.
--- Security definer with a pinned search_path and the caller check.
+-- match_evidence_of: for the given films, which of the user's matches liked each (4 stars or more, or a like;
+-- how many in all, and up to 3 by id, best match first) and potentialMatches: how many opted-in users the user
+-- does not match yet would match if the user liked the film (the pair gains the film, with the other user's value
+-- on it). Only near pairs can cross, so only they are read. Only other users who opted in (users.matchable) count.
+-- One row per given film that has evidence (films nobody counts for have none). Cost: the stored pairs
+-- (user_matches, at most 2 x depth users) and the signals of those users on the given films only: about one index
+-- probe per pair and film. No caller check: called by the security-definer functions below after theirs.
+create or replace function public.match_evidence_of(
+  p_user_id uuid,
+  p_movie_ids integer[],
+  p_threshold real,
+  p_min_overlap integer,
+  p_shrinkage real
+)
+returns table (
+  movie_id integer, matched_count integer, matched_ids uuid[], matched_similarities real[], potential_matches integer
+)
+language sql
+volatile
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+  with pairs as materialized (
+    select m.* from public.user_matches(p_user_id, p_threshold, p_min_overlap, p_shrinkage) m
+    join public.users u on u.id = m.other_id and u.matchable and u.deleted_at is null
+  ),
+  vals as materialized (
+    select v.* from public.match_values(p_movie_ids, array(select pairs.other_id from pairs)) v
+  ),
+  influenced as (
+    select v.movie_id, count(*)::integer as n,
+           (array_agg(p.other_id order by p.similarity desc, p.other_id))[1:3] as ids,
+           (array_agg(p.similarity order by p.similarity desc, p.other_id))[1:3] as sims
+    from vals v join pairs p on p.other_id = v.user_id and p.matched
+    where v.value >= 0.5
+    group by v.movie_id
+  ),
+  potential as (
+    select v.movie_id, count(*)::integer as n
+    from vals v join pairs p on p.other_id = v.user_id and not p.matched
+    where p.shared + 1 >= p_min_overlap
+      and public.match_similarity(p.shared + 1, (p.diff_sum + abs(1 - v.value))::real, p_shrinkage) >= p_threshold
+    group by v.movie_id
+  )
+  select coalesce(i.movie_id, p.movie_id), coalesce(i.n, 0), coalesce(i.ids, '{}'), coalesce(i.sims, '{}'),
+         coalesce(p.n, 0)
+  from influenced i full join potential p on p.movie_id = i.movie_id
+$$;
+
+comment on function public.match_evidence_of is 'Match evidence of films for a user, by user id: matches who liked each, and users a like would newly match.';
+
+-- match_evidence: match_evidence_of for the films of one served batch, with the matches named (username and
+-- display name, read live) instead of by id. One row per given film, in the given order; nothing when the caller
+-- has not opted in. Computed on every call: for a list that is not stored (a filtered request). Security definer
+-- with a pinned search_path and the caller check.
 create or replace function public.match_evidence(
   p_user_id uuid,
   p_movie_ids integer[],
@@ -528,52 +576,143 @@ begin
     return;
   end if;
   return query
-    with pairs as materialized (
-      select m.* from public.user_matches(p_user_id, p_threshold, p_min_overlap, p_shrinkage) m
-      join public.users u on u.id = m.other_id and u.matchable and u.deleted_at is null
-    ),
-    vals as materialized (
-      select v.* from public.match_values(p_movie_ids, array(select pairs.other_id from pairs)) v
-    ),
-    influenced as (
-      select v.movie_id, count(*)::integer as n,
-             (array_agg(u.username order by p.similarity desc, p.other_id))[1:3] as usernames,
-             (array_agg(u.display_name order by p.similarity desc, p.other_id))[1:3] as names,
-             (array_agg(p.similarity order by p.similarity desc, p.other_id))[1:3] as sims
-      from vals v join pairs p on p.other_id = v.user_id and p.matched
-      join public.users u on u.id = v.user_id
-      where v.value >= 0.5
-      group by v.movie_id
-    ),
-    potential as (
-      select v.movie_id, count(*)::integer as n
-      from vals v join pairs p on p.other_id = v.user_id and not p.matched
-      where p.shared + 1 >= p_min_overlap
-        and public.match_similarity(p.shared + 1, (p.diff_sum + abs(1 - v.value))::real, p_shrinkage) >= p_threshold
-      group by v.movie_id
+    with e as materialized (
+      select e.* from public.match_evidence_of(p_user_id, p_movie_ids, p_threshold, p_min_overlap, p_shrinkage) e
     )
-    select f.id, coalesce(i.n, 0), coalesce(i.usernames, '{}'), coalesce(i.names, '{}'), coalesce(i.sims, '{}'),
-           coalesce(p.n, 0)
+    select f.id, coalesce(e.matched_count, 0), coalesce(n.usernames, '{}'), coalesce(n.names, '{}'),
+           coalesce(e.matched_similarities, '{}'), coalesce(e.potential_matches, 0)
     from unnest(p_movie_ids) with ordinality as f(id, k)
-    left join influenced i on i.movie_id = f.id
-    left join potential p on p.movie_id = f.id
+    left join e on e.movie_id = f.id
+    left join lateral (
+      select array_agg(u.username order by o.k) as usernames, array_agg(u.display_name order by o.k) as names
+      from unnest(e.matched_ids) with ordinality as o(id, k) join public.users u on u.id = o.id
+    ) n on true
     order by f.k;
 end
 $$;
 
 comment on function public.match_evidence is 'Per film of a served batch: the caller''s matches who liked it and how many users liking it would newly match (matchedUsers, potentialMatches).';
 
+-- match_evidence_key: everything a user's match evidence depends on besides the films and the other users'
+-- signals on them: the user's own signals (match_fingerprint), their stored pairs (when user_match_candidates
+-- last changed), the profiles of the users in those pairs (how many are left, their newest profile change:
+-- opting in or out, a new name, a deletion all move it) and the settings. Evidence stored under the current key
+-- is what match_evidence_of would compute, except for other users' signal changes since (which reach the pairs
+-- at the nightly run too). Cost: two index scans of the user's signals, the user's pairs row, one primary-key
+-- read per stored pair (at most 2 x depth).
+create or replace function public.match_evidence_key(
+  p_user_id uuid,
+  p_threshold real,
+  p_min_overlap integer,
+  p_shrinkage real
+)
+returns text
+language sql
+stable
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+  select concat_ws('|', public.match_fingerprint(p_user_id), p_threshold, p_min_overlap, p_shrinkage,
+    (select extract(epoch from c.computed_at)::text || '|' || (
+              select count(*) || '@' || coalesce(extract(epoch from max(u.updated_at))::text, '')
+              from unnest(c.other_ids) as o(id) join public.users u on u.id = o.id)
+     from public.user_match_candidates c where c.user_id = p_user_id))
+$$;
+
+comment on function public.match_evidence_key is 'What a user''s stored match evidence depends on (own signals, stored pairs, those users'' profiles, settings): recommendation_cache.match_key.';
+
+-- stored_match_evidence: the match evidence of served films of a user's stored list (recommendation_cache rows
+-- of p_strategy), as match_evidence answers it, read from the rows when stored under the current
+-- match_evidence_key. p_compute true: when a film lacks it, it is computed (match_evidence_of) for every film of
+-- p_movie_ids and p_upcoming (the films the list will serve next) that lacks it, and stored on their rows; so
+-- serving the same batch again, a first batch of an unchanged list, and the list's next batches read it. The
+-- cost of one computation hardly depends on the number of films (it reads each paired user's signals once), so
+-- the list's later batches come almost free. p_compute false: films without it are left out. The matches are
+-- named live. Nothing when the user has not opted in. One row per film of p_movie_ids with evidence, in no order.
+-- Concurrent callers compute the same rows and the last write stands (derived data).
+-- No caller check: called by recommendation_list and recommendation_items after theirs.
+create or replace function public.stored_match_evidence(
+  p_user_id uuid,
+  p_strategy text,
+  p_movie_ids integer[],
+  p_threshold real,
+  p_min_overlap integer,
+  p_shrinkage real,
+  p_compute boolean,
+  p_upcoming integer[] default null
+)
+returns table (
+  movie_id integer, matched_count integer, matched_usernames text[], matched_display_names text[],
+  matched_similarities real[], potential_matches integer
+)
+language plpgsql
+volatile
+set search_path = public, extensions
+set plan_cache_mode = force_custom_plan
+as $$
+declare
+  v_key text;
+  v_stale integer[];
+  v_rows jsonb;
+begin
+  if coalesce(cardinality(p_movie_ids), 0) = 0 or p_threshold is null
+     or not exists (select 1 from public.users u where u.id = p_user_id and u.matchable and u.deleted_at is null) then
+    return;
+  end if;
+  v_key := public.match_evidence_key(p_user_id, p_threshold, p_min_overlap, p_shrinkage);
+  if p_compute then
+    if exists (select 1 from public.recommendation_cache c
+               where c.user_id = p_user_id and c.strategy = p_strategy and c.movie_id = any (p_movie_ids)
+                 and c.match_key is distinct from v_key) then
+      select array_agg(c.movie_id) into v_stale from public.recommendation_cache c
+      where c.user_id = p_user_id and c.strategy = p_strategy
+        and (c.movie_id = any (p_movie_ids) or c.movie_id = any (coalesce(p_upcoming[1:100], '{}')))
+        and c.match_key is distinct from v_key;
+      select coalesce(jsonb_agg(to_jsonb(e)), '[]') into v_rows
+      from public.match_evidence_of(p_user_id, v_stale, p_threshold, p_min_overlap, p_shrinkage) e;
+      -- Computing may have updated the user's stored pairs (their signals moved): store under the key after.
+      v_key := public.match_evidence_key(p_user_id, p_threshold, p_min_overlap, p_shrinkage);
+      update public.recommendation_cache c
+      set match_key = v_key, matched_count = coalesce(e.matched_count, 0), matched_ids = coalesce(e.matched_ids, '{}'),
+          matched_similarities = coalesce(e.matched_similarities, '{}'),
+          potential_matches = coalesce(e.potential_matches, 0)
+      from unnest(v_stale) as f(id)
+      left join jsonb_to_recordset(v_rows) as e(movie_id integer, matched_count integer, matched_ids uuid[],
+                                                matched_similarities real[], potential_matches integer)
+        on e.movie_id = f.id
+      where c.user_id = p_user_id and c.strategy = p_strategy and c.movie_id = f.id;
+    end if;
+  end if;
+  return query
+    select c.movie_id, c.matched_count, coalesce(n.usernames, '{}'), coalesce(n.names, '{}'),
+           coalesce(c.matched_similarities, '{}'), c.potential_matches
+    from public.recommendation_cache c
+    left join lateral (
+      select array_agg(u.username order by o.k) as usernames, array_agg(u.display_name order by o.k) as names
+      from unnest(c.matched_ids) with ordinality as o(id, k) join public.users u on u.id = o.id
+    ) n on true
+    where c.user_id = p_user_id and c.strategy = p_strategy and c.movie_id = any (p_movie_ids)
+      and c.match_key = v_key;
+end
+$$;
+
+comment on function public.stored_match_evidence is 'Match evidence of served films of a stored list, read from its rows when current, else (when asked) computed for those films and stored.';
+
 revoke execute on function public.match_similarity(integer, real, real), public.match_values(integer[], uuid[]),
   public.match_fingerprint(uuid), public.match_signal_snapshot(), public.match_pair_stats(uuid, integer[], real[], uuid[]),
   public.match_candidate_depth(), public.user_matches(uuid, real, integer, real),
-  public.get_matches(uuid, real, integer, real, integer), public.match_evidence(uuid, integer[], real, integer, real)
+  public.get_matches(uuid, real, integer, real, integer), public.match_evidence(uuid, integer[], real, integer, real),
+  public.match_evidence_of(uuid, integer[], real, integer, real), public.match_evidence_key(uuid, real, integer, real),
+  public.stored_match_evidence(uuid, text, integer[], real, integer, real, boolean, integer[])
 from public;
 
 grant execute on function public.match_similarity(integer, real, real) to anon, authenticated, service_role;
 
 grant execute on function public.match_values(integer[], uuid[]), public.match_fingerprint(uuid),
   public.match_signal_snapshot(), public.match_pair_stats(uuid, integer[], real[], uuid[]),
-  public.match_candidate_depth(), public.user_matches(uuid, real, integer, real)
+  public.match_candidate_depth(), public.user_matches(uuid, real, integer, real),
+  public.match_evidence_of(uuid, integer[], real, integer, real), public.match_evidence_key(uuid, real, integer, real),
+  public.stored_match_evidence(uuid, text, integer[], real, integer, real, boolean, integer[])
   to service_role;
 
 grant execute on function public.get_matches(uuid, real, integer, real, integer),

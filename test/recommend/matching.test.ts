@@ -124,4 +124,71 @@ describe("taste matching", () => {
     expect(dan, "Dan matches right after the like").toBeDefined();
     expect(dan?.shared).toBe(5);
   });
+
+  it("stores a served batch's evidence on the stored list, reads it back while nothing changed, recomputes it when something did", async () => {
+    const list = (refresh = false) =>
+      db.rpc("recommendation_list", {
+        p_user_id: ids.ana,
+        p_strategy: "hybrid",
+        p_refresh: refresh,
+        p_depth: 100,
+        p_cards: 100,
+        ...SETTINGS,
+      });
+    const served = (films: number[], upcoming: number[] | null = null) =>
+      db.rpc("recommendation_items", {
+        p_user_id: ids.ana,
+        p_strategy: "hybrid",
+        p_movie_ids: films,
+        ...SETTINGS,
+        p_upcoming: upcoming,
+      });
+    const pick = (r: {
+      matched_count: number | null;
+      matched_usernames: (string | null)[] | null;
+      potential_matches: number | null;
+    }) => [r.matched_count, r.matched_usernames, r.potential_matches];
+    const rows = await list(true);
+    const films = rows.map((r) => Number(r.movie_id));
+    expect(films.length, "Ana has a stored list").toBeGreaterThan(1);
+    expect(
+      rows.every((r) => r.matched_count === null),
+      "nothing is stored before a batch is served",
+    ).toBe(true);
+
+    const live = await evidence("ana", films);
+    const first = await served(films.slice(0, 1), films.slice(1));
+    expect(first.map(pick), "serving computes what match_evidence computes").toEqual(live.slice(0, 1).map(pick));
+    expect(
+      (await list()).map(pick),
+      "and stores it for the list's films still to come, which the list reads back (one round trip)",
+    ).toEqual(live.map(pick));
+    expect((await served(films)).map(pick), "serving them reads it").toEqual(live.map(pick));
+    expect(
+      live.some((r) => r.matched_usernames?.includes("bea")),
+      "Bea (a match) liked a film of the list",
+    ).toBe(true);
+
+    await db.query("update public.users set matchable = false where id = $1", [ids.bea]);
+    expect(
+      (await list()).every((r) => r.matched_count === null),
+      "a profile change among the pairs (Bea opted out) makes it stale",
+    ).toBe(true);
+    const afterOptOut = await served(films);
+    expect(
+      afterOptOut.flatMap((r) => r.matched_usernames ?? []),
+      "Bea is no longer named",
+    ).not.toContain("bea");
+    expect(afterOptOut.map(pick)).toEqual((await evidence("ana", films)).map(pick));
+    await db.query("update public.users set matchable = true where id = $1", [ids.bea]);
+
+    await served(films);
+    expect((await list()).every((r) => r.matched_count !== null)).toBe(true);
+    await interact(db, ids.ana, "titanic", "dislike");
+    expect(
+      (await list()).every((r) => r.matched_count === null),
+      "a new signal of Ana's (her pairs may move) makes it stale",
+    ).toBe(true);
+    expect((await served(films)).map(pick)).toEqual((await evidence("ana", films)).map(pick));
+  });
 });

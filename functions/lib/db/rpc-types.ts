@@ -769,6 +769,31 @@ export interface RpcFunctions {
       potential_matches: number | null;
     };
   };
+  match_evidence_key: {
+    Args: {
+      p_user_id: string | null;
+      p_threshold: number | null;
+      p_min_overlap: number | null;
+      p_shrinkage: number | null;
+    };
+    Row: { match_evidence_key: string | null };
+  };
+  match_evidence_of: {
+    Args: {
+      p_user_id: string | null;
+      p_movie_ids: number[] | null;
+      p_threshold: number | null;
+      p_min_overlap: number | null;
+      p_shrinkage: number | null;
+    };
+    Row: {
+      movie_id: number | null;
+      matched_count: number | null;
+      matched_ids: string[] | null;
+      matched_similarities: number[] | null;
+      potential_matches: number | null;
+    };
+  };
   match_fingerprint: {
     Args: {
       p_user_id: string | null;
@@ -1111,6 +1136,7 @@ export interface RpcFunctions {
       p_threshold?: number | null;
       p_min_overlap?: number | null;
       p_shrinkage?: number | null;
+      p_upcoming?: number[] | null;
     };
     Row: {
       movie: MovieCard | null;
@@ -1137,6 +1163,9 @@ export interface RpcFunctions {
       p_depth?: number | null;
       p_force?: boolean | null;
       p_cards?: number | null;
+      p_threshold?: number | null;
+      p_min_overlap?: number | null;
+      p_shrinkage?: number | null;
     };
     Row: {
       list_id: string | null;
@@ -1159,6 +1188,11 @@ export interface RpcFunctions {
       book_because_id: number | null;
       book_because_title: string | null;
       book_because_readers: number | null;
+      matched_count: number | null;
+      matched_usernames: string[] | null;
+      matched_display_names: string[] | null;
+      matched_similarities: number[] | null;
+      potential_matches: number | null;
     };
   };
   recommendation_list_expiry: {
@@ -1341,6 +1375,26 @@ export interface RpcFunctions {
     };
     Row: {
       stored: number | null;
+    };
+  };
+  stored_match_evidence: {
+    Args: {
+      p_user_id: string | null;
+      p_strategy: string | null;
+      p_movie_ids: number[] | null;
+      p_threshold: number | null;
+      p_min_overlap: number | null;
+      p_shrinkage: number | null;
+      p_compute: boolean | null;
+      p_upcoming?: number[] | null;
+    };
+    Row: {
+      movie_id: number | null;
+      matched_count: number | null;
+      matched_usernames: string[] | null;
+      matched_display_names: string[] | null;
+      matched_similarities: number[] | null;
+      potential_matches: number | null;
     };
   };
   throttle_attempt: {

@@ -9,10 +9,13 @@
  * diversity (lib/recommend/diversity.ts), deterministic for one stored list, so every call sees the same order.
  * A list expires at midnight in the user's time zone, or once the user has interacted with every film served
  * from it; `next` on an expired, replaced or dropped list answers the first batch of a fresh one, saying so in
- * `restarted`. The first batch asks the list for the cards and evidence of its first films too (CARD_ROWS): when
- * every film it serves is among them and the user has not opted in to matching, that is its one round trip.
- * Otherwise, and for `next`, a second round trip fetches the cards, evidence and match evidence of the films
- * served only (recommendation_items).
+ * `restarted`. The first batch asks the list for the cards and evidence of its first films too (cardRows): when
+ * every film it serves is among them, and, for a user who opted in to matching, their match evidence is stored on
+ * the list's rows under the current key (the batch was served before and nothing it depends on changed), that is
+ * its one round trip. Otherwise, and for `next`, a second round trip fetches the cards, evidence and match evidence
+ * of the films served (recommendation_items). That computes the match evidence of the served films, and of the
+ * list's films still to come (about the same cost: it reads each paired user's signals once), and stores it on the
+ * list's rows, so the list's later batches, and the same batch served again, read it.
  */
 import { z } from "@hono/zod-openapi";
 import type { AppContext } from "../../context";
@@ -164,6 +167,9 @@ async function readList(
       p_depth: diversity > 0 ? STORED_DEPTH : listDepth,
       p_force: force,
       p_cards: cards,
+      p_threshold: cards > 0 ? config.MATCH_THRESHOLD : null,
+      p_min_overlap: config.MATCH_MIN_OVERLAP,
+      p_shrinkage: config.MATCH_SHRINKAGE,
     },
     { jwt: user.token },
   );
@@ -177,11 +183,11 @@ function itemOf(r: ListRow): ItemRow {
     item_because_title: r.item_because_title,
     content_because_title: r.content_because_title,
     strategy: r.strategy,
-    matched_count: null,
-    matched_usernames: null,
-    matched_display_names: null,
-    matched_similarities: null,
-    potential_matches: null,
+    matched_count: r.matched_count,
+    matched_usernames: r.matched_usernames,
+    matched_display_names: r.matched_display_names,
+    matched_similarities: r.matched_similarities,
+    potential_matches: r.potential_matches,
     book_because_id: r.book_because_id,
     book_because_title: r.book_because_title,
     book_because_readers: r.book_because_readers,
@@ -229,8 +235,13 @@ async function finish(
   const matchable = Boolean(first?.matchable);
   const user = currentUser(c);
   const { db, config } = c.get("services");
-  // The list brought the served films' cards (a first batch) and no match evidence is needed: no second trip.
-  const carded = !matchable && served.rows.length > 0 && served.rows.every((r) => r.movie !== null);
+  // The list brought the served films' cards (a first batch) and, for a user who opted in to matching, their
+  // stored match evidence (a batch served before from an unchanged list): no second trip.
+  const carded =
+    served.rows.length > 0 &&
+    served.rows.every(
+      (r) => r.movie !== null && (!matchable || (r.matched_count !== null && r.matched_count !== undefined)),
+    );
   const items = carded
     ? served.rows.map(itemOf)
     : served.rows.length
@@ -243,6 +254,14 @@ async function finish(
             p_threshold: matchable ? config.MATCH_THRESHOLD : null,
             p_min_overlap: config.MATCH_MIN_OVERLAP,
             p_shrinkage: config.MATCH_SHRINKAGE,
+            // The list's later films: when this batch's match evidence is computed, theirs is too, at about the
+            // same cost, so the next batches read it from the list.
+            p_upcoming: matchable
+              ? order
+                  .slice(served.end)
+                  .filter((r) => !r.gone)
+                  .map((r) => Number(r.movie_id))
+              : null,
           },
           { jwt: user.token },
         )
