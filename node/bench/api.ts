@@ -158,7 +158,7 @@ export const apiBench: BenchSuite = {
             say,
           })
         : [];
-      const connection = await connectionCost(scratch.url, 100);
+      const connection = await connectionCost(scratch.url, 100, films[0]);
       const loadAfter = loadavg();
       console.log(
         `\nmarquee bench api: ${durationMs / 1000} s per scenario and target after ${warmupMs / 1000} s warm-up, ` +
@@ -191,7 +191,16 @@ export const apiBench: BenchSuite = {
           `  new connection (TCP, startup, SCRAM-SHA-256) + select 1: p50 ${fmt(connection.fresh.p50, 2)} ms, ` +
           `p95 ${fmt(connection.fresh.p95, 2)} ms\n` +
           `  select 1 on an open connection:                         p50 ${fmt(connection.reused.p50, 2)} ms, ` +
-          `p95 ${fmt(connection.reused.p95, 2)} ms`,
+          `p95 ${fmt(connection.reused.p95, 2)} ms\n` +
+          `the first API query on a new connection (a server process with cold caches, compiling the functions it ` +
+          `calls) against the same query on one that has served before:\n` +
+          Object.entries(connection.firstQuery)
+            .map(
+              ([name, q]) =>
+                `  ${name.padEnd(7)} new connection p50 ${fmt(q.newConnection.p50, 2)} ms, p95 ${fmt(q.newConnection.p95, 2)} ms; ` +
+                `kept p50 ${fmt(q.kept.p50, 2)} ms, p95 ${fmt(q.kept.p95, 2)} ms`,
+            )
+            .join("\n"),
       );
       if (o.json) {
         const report = {
@@ -409,12 +418,23 @@ function split(rows: Row[]): string {
   );
 }
 
-/** Opening a Postgres connection and running one query, against the same query on a connection kept open. */
-async function connectionCost(url: string, samples: number) {
+/**
+ * Opening a Postgres connection and running one query, against the same query on a connection kept open. Then
+ * what a new connection costs beyond opening it: a server process that has just started has empty catalogue
+ * caches and compiles each PL/pgSQL function on its first call, so an API query is slower on it than on a
+ * connection that has served before (which is what a pool, or Hyperdrive, gives a Worker).
+ */
+async function connectionCost(url: string, samples: number, filmId: number) {
   const fresh: number[] = [];
   const reused: number[] = [];
   const kept = new pg.Client({ connectionString: url });
   await kept.connect();
+  const queries = {
+    detail: ["select public.get_movie($1)", [filmId]],
+    list: ["select public.list_movies(p_sort => 'popularity', p_descending => true, p_limit => 21)", []],
+  } as const;
+  const cold: Record<string, number[]> = { detail: [], list: [] };
+  const warm: Record<string, number[]> = { detail: [], list: [] };
   try {
     for (let i = 0; i < samples; i++) {
       let started = performance.now();
@@ -427,6 +447,20 @@ async function connectionCost(url: string, samples: number) {
       await kept.query("select 1");
       reused.push(performance.now() - started);
     }
+    for (const [name, [sql, params]] of Object.entries(queries)) {
+      await kept.query(sql, [...params]);
+      for (let i = 0; i < Math.min(samples, 30); i++) {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        let started = performance.now();
+        await client.query(sql, [...params]);
+        cold[name].push(performance.now() - started);
+        await client.end();
+        started = performance.now();
+        await kept.query(sql, [...params]);
+        warm[name].push(performance.now() - started);
+      }
+    }
   } finally {
     await kept.end();
   }
@@ -434,5 +468,12 @@ async function connectionCost(url: string, samples: number) {
     const sorted = [...values].sort((a, b) => a - b);
     return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
   };
-  return { samples, fresh: summary(fresh), reused: summary(reused) };
+  return {
+    samples,
+    fresh: summary(fresh),
+    reused: summary(reused),
+    firstQuery: Object.fromEntries(
+      Object.keys(queries).map((name) => [name, { newConnection: summary(cold[name]), kept: summary(warm[name]) }]),
+    ) as Record<keyof typeof queries, { newConnection: ReturnType<typeof summary>; kept: ReturnType<typeof summary> }>,
+  };
 }
