@@ -346,7 +346,7 @@ returns void
 language plpgsql
 stable
 set search_path = public, extensions
-set plan_cache_mode = force_custom_plan
+set plan_cache_mode = auto
 as $$
 begin
   if p_user_id is null then
@@ -469,7 +469,7 @@ returns table (movie_id integer)
 language plpgsql
 stable
 set search_path = public, extensions
-set plan_cache_mode = force_custom_plan
+set plan_cache_mode = auto
 rows 100
 as $$
 declare
@@ -2175,7 +2175,7 @@ language plpgsql
 volatile
 security definer
 set search_path = public, extensions
-set plan_cache_mode = force_custom_plan
+set plan_cache_mode = auto
 as $$
 declare
   c_depth constant integer := 100;
@@ -2344,7 +2344,7 @@ language plpgsql
 volatile
 security definer
 set search_path = public, extensions
-set plan_cache_mode = force_custom_plan
+set plan_cache_mode = auto
 as $$
 declare
   v_computed timestamptz;
@@ -2463,7 +2463,7 @@ language plpgsql
 volatile
 security definer
 set search_path = public, extensions
-set plan_cache_mode = force_custom_plan
+set plan_cache_mode = auto
 as $$
 begin
   perform public.recommendation_caller_check(p_user_id);

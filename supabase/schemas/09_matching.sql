@@ -648,7 +648,7 @@ returns table (
 language plpgsql
 volatile
 set search_path = public, extensions
-set plan_cache_mode = force_custom_plan
+set plan_cache_mode = auto
 as $$
 declare
   v_key text;
