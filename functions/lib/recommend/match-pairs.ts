@@ -11,11 +11,16 @@
  * similarity(n + 1, d), how close one film would bring them), each with n, agreed films and d, whatever the other
  * user's opt-in (read live at serving). Ties are broken by the other user's id as text, as the SQL does.
  *
- * Cost: for each user, one pass over the raters of each film they have a signal on, so time is the sum over films
- * of (raters of the film)^2, the same pair accumulation as the user neighbours (7.9e8 rater visits on the
- * ML-1M-shaped bench data), then a sort of each user's candidates; memory is a few counters per user (reset
- * through the list of those touched), the inverted index (one entry per signal) and the output, at most 2 * depth pairs per
- * user. At most 65,535 signals per user and 32,767 agreed films per pair (the packed counter).
+ * Cost. Exactly, for each user, one pass over the raters of each film they have a signal on: the sum over films of
+ * (raters of the film)^2 / 2 pair updates, the same pair accumulation as the user neighbours (7.9e8 rater visits on
+ * the ML-1M-shaped bench data, about 5 s; 6.5e10 at ML-10M, 404 s), then a sort of each user's candidates. Above
+ * `exactVisits` (2e9, as for the user neighbours) matchCandidates bounds it (see there): each film contributes at
+ * most 256 co-raters, in a fixed pseudo-random order, to each user's candidates, and each user's best 300 get their
+ * exact figures: at most signals x 256 visits plus signals x 300 list steps. Every pair kept has its exact n,
+ * agreed films and d and meets the definition; what the bound gives up is recall (measured at ML-10M in the
+ * README, "Matching at scale"). Memory: a few counters per user, the inverted index (one entry per signal), the
+ * candidates (users x 300) and the output, at most 2 * depth pairs per user. At most 65,535 signals per user and
+ * 32,767 agreed films per pair (the packed counter).
  */
 
 /** Every user's signal values: user r's films at offsets[r]..offsets[r+1]-1, in quarters (-4..4). */
@@ -225,19 +230,20 @@ export function matchVisitsOf(signals: MatchSignals): number {
  * so each pair is worked on once and offered to both users' lists.
  *
  * Exactly (every pair sharing a film accumulated) while matchVisitsOf is within `exactVisits`; above it, bounded:
- * 1. Candidates: for each film a user has a signal on, its other raters when it has at most `coRaters`, else its
- *    `coRaters` most active ones (most signals first, ties to the lower index), as the user neighbours do; over
- *    those sampled common films, n and d are accumulated. Each user's candidates: the `candidates` / 2 best by the
- *    similarity on the sampled films, and the `candidates` / 2 best by similarity(n + 1, d) among the others.
+ * 1. Candidates: for each film a user has a signal on, its other raters when it has at most `coRaters`, else
+ *    `coRaters` of them (`choose`: by default the window around the user in a fixed pseudo-random order of the
+ *    film's raters); over those sampled common films, n and d are accumulated. Each user's candidates: the
+ *    `candidates` / 2 best by the similarity on the sampled films among the pairs matched there, and the
+ *    `candidates` / 2 best by similarity(n + 1, d) among the others.
  * 2. Exact figures for every candidate pair (n, agreed films and d over all their common films): pairs are grouped
  *    by their user with more signals, held in a dense array by film while the other's list is scanned against
  *    it, so a pair costs the shorter of the two lists. Each pair, once, is classified by the definition and
  *    offered to both users' lists.
  * Time: at most signals x coRaters visits, then signals x candidates list steps, whatever the films' popularity.
  * Every pair kept has its exact figures and meets the definition (matched or near); what the bound gives up is
- * recall, a pair neither user ranked among their candidates on the sampled films. On the ML-10M-shaped bench
- * data (coRaters 512, candidates 300), for sampled users against their exact lists, see the README ("Matching
- * at scale"). Where no film has more than coRaters + 1 raters and no user more than candidates / 2 partners, the
+ * recall, a pair neither user ranked among their candidates on the sampled films (measured on the ML-10M-shaped
+ * bench data in the README, "Matching at scale"). Where no film has more than coRaters + 1 raters and no user
+ * more than candidates / 2 partners on either list, the
  * result is the exact one.
  */
 export function matchCandidates(
