@@ -57,7 +57,7 @@ export function formatNightlySummary(s: NightlySummary): string {
       : "  rating model: skipped",
     `  item candidates: ${s.candidateRows} users, best ${s.candidateDepth} films each (${t.candidates} ms)`,
     `  user-CF votes: ${s.cfCandidateRows ?? 0} users, best ${s.candidateDepth} films each (${t.cf ?? 0} ms)`,
-    `  match candidates: ${s.matches.users} users, ${s.matches.matchedPairs} matched and ${s.matches.nearPairs} near pairs (at most ${s.matches.depth} of each per user; threshold ${s.matches.threshold}, overlap ${s.matches.minOverlap}, shrinkage ${s.matches.shrinkage}) (${t.matches} ms)`,
+    `  match candidates: ${s.matches.users} users, ${s.matches.matchedPairs} matched and ${s.matches.nearPairs} near pairs (at most ${s.matches.depth} of each per user; threshold ${s.matches.threshold}, overlap ${s.matches.minOverlap}, shrinkage ${s.matches.shrinkage}; ${s.matches.exact === false ? "bounded" : "exact"}) (${t.matches} ms)`,
     `  books: ${s.bookPairs} co-reading pairs, ${s.filmBookPairs} film-to-book pairs (${t.books} ms)`,
     `  load ${t.load} ms, write ${t.write} ms, views ${t.views} ms, cache ${t.cache} ms (${s.cacheRowsDeleted} cached rows deleted)`,
     `  total ${(s.totalMs / 1000).toFixed(1)} s`,

@@ -107,7 +107,7 @@ export interface NightlySummary {
   /** Users given user-CF votes (user_cf_candidates), at the same depth. */
   cfCandidateRows: number;
   /** Taste-matching candidates: the settings, users given candidates, and the matched and near pairs stored. */
-  matches: MatchSettings & { users: number; matchedPairs: number; nearPairs: number };
+  matches: MatchSettings & { users: number; matchedPairs: number; nearPairs: number; exact: boolean };
   /** Co-reading rows written (book_neighbours) and film-to-book rows (film_book_neighbours). */
   bookPairs: number;
   filmBookPairs: number;
@@ -552,7 +552,11 @@ interface StoredMatches {
  * Every user's taste-matching candidates (user_match_candidates): the signal values read once, set-based
  * (match_signal_snapshot, the same definition user_matches reads live), compared in memory (match-pairs.ts).
  */
-async function matchPairs(db: SqlExecutor, settings: MatchSettings): Promise<StoredMatches> {
+async function matchPairs(
+  db: SqlExecutor,
+  settings: MatchSettings,
+  onProgress?: (done: number, total: number) => void,
+): Promise<StoredMatches> {
   const snapshot = await db.query<{ user_id: string; fingerprint: string; movie_ids: number[]; values: number[] }>(
     'select user_id::text, fingerprint, movie_ids, "values" from public.match_signal_snapshot()',
   );
@@ -566,7 +570,9 @@ async function matchPairs(db: SqlExecutor, settings: MatchSettings): Promise<Sto
   for (const u of users) for (const m of u.movieIds) if (!filmIndex.has(m)) filmIndex.set(m, filmIndex.size);
   const signals = matchSignals(users, (m) => filmIndex.get(m) ?? 0, filmIndex.size);
   const ids = users.map((u) => u.id);
-  const pairs = matchCandidates(signals, settings, (a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+  const pairs = matchCandidates(signals, settings, (a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0), {
+    onProgress,
+  });
   return { users, pairs };
 }
 
@@ -711,36 +717,43 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
   const candidates = await timed("candidates", () => itemCandidates(db, filmRows, data, candidateDepth));
   step("candidates", 1, 1);
   const matchSettings: MatchSettings = { ...MATCH_DEFAULTS, ...options.match };
-  const matches = await timed("matches", () => matchPairs(db, matchSettings));
+  const matches = await timed("matches", () => matchPairs(db, matchSettings, (d, t) => step("matches", d, t)));
   step("matches", 1, 1);
   const means = userMeans(data.triples);
   const cfRows = await timed("cf", () => cfCandidates(users, data, means, candidateDepth));
   step("cf", 1, 1);
-  step("ratings", 0, 1);
-  let ratingModel: RatingModel | null;
-  if (ratingModelInWorker) {
-    const fitted = await ratingModelInWorker;
-    ratingModel = fitted.model;
-    timings.ratings = fitted.ms;
-  } else {
-    ratingModel = await timed("ratings", () =>
-      wantRatingModel ? fitRatingModel(data.triples, options.ratingModel || {}) : null,
-    );
-  }
-  step("ratings", 1, 1);
+  // The tables that need no rating model are written while the worker may still train it, in the transaction that
+  // then writes the model and commits: readers see every table of one run or of the previous one. "write" is the
+  // time spent writing; the wait for the model is the "ratings" step's.
   const chunks = Math.ceil(users.neighbour.length / chunk) + Math.ceil(filmRows.neighbour.length / chunk);
   let written = 0;
   const tick = () => step("write", ++written, chunks);
-  await timed("write", () =>
+  let waitedMs = 0;
+  const ratingModel = await timed("write", () =>
     db.transaction(async (tx) => {
       await writeUsers(tx, users, data.userIds, means, chunk, tick);
       await writeFilms(tx, filmRows, data.filmIds, chunk, tick);
-      await writeRatingModel(tx, ratingModel, data, chunk);
       await writeItemCandidates(tx, candidates, data.filmIds);
       await writeCfCandidates(tx, cfRows, data);
       await writeMatchPairs(tx, matches, matchSettings);
+      step("ratings", 0, 1);
+      const waited = performance.now();
+      let fitted: RatingModel | null = null;
+      if (ratingModelInWorker) {
+        const result = await ratingModelInWorker;
+        fitted = result.model;
+        timings.ratings = result.ms;
+      } else if (wantRatingModel) {
+        fitted = fitRatingModel(data.triples, options.ratingModel || {});
+        timings.ratings = Math.round(performance.now() - waited);
+      }
+      waitedMs = performance.now() - waited;
+      step("ratings", 1, 1);
+      await writeRatingModel(tx, fitted, data, chunk);
+      return fitted;
     }),
   );
+  timings.write = Math.round(timings.write - waitedMs);
   let contentThreshold: number | null = null;
   await timed("views", async () => {
     const views = [
@@ -825,6 +838,7 @@ export async function runNightly(db: SqlDatabase, options: NightlyOptions = {}):
       users: matches.users.length,
       matchedPairs: matches.pairs.matched.reduce((a, b) => a + b, 0),
       nearPairs: matches.pairs.other.length - matches.pairs.matched.reduce((a, b) => a + b, 0),
+      exact: matches.pairs.exact,
     },
     bookPairs: bookPairs.books,
     filmBookPairs: bookPairs.films,

@@ -11,11 +11,16 @@
  * similarity(n + 1, d), how close one film would bring them), each with n, agreed films and d, whatever the other
  * user's opt-in (read live at serving). Ties are broken by the other user's id as text, as the SQL does.
  *
- * Cost: for each user, one pass over the raters of each film they have a signal on, so time is the sum over films
- * of (raters of the film)^2, the same pair accumulation as the user neighbours (7.9e8 rater visits on the
- * ML-1M-shaped bench data), then a sort of each user's candidates; memory is a few counters per user (reset
- * through the list of those touched), the inverted index (one entry per signal) and the output, at most 2 * depth pairs per
- * user. At most 65,535 signals per user and 32,767 agreed films per pair (the packed counter).
+ * Cost. Exactly, for each user, one pass over the raters of each film they have a signal on: the sum over films of
+ * (raters of the film)^2 / 2 pair updates, the same pair accumulation as the user neighbours (7.9e8 rater visits on
+ * the ML-1M-shaped bench data, about 5 s; 6.5e10 at ML-10M, 404 s), then a sort of each user's candidates. Above
+ * `exactVisits` (2e9, as for the user neighbours) matchCandidates bounds it (see there): each film contributes at
+ * most 256 co-raters, in a fixed pseudo-random order, to each user's candidates, and each user's best 300 get their
+ * exact figures: at most signals x 256 visits plus signals x 300 list steps. Every pair kept has its exact n,
+ * agreed films and d and meets the definition; what the bound gives up is recall (measured at ML-10M in the
+ * README, "Matching at scale"). Memory: a few counters per user, the inverted index (one entry per signal), the
+ * candidates (users x 300) and the output, at most 2 * depth pairs per user. At most 65,535 signals per user and
+ * 32,767 agreed films per pair (the packed counter).
  */
 
 /** Every user's signal values: user r's films at offsets[r]..offsets[r+1]-1, in quarters (-4..4). */
@@ -44,6 +49,8 @@ export interface MatchCandidates {
   diffSum: Float32Array;
   /** For user r: how many of its pairs (the first ones) are matched. */
   matched: Int32Array;
+  /** Whether every pair was accumulated (false: the bounded path, above the work bound). */
+  exact: boolean;
 }
 
 /**
@@ -152,37 +159,102 @@ class BestPairs {
   }
 }
 
+export interface MatchBoundOptions {
+  /**
+   * Co-rater visits the exact computation may take (the sum over films of raters x (raters - 1), as for the user
+   * neighbours); at or under it every pair is accumulated (default 2e9: ML-1M's 7.9e8 runs exactly, ML-10M's 6.5e10
+   * does not).
+   */
+  exactVisits?: number;
+  /** The bounded candidate pass: each film contributes at most this many co-raters (default 256). */
+  coRaters?: number;
+  /**
+   * Candidates per user given exact figures in the bounded path (default 300): half the best by the similarity on
+   * the sampled films among the pairs matched there, half the best by the similarity one more film would give
+   * among the rest.
+   */
+  candidates?: number;
+  /**
+   * Which co-raters a film contributes when it has more than the window: "shuffled" (default), the window around
+   * the user in a fixed pseudo-random order of the film's raters (seeded by the film), or "heaviest", its most
+   * active raters (what the user neighbours use). The best matches are mostly users who agree on a few dozen
+   * films, spread over the whole population, which the most active raters are not: on the ML-1M-shaped data with
+   * the window scaled to ML-10M's raters per film (64 of a film's raters; candidates 300, 296 sampled users),
+   * shuffled found 30% of the exact matched users, heaviest 12%.
+   */
+  choose?: "heaviest" | "shuffled";
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The films' raters, users ascending, and each signal's place in its film's list. */
+interface FilmIndex {
+  /** Film f's raters at start[f]..start[f+1]-1. */
+  start: Int32Array;
+  rater: Int32Array;
+  /** The rater's value in quarters + 4 (0..8). */
+  q: Uint8Array;
+}
+
+function filmIndex(signals: MatchSignals, users: number, order?: Int32Array): FilmIndex & { slot: Int32Array } {
+  const start = new Int32Array(signals.films + 1);
+  for (let k = 0; k < signals.film.length; k++) start[signals.film[k] + 1]++;
+  for (let f = 0; f < signals.films; f++) start[f + 1] += start[f];
+  const rater = new Int32Array(signals.film.length);
+  const q = new Uint8Array(signals.film.length);
+  const slot = new Int32Array(signals.film.length);
+  const fill = start.slice(0, signals.films);
+  for (let i = 0; i < users; i++) {
+    const u = order ? order[i] : i;
+    for (let k = signals.offsets[u]; k < signals.offsets[u + 1]; k++) {
+      const at = fill[signals.film[k]]++;
+      rater[at] = u;
+      q[at] = signals.quarters[k] + 4;
+      slot[k] = at;
+    }
+  }
+  return { start, rater, q, slot };
+}
+
+/** What the exact accumulation visits: the sum over films of raters x (raters - 1). */
+export function matchVisitsOf(signals: MatchSignals): number {
+  const raters = new Int32Array(signals.films);
+  for (let k = 0; k < signals.film.length; k++) raters[signals.film[k]]++;
+  let visits = 0;
+  for (let f = 0; f < signals.films; f++) visits += raters[f] * (raters[f] - 1);
+  return visits;
+}
+
 /**
  * Every user's matched and near candidates. `order(a, b)` breaks similarity ties between other users a and b (the
  * job passes the comparison of their ids as text, PostgreSQL's uuid order). The figures of a pair are symmetric,
- * so each pair is accumulated once, from its lower-indexed user, and offered to both users' lists.
+ * so each pair is worked on once and offered to both users' lists.
+ *
+ * Exactly (every pair sharing a film accumulated) while matchVisitsOf is within `exactVisits`; above it, bounded:
+ * 1. Candidates: for each film a user has a signal on, its other raters when it has at most `coRaters`, else
+ *    `coRaters` of them (`choose`: by default the window around the user in a fixed pseudo-random order of the
+ *    film's raters); over those sampled common films, n and d are accumulated. Each user's candidates: the
+ *    `candidates` / 2 best by the similarity on the sampled films among the pairs matched there, and the
+ *    `candidates` / 2 best by similarity(n + 1, d) among the others.
+ * 2. Exact figures for every candidate pair (n, agreed films and d over all their common films): pairs are grouped
+ *    by their user with more signals, held in a dense array by film while the other's list is scanned against
+ *    it, so a pair costs the shorter of the two lists. Each pair, once, is classified by the definition and
+ *    offered to both users' lists.
+ * Time: at most signals x coRaters visits, then signals x candidates list steps, whatever the films' popularity.
+ * Every pair kept has its exact figures and meets the definition (matched or near); what the bound gives up is
+ * recall, a pair neither user ranked among their candidates on the sampled films (measured on the ML-10M-shaped
+ * bench data in the README, "Matching at scale"). Where no film has more than coRaters + 1 raters and no user
+ * more than candidates / 2 partners on either list, the
+ * result is the exact one.
  */
 export function matchCandidates(
   signals: MatchSignals,
   settings: MatchSettings,
   order: (a: number, b: number) => number,
-  onProgress?: (done: number, total: number) => void,
+  options: MatchBoundOptions | ((done: number, total: number) => void) = {},
 ): MatchCandidates {
+  const o = typeof options === "function" ? { onProgress: options } : options;
   const users = signals.offsets.length - 1;
-  const { threshold, minOverlap, shrinkage, depth } = settings;
-  const limit = Math.fround(threshold);
-  // The inverted index: film -> (user, quarters + 4), users ascending within a film; `after[k]`: where the raters
-  // of signal k's film with a higher index than its user start.
-  const byFilm = new Int32Array(signals.films + 1);
-  for (let k = 0; k < signals.film.length; k++) byFilm[signals.film[k] + 1]++;
-  for (let f = 0; f < signals.films; f++) byFilm[f + 1] += byFilm[f];
-  const raterOf = new Int32Array(signals.film.length);
-  const raterQ = new Uint8Array(signals.film.length);
-  const after = new Int32Array(signals.film.length);
-  const fill = byFilm.slice(0, signals.films);
-  for (let u = 0; u < users; u++) {
-    for (let k = signals.offsets[u]; k < signals.offsets[u + 1]; k++) {
-      const at = fill[signals.film[k]]++;
-      raterOf[at] = u;
-      raterQ[at] = signals.quarters[k] + 4;
-      after[k] = at + 1;
-    }
-  }
+  const { depth } = settings;
   // Ranking keys sort as numbers: similarity (its float4 bits, which order like the value for s >= 0) descending,
   // then the tie-break rank ascending; exact in a double for up to 2^21 users.
   const byOrder = Array.from({ length: users }, (_, v) => v).sort(order);
@@ -196,6 +268,69 @@ export function matchCandidates(
   };
   const matched = new BestPairs(users, depth);
   const near = new BestPairs(users, depth);
+  const limit = Math.fround(settings.threshold);
+  /** Classifies the pair (u, v) by its exact figures and offers it to both users' lists. */
+  const offer = (u: number, v: number, c: number, dQuarters: number) => {
+    const n = c & 0xffff;
+    if (n + 1 < settings.minOverlap) return;
+    const d = dQuarters / 4;
+    const s = matchSimilarity(n, d, settings.shrinkage);
+    if (n >= settings.minOverlap && s >= limit) {
+      matched.offer(u, key(s, v), v, c, dQuarters);
+      matched.offer(v, key(s, u), u, c, dQuarters);
+    } else {
+      const s1 = matchSimilarity(n + 1, d, settings.shrinkage);
+      if (s1 >= limit) {
+        near.offer(u, key(s1, v), v, c, dQuarters);
+        near.offer(v, key(s1, u), u, c, dQuarters);
+      }
+    }
+  };
+  const exact = matchVisitsOf(signals) <= (o.exactVisits ?? 2e9);
+  if (exact) exactPairs(signals, users, offer, o.onProgress);
+  else boundedPairs(signals, users, settings, o, offer);
+
+  let total = 0;
+  for (let u = 0; u < users; u++) total += matched.size[u] + near.size[u];
+  const out = {
+    offsets: new Int32Array(users + 1),
+    other: new Int32Array(total),
+    shared: new Int32Array(total),
+    agreed: new Int32Array(total),
+    diffSum: new Float32Array(total),
+    matched: new Int32Array(users),
+    exact,
+  };
+  let at = 0;
+  for (let u = 0; u < users; u++) {
+    out.matched[u] = matched.size[u];
+    for (const list of [matched, near]) {
+      for (const slot of list.sorted(u)) {
+        out.other[at] = list.other[slot];
+        out.shared[at] = list.counts[slot] & 0xffff;
+        out.agreed[at] = list.counts[slot] >>> 16;
+        out.diffSum[at] = list.quarters[slot] / 4;
+        at++;
+      }
+    }
+    out.offsets[u + 1] = at;
+  }
+  return out;
+}
+
+type Offer = (u: number, v: number, counts: number, dQuarters: number) => void;
+
+/** The per-rater increments for a value q (quarters): n + 1, agreed + 1 when within half a point; |difference|. */
+function increments(q: number, inc: Int32Array, dif: Int32Array) {
+  for (let y = 0; y < 9; y++) {
+    dif[y] = Math.abs(q - (y - 4));
+    inc[y] = dif[y] <= 2 ? 0x10001 : 1;
+  }
+}
+
+/** Every pair sharing a film, accumulated from its lower-indexed user: the sum over films of raters^2 / 2. */
+function exactPairs(signals: MatchSignals, users: number, offer: Offer, onProgress?: (d: number, t: number) => void) {
+  const index = filmIndex(signals, users);
   // n in the low 16 bits and agreed films in the high 15 of one counter: one memory update per rater, not two.
   const counts = new Int32Array(users);
   const dq = new Int32Array(users);
@@ -204,14 +339,11 @@ export function matchCandidates(
   for (let u = 0; u < users; u++) {
     for (let k = signals.offsets[u]; k < signals.offsets[u + 1]; k++) {
       const f = signals.film[k];
-      const q = signals.quarters[k];
-      for (let y = 0; y < 9; y++) {
-        dif[y] = Math.abs(q - (y - 4));
-        inc[y] = dif[y] <= 2 ? 0x10001 : 1;
-      }
-      for (let j = after[k]; j < byFilm[f + 1]; j++) {
-        const v = raterOf[j];
-        const y = raterQ[j];
+      increments(signals.quarters[k], inc, dif);
+      // Users ascend within a film: the raters after this one have higher indexes.
+      for (let j = index.slot[k] + 1; j < index.start[f + 1]; j++) {
+        const v = index.rater[j];
+        const y = index.q[j];
         counts[v] += inc[y];
         dq[v] += dif[y];
       }
@@ -220,49 +352,261 @@ export function matchCandidates(
     for (let v = u + 1; v < users; v++) {
       const c = counts[v];
       if (c === 0) continue;
-      const nv = c & 0xffff;
-      const d = dq[v] / 4;
       counts[v] = 0;
+      offer(u, v, c, dq[v]);
       dq[v] = 0;
-      if (nv + 1 < minOverlap) continue;
-      const s = matchSimilarity(nv, d, shrinkage);
-      if (nv >= minOverlap && s >= limit) {
-        matched.offer(u, key(s, v), v, c, d * 4);
-        matched.offer(v, key(s, u), u, c, d * 4);
-      } else {
-        const s1 = matchSimilarity(nv + 1, d, shrinkage);
-        if (s1 >= limit) {
-          near.offer(u, key(s1, v), v, c, d * 4);
-          near.offer(v, key(s1, u), u, c, d * 4);
-        }
-      }
     }
     if (onProgress && (u % 500 === 0 || u === users - 1)) onProgress(u + 1, users);
   }
-  const outOffsets = new Int32Array(users + 1);
-  const matchedCount = new Int32Array(users);
-  const other: number[] = [];
-  const shared: number[] = [];
-  const agreed: number[] = [];
-  const diffs: number[] = [];
+}
+
+/** A bounded min-heap of (score, user) keeping the `size` highest scores (ties to the earlier offered). */
+class TopScores {
+  readonly score: Float64Array;
+  readonly user: Int32Array;
+  length = 0;
+  constructor(readonly size: number) {
+    this.score = new Float64Array(size);
+    this.user = new Int32Array(size);
+  }
+  offer(s: number, v: number) {
+    const score = this.score;
+    const user = this.user;
+    let i = this.length;
+    if (i < this.size) {
+      this.length = i + 1;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (score[parent] <= s) break;
+        score[i] = score[parent];
+        user[i] = user[parent];
+        i = parent;
+      }
+      score[i] = s;
+      user[i] = v;
+      return;
+    }
+    if (s <= score[0]) return;
+    i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= this.size) break;
+      if (child + 1 < this.size && score[child + 1] < score[child]) child++;
+      if (score[child] >= s) break;
+      score[i] = score[child];
+      user[i] = user[child];
+      i = child;
+    }
+    score[i] = s;
+    user[i] = v;
+  }
+}
+
+/** The bounded path of matchCandidates (see there). */
+function boundedPairs(
+  signals: MatchSignals,
+  users: number,
+  settings: MatchSettings,
+  o: MatchBoundOptions,
+  offer: Offer,
+) {
+  const coRaters = Math.max(1, o.coRaters ?? 256);
+  const half = Math.max(1, Math.ceil((o.candidates ?? 300) / 2));
+  const { minOverlap, shrinkage } = settings;
+  const limit = Math.fround(settings.threshold);
+  const signalsOf = (u: number) => signals.offsets[u + 1] - signals.offsets[u];
+  // Each film's raters, most active first (ties to the lower index): a counting sort by signal count, descending.
+  let most = 0;
+  for (let u = 0; u < users; u++) most = Math.max(most, signalsOf(u));
+  const byCount = new Int32Array(most + 2);
+  for (let u = 0; u < users; u++) byCount[most - signalsOf(u) + 1]++;
+  for (let c = 0; c <= most; c++) byCount[c + 1] += byCount[c];
+  const active = new Int32Array(users);
+  for (let u = 0; u < users; u++) active[byCount[most - signalsOf(u)]++] = u;
+  const shuffled = (o.choose ?? "shuffled") === "shuffled";
+  const index = filmIndex(signals, users, shuffled ? undefined : active);
+  if (shuffled) shuffleRaters(signals, index);
+
+  // Pass 1: each user's candidates, at pairOther[u * width ..], pairCount[u] of them (the two lists may share users).
+  const width = 2 * half;
+  const pairOther = new Int32Array(users * width);
+  const pairCount = new Int32Array(users);
+  const counts = new Int32Array(users);
+  const dq = new Int32Array(users);
+  const touched = new Int32Array(users);
+  // By (own value, other value), both in quarters + 4: the counter increment and |difference| in quarters.
+  const inc = new Int32Array(81);
+  const dif = new Int32Array(81);
+  for (let x = 0; x < 9; x++) increments(x - 4, inc.subarray(9 * x, 9 * x + 9), dif.subarray(9 * x, 9 * x + 9));
+  const bySimilarity = new TopScores(half);
+  const byNext = new TopScores(half);
   for (let u = 0; u < users; u++) {
-    matchedCount[u] = matched.size[u];
-    for (const list of [matched, near]) {
-      for (const at of list.sorted(u)) {
-        other.push(list.other[at]);
-        shared.push(list.counts[at] & 0xffff);
-        agreed.push(list.counts[at] >>> 16);
-        diffs.push(list.quarters[at] / 4);
+    const t = sampleCoRaters(u, signals, index, coRaters, shuffled, inc, dif, counts, dq, touched);
+    bySimilarity.length = 0;
+    byNext.length = 0;
+    for (let i = 0; i < t; i++) {
+      const v = touched[i];
+      const n = counts[v] & 0xffff;
+      const d = dq[v] / 4;
+      counts[v] = 0;
+      dq[v] = 0;
+      // The same quotient as matchSimilarity, unrounded: only the order matters here.
+      const s = (n - d / 2 + shrinkage / 2) / (n + shrinkage);
+      if (n >= minOverlap && s >= limit) bySimilarity.offer(s, v);
+      else byNext.offer((n + 1 - d / 2 + shrinkage / 2) / (n + 1 + shrinkage), v);
+    }
+    let c = 0;
+    const base = u * width;
+    for (let i = 0; i < bySimilarity.length; i++) pairOther[base + c++] = bySimilarity.user[i];
+    for (let i = 0; i < byNext.length; i++) pairOther[base + c++] = byNext.user[i];
+    pairCount[u] = c;
+    if (o.onProgress && u % 500 === 0) o.onProgress(u + 1, 2 * users);
+  }
+
+  // Pass 2: every candidate pair once, grouped by its user with more signals (ties: the lower index).
+  const heavier = (u: number, v: number) => {
+    const a = signalsOf(u);
+    const b = signalsOf(v);
+    return a > b || (a === b && u < v);
+  };
+  const groupStart = new Int32Array(users + 1);
+  for (let u = 0; u < users; u++) {
+    for (let i = 0; i < pairCount[u]; i++) {
+      const v = pairOther[u * width + i];
+      groupStart[(heavier(u, v) ? u : v) + 1]++;
+    }
+  }
+  for (let u = 0; u < users; u++) groupStart[u + 1] += groupStart[u];
+  const lighter = new Int32Array(groupStart[users]);
+  const fill = groupStart.slice(0, users);
+  for (let u = 0; u < users; u++) {
+    for (let i = 0; i < pairCount[u]; i++) {
+      const v = pairOther[u * width + i];
+      if (heavier(u, v)) lighter[fill[u]++] = v;
+      else lighter[fill[v]++] = u;
+    }
+  }
+  // The heavier user's values by film, quarters + 5 (0: no signal); stamp[v] = h + 1 once (h, v) is done.
+  const mine = new Uint8Array(signals.films);
+  const stamp = new Int32Array(users);
+  for (let h = 0; h < users; h++) {
+    if (groupStart[h + 1] === groupStart[h]) continue;
+    for (let k = signals.offsets[h]; k < signals.offsets[h + 1]; k++) mine[signals.film[k]] = signals.quarters[k] + 5;
+    for (let p = groupStart[h]; p < groupStart[h + 1]; p++) {
+      const l = lighter[p];
+      if (stamp[l] === h + 1) continue;
+      stamp[l] = h + 1;
+      let c = 0;
+      let d = 0;
+      for (let k = signals.offsets[l]; k < signals.offsets[l + 1]; k++) {
+        const m = mine[signals.film[k]];
+        if (m === 0) continue;
+        const diff = Math.abs(signals.quarters[k] - (m - 5));
+        c += diff <= 2 ? 0x10001 : 1;
+        d += diff;
+      }
+      if (c !== 0) offer(h, l, c, d);
+    }
+    for (let k = signals.offsets[h]; k < signals.offsets[h + 1]; k++) mine[signals.film[k]] = 0;
+    if (o.onProgress && h % 500 === 0) o.onProgress(users + h + 1, 2 * users);
+  }
+  o.onProgress?.(2 * users, 2 * users);
+}
+
+/** A fixed pseudo-random permutation of each film's raters (Fisher-Yates seeded by the film), slots kept. */
+function shuffleRaters(signals: MatchSignals, index: FilmIndex & { slot: Int32Array }) {
+  // Which signal sits at each place of the index, to find the slots again afterwards.
+  const signalAt = new Int32Array(index.rater.length);
+  for (let k = 0; k < index.slot.length; k++) signalAt[index.slot[k]] = k;
+  for (let f = 0; f < signals.films; f++) {
+    const lo = index.start[f];
+    let state = (Math.imul(f + 1, 0x9e3779b1) ^ 0x5bd1e995) >>> 0;
+    for (let i = index.start[f + 1] - 1; i > lo; i--) {
+      state ^= state << 13;
+      state >>>= 0;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      state >>>= 0;
+      const j = lo + (state % (i - lo + 1));
+      const r = index.rater[i];
+      index.rater[i] = index.rater[j];
+      index.rater[j] = r;
+      const q = index.q[i];
+      index.q[i] = index.q[j];
+      index.q[j] = q;
+      const k = signalAt[i];
+      signalAt[i] = signalAt[j];
+      signalAt[j] = k;
+    }
+  }
+  for (let j = 0; j < signalAt.length; j++) index.slot[signalAt[j]] = j;
+}
+
+/**
+ * Pass 1's accumulation for user u: n | agreed << 16 and d (quarters) over the sampled co-raters of each of u's
+ * films, into counts and dq; the users touched are appended to `touched`. Returns how many.
+ */
+function sampleCoRaters(
+  u: number,
+  signals: MatchSignals,
+  index: FilmIndex & { slot: Int32Array },
+  coRaters: number,
+  shuffled: boolean,
+  inc: Int32Array,
+  dif: Int32Array,
+  counts: Int32Array,
+  dq: Int32Array,
+  touched: Int32Array,
+): number {
+  const { start, rater, q: raterQ, slot } = index;
+  const own = signals.film;
+  let t = 0;
+  for (let k = signals.offsets[u]; k < signals.offsets[u + 1]; k++) {
+    const f = own[k];
+    const row = 9 * (signals.quarters[k] + 4);
+    const lo = start[f];
+    const hi = start[f + 1];
+    const self = slot[k];
+    let from = lo;
+    let end = hi;
+    let wrap = 0;
+    if (hi - lo - 1 > coRaters) {
+      if (shuffled) {
+        // The coRaters raters around this one in the film's shuffled order, wrapping around its end.
+        from = self - (coRaters >> 1);
+        end = from + coRaters + 1;
+        if (from < lo) {
+          wrap = lo - from;
+          from = lo;
+        } else if (end > hi) {
+          wrap = end - hi;
+          end = hi;
+        }
+      } else {
+        // The film's coRaters most active other raters.
+        end = self < lo + coRaters ? lo + coRaters + 1 : lo + coRaters;
       }
     }
-    outOffsets[u + 1] = other.length;
+    for (;;) {
+      for (let j = from; j < end; j++) {
+        const v = rater[j];
+        if (v === u) continue;
+        const y = row + raterQ[j];
+        if (counts[v] === 0) touched[t++] = v;
+        counts[v] += inc[y];
+        dq[v] += dif[y];
+      }
+      if (wrap === 0) break;
+      // The part that wrapped: the film's last raters (the window began before lo) or its first (it ended past hi).
+      if (from === lo) {
+        from = hi - wrap;
+        end = hi;
+      } else {
+        from = lo;
+        end = lo + wrap;
+      }
+      wrap = 0;
+    }
   }
-  return {
-    offsets: outOffsets,
-    other: Int32Array.from(other),
-    shared: Int32Array.from(shared),
-    agreed: Int32Array.from(agreed),
-    diffSum: Float32Array.from(diffs),
-    matched: matchedCount,
-  };
+  return t;
 }
