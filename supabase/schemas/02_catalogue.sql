@@ -272,6 +272,10 @@ grant execute on function public.to_movie_card to anon, authenticated, service_r
 
 create index movies_popularity_idx on public.movies (popularity, id) where not adult;
 
+-- The few adult films, by id: lists read from a view as of its refresh (movie_popularity) check a film flagged
+-- adult since with one probe of this small index.
+create index movies_adult_idx on public.movies (id) where adult;
+
 -- GET /v1/movies?sort=rating (weighted rating, keyset on id).
 create index movies_rating_idx on public.movies (weighted_rating, id) where not adult;
 

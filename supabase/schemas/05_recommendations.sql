@@ -965,8 +965,12 @@ grant select on public.movie_trending_stats to service_role;
 -- The public popularity lists, scored and ordered ahead of time: every film of movie_rating_stats (window_days 0,
 -- all time) and of movie_trending_stats (7, 30, 365) with its Bayesian score at the API's prior weight (25) and
 -- C, the all-time mean of all ratings. get_popular_movies reads it in score order and stops at the limit, where
--- scoring every rated film per request made popular cost three catalogue list reads. Refreshed after the two views
--- it reads, by `marquee jobs nightly` and `marquee jobs trending`.
+-- scoring every rated film per request made popular cost three catalogue list reads. Each row also carries the
+-- film's card and the filter columns (genres, year, language) as of the refresh, so that the public list is one
+-- index scan of this view with no join: it then costs less than a catalogue page. Adult films are left out, and a
+-- film flagged adult since the refresh is still checked live (movies_adult_idx). Refreshed after the two views it
+-- reads, by `marquee jobs nightly` and `marquee jobs trending` (hourly), so a renamed film's card is at most that
+-- old here.
 create materialized view public.movie_popularity as
   with prior as (
     select (sum(s.rating_count * s.rating_mean) / nullif(sum(s.rating_count), 0))::real as c
@@ -981,8 +985,10 @@ create materialized view public.movie_popularity as
   )
   select st.window_days, st.movie_id, st.rating_count, st.rating_mean,
          ((st.rating_count * st.rating_mean + 25 * p.c) / (st.rating_count + 25))::real as score,
-         p.c as prior, st.refreshed_at
+         p.c as prior, st.refreshed_at,
+         public.to_movie_card(m) as card, m.genres, m.release_year, m.original_language
   from stats st cross join prior p
+  join public.movies m on m.id = st.movie_id and not m.adult
   where p.c is not null;
 
 create unique index movie_popularity_window_movie_idx on public.movie_popularity (window_days, movie_id);
@@ -1004,6 +1010,14 @@ comment on column public.movie_popularity.score is '(n * mean + 25 * prior) / (n
 comment on column public.movie_popularity.prior is 'C: the all-time mean of all ratings, as of the refresh.';
 
 comment on column public.movie_popularity.refreshed_at is 'When the trending window was refreshed; null for all time.';
+
+comment on column public.movie_popularity.card is 'The film''s card (to_movie_card) as of the refresh: what the public list serves.';
+
+comment on column public.movie_popularity.genres is 'The film''s genres as of the refresh (the genre filter).';
+
+comment on column public.movie_popularity.release_year is 'The film''s year as of the refresh (the year filters).';
+
+comment on column public.movie_popularity.original_language is 'The film''s original language as of the refresh (the language filter).';
 
 revoke all on public.movie_popularity from anon, authenticated;
 
@@ -1055,11 +1069,14 @@ begin
   -- The API's prior weight on a list movie_popularity holds (scored at the same refresh as the views below, with
   -- the same prior; a trending window refreshed in the last 36 hours): read in score order and stop at the limit,
   -- instead of scoring every rated film. Anything else is scored here.
+  -- Held and fresh: read from the window's first row by the unique index, as get_popular_movies does.
   if p_prior_weight = 25 and (p_window_days is null or p_window_days in (7, 30, 365))
      and exists (
-       select 1 from public.movie_popularity p
-       where p.window_days = coalesce(p_window_days, 0)
-         and (p_window_days is null or p.refreshed_at > now() - interval '36 hours')
+       select 1 from (
+         select p.refreshed_at from public.movie_popularity p
+         where p.window_days = coalesce(p_window_days, 0) order by p.window_days, p.movie_id limit 1
+       ) w
+       where p_window_days is null or w.refreshed_at > now() - interval '36 hours'
      ) then
     return query
       with ex as materialized (
@@ -1326,24 +1343,27 @@ begin
   -- The API's prior weight on a list movie_popularity holds (a trending one refreshed in the last 36 hours, the
   -- rule recommend_popular applies to movie_trending_stats): read it in score order, one query, as cheap as a
   -- catalogue list. Anything else is scored by recommend_popular.
+  -- The window's first row by the unique index says whether it is held and when it was refreshed (every row of a
+  -- window has the same refreshed_at): an exists over the refresh time would scan the view from its start.
   if p_prior_weight = 25 and p_min_ratings >= 1 and (p_window_days is null or p_window_days in (7, 30, 365))
      and exists (
-       select 1 from public.movie_popularity p
-       where p.window_days = coalesce(p_window_days, 0)
-         and (p_window_days is null or p.refreshed_at > now() - interval '36 hours')
+       select 1 from (
+         select p.refreshed_at from public.movie_popularity p
+         where p.window_days = coalesce(p_window_days, 0) order by p.window_days, p.movie_id limit 1
+       ) w
+       where p_window_days is null or w.refreshed_at > now() - interval '36 hours'
      ) then
     return query
-      select public.to_movie_card(m), p.score, p.rating_count, p.rating_mean
+      select p.card, p.score, p.rating_count, p.rating_mean
       from public.movie_popularity p
-      join public.movies m on m.id = p.movie_id
       where p.window_days = coalesce(p_window_days, 0)
         and p.rating_count >= p_min_ratings
         and (p_window_days is null or p.score >= p.prior)
-        and not m.adult
-        and (v_genre is null or m.genres @> array[v_genre])
-        and (p_year_from is null or m.release_year >= p_year_from)
-        and (p_year_to is null or m.release_year <= p_year_to)
-        and (p_language is null or m.original_language = p_language)
+        and not exists (select 1 from public.movies a where a.id = p.movie_id and a.adult)
+        and (v_genre is null or p.genres @> array[v_genre])
+        and (p_year_from is null or p.release_year >= p_year_from)
+        and (p_year_to is null or p.release_year <= p_year_to)
+        and (p_language is null or p.original_language = p_language)
       order by p.score desc, p.rating_count desc, p.movie_id
       limit p_limit;
     return;

@@ -113,4 +113,40 @@ describe("marquee jobs trending", () => {
       new Set(ratings.map((r) => r.movie_id)).size,
     );
   });
+
+  it("popular serves the cards stored at the refresh, but a film flagged adult since is gone at once", async () => {
+    await db.exec("refresh materialized view public.movie_rating_stats");
+    await refreshTrending(db);
+    const cards = async () => (await db.rpc("get_popular_movies", { p_limit: 20 })).map((r) => r.movie);
+    const served = await cards();
+    const live = await db.query<{ id: number; title: string; genres: string[] }>(
+      "select id, title, genres from public.movies where id = any($1::int[])",
+      [served.map((m) => m?.id)],
+    );
+    for (const m of served) {
+      const row = live.find((l) => l.id === m?.id);
+      expect(m, "the stored card is the film's card as of the refresh").toMatchObject({
+        kind: "movie",
+        title: row?.title,
+        genres: row?.genres,
+      });
+    }
+    const [top] = served;
+    try {
+      await db.query("update public.movies set adult = true where id = $1", [top?.id]);
+      expect(
+        (await cards()).map((m) => m?.id),
+        "no refresh needed to drop it",
+      ).not.toContain(top?.id);
+      await db.query("update public.movies set title = 'Renamed' where id = $1", [served[1]?.id]);
+      expect((await cards()).find((m) => m?.id === served[1]?.id)?.title, "served as of the refresh").toBe(
+        served[1]?.title,
+      );
+      await refreshTrending(db);
+      expect((await cards()).find((m) => m?.id === served[1]?.id)?.title, "the next refresh brings it").toBe("Renamed");
+    } finally {
+      await db.query("update public.movies set adult = false where id = $1", [top?.id]);
+      await db.query("update public.movies set title = $2 where id = $1", [served[1]?.id, served[1]?.title]);
+    }
+  });
 });

@@ -85,11 +85,11 @@ export function popularityReason(r: Row, context: ReasonContext = {}): Reason | 
 /** The reasons for one get_recommendations row, in the order of its sources (largest contribution first). */
 export function recommendationReasons(row: RpcRow<"get_recommendations">, context: ReasonContext = {}): Reason[] {
   // The evidence (recommendation_row) with the titles it quotes, which travel beside it.
-  const r: Row = {
-    ...row.recommendation,
+  // Object.assign, not a spread followed by properties: in V8 that literal costs ~2 us a row (see toMovieSummary).
+  const r: Row = Object.assign({} as Row, row.recommendation, {
     item_because_title: row.item_because_title,
     content_because_title: row.content_because_title,
-  };
+  });
   const sources = (r.sources as Source[] | null) ?? [];
   const reasons: Reason[] = [];
   for (const source of sources) {

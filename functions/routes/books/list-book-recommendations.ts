@@ -66,12 +66,13 @@ export async function bookRecommendations(c: AppContext, limit: number) {
   return {
     kind: "book" as const,
     coldStart: rows.length === 0 || rows[0]?.cold_start === true,
-    data: rows.map((r) => ({
-      ...toBookSummary(r.book),
-      score: Math.round(Number(r.score ?? 0) * 10_000) / 10_000,
-      sources: (r.sources ?? []) as (typeof SOURCES)[number][],
-      reasons: bookRecommendationReasons(r),
-    })),
+    data: rows.map((r) =>
+      Object.assign(toBookSummary(r.book), {
+        score: Math.round(Number(r.score ?? 0) * 10_000) / 10_000,
+        sources: (r.sources ?? []) as (typeof SOURCES)[number][],
+        reasons: bookRecommendationReasons(r),
+      }),
+    ),
   };
 }
 

@@ -65,13 +65,14 @@ const round = (v: unknown) => (v === null || v === undefined ? null : Math.round
 export async function listSimilarBooks(c: AppContext, id: number, limit: number) {
   const rows = await c.get("services").db.rpc("get_similar_books", { p_book_id: id, p_limit: limit });
   return {
-    data: rows.map((r) => ({
-      ...toBookSummary(r.book),
-      similarity: round(r.score) ?? 0,
-      coReading: round(r.co_reading_similarity),
-      content: round(r.content_similarity),
-      reasons: similarBookReasons(r),
-    })),
+    data: rows.map((r) =>
+      Object.assign(toBookSummary(r.book), {
+        similarity: round(r.score) ?? 0,
+        coReading: round(r.co_reading_similarity),
+        content: round(r.content_similarity),
+        reasons: similarBookReasons(r),
+      }),
+    ),
   };
 }
 

@@ -76,8 +76,7 @@ export function toBookSummary(card: BookCard | null): BookSummaryT {
 }
 
 export function toBookDetail(r: RpcRow<"get_book">): z.infer<typeof BookDetail> {
-  return {
-    ...toBookSummary(r.book),
+  return Object.assign(toBookSummary(r.book), {
     isbn13: r.isbn13 ?? [],
     isbn10: r.isbn10 ?? [],
     openLibraryWorkId: r.ol_work_id ?? null,
@@ -85,5 +84,5 @@ export function toBookDetail(r: RpcRow<"get_book">): z.infer<typeof BookDetail> 
     goodreadsWorkId: num(r.goodreads_work_id),
     hasEmbedding: Boolean(r.has_embedding),
     updatedAt: new Date(r.updated_at ?? "").toISOString(),
-  };
+  });
 }

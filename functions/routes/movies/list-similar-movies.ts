@@ -85,13 +85,14 @@ async function listSimilar(c: AppContext, id: number, q: z.infer<typeof SimilarQ
   });
   const round = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 10_000) / 10_000);
   return {
-    data: rows.map((r) => ({
-      ...toMovieSummary(r.movie),
-      similarity: round(r.score) ?? 0,
-      coRating: round(r.co_rating_similarity),
-      content: round(r.content_similarity),
-      reasons: similarReasons(r),
-    })),
+    data: rows.map((r) =>
+      Object.assign(toMovieSummary(r.movie), {
+        similarity: round(r.score) ?? 0,
+        coRating: round(r.co_rating_similarity),
+        content: round(r.content_similarity),
+        reasons: similarReasons(r),
+      }),
+    ),
   };
 }
 

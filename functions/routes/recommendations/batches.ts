@@ -269,7 +269,7 @@ async function finish(
   const evidence = new Map<number, MatchEvidence>();
   for (const r of items)
     if (r.matched_count !== null && r.matched_count !== undefined)
-      evidence.set(Number(r.movie?.id), { ...r, movie_id: Number(r.movie?.id) } as MatchEvidence);
+      evidence.set(Number(r.movie?.id), Object.assign({}, r, { movie_id: Number(r.movie?.id) }) as MatchEvidence);
   const more = order.slice(served.end).some((r) => !r.gone);
   const cursor: BatchCursor = {
     id: String(first?.list_id),

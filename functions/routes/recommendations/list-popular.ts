@@ -78,13 +78,12 @@ async function listPopular(c: AppContext, q: z.infer<typeof PopularQuery>) {
   const genre = q.genre && rows.length ? matchGenre(rows, q.genre) : undefined;
   const data = rows.map((r) => {
     const reason = popularityReason(r, { genre, windowDays });
-    return {
-      ...toMovieSummary(r.movie),
+    return Object.assign(toMovieSummary(r.movie), {
       score: Math.round(Number(r.score) * 1000) / 1000,
       ratingCount: Number(r.rating_count),
       averageRating: Math.round(Number(r.rating_mean) * 100) / 100,
       reasons: reason ? [reason] : [],
-    };
+    });
   });
   if (data.length === 0 && windowDays) {
     const note =

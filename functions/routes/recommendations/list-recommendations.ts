@@ -189,17 +189,19 @@ export function toRecommendedItem(
   options: { genre?: string; evidence: Map<number, MatchEvidence>; matchable: boolean },
 ) {
   const e = r.recommendation;
-  return {
-    ...toMovieSummary(r.movie),
-    score: Math.round(Number(e?.score) * 10_000) / 10_000,
-    predictedRating:
-      e?.predicted_rating === null || e?.predicted_rating === undefined
-        ? null
-        : Math.round(e.predicted_rating * 100) / 100,
-    sources: (e?.sources ?? []) as ("item" | "cf" | "content" | "popular")[],
-    reasons: recommendationReasons(r, { genre: options.genre }),
-    ...matchFieldsFor(Number(r.movie?.id), options.evidence, options.matchable),
-  };
+  return Object.assign(
+    toMovieSummary(r.movie),
+    {
+      score: Math.round(Number(e?.score) * 10_000) / 10_000,
+      predictedRating:
+        e?.predicted_rating === null || e?.predicted_rating === undefined
+          ? null
+          : Math.round(e.predicted_rating * 100) / 100,
+      sources: (e?.sources ?? []) as ("item" | "cf" | "content" | "popular")[],
+      reasons: recommendationReasons(r, { genre: options.genre }),
+    },
+    matchFieldsFor(Number(r.movie?.id), options.evidence, options.matchable),
+  );
 }
 
 export function strategyFor(requested: (typeof STRATEGIES)[number], plan: RecommendationStrategy) {

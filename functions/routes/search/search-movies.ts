@@ -148,20 +148,17 @@ async function search(c: AppContext, q: z.infer<typeof SearchQuery>) {
   });
   const data =
     q.kind === "movie"
-      ? (await db.rpc("match_movies", { ...args, p_genre: q.genre })).map((r) => ({
-          ...toMovieSummary(r.movie),
-          kind: "movie" as const,
-          ...hit(r),
-        }))
+      ? (await db.rpc("match_movies", { ...args, p_genre: q.genre })).map((r) =>
+          Object.assign(toMovieSummary(r.movie), { kind: "movie" as const }, hit(r)),
+        )
       : q.kind === "book"
-        ? (await db.rpc("match_books", { ...args, p_subject: q.genre })).map((r) => ({
-            ...toBookSummary(r.book),
-            ...hit(r),
-          }))
+        ? (await db.rpc("match_books", { ...args, p_subject: q.genre })).map((r) =>
+            Object.assign(toBookSummary(r.book), hit(r)),
+          )
         : (await db.rpc("match_catalogue", { ...args, p_genre: q.genre })).map((r) =>
             r.kind === "book"
-              ? { ...toBookSummary(r.book), ...hit(r) }
-              : { ...toMovieSummary(r.movie), kind: "movie" as const, ...hit(r) },
+              ? Object.assign(toBookSummary(r.book), hit(r))
+              : Object.assign(toMovieSummary(r.movie), { kind: "movie" as const }, hit(r)),
           );
   return c.json({ data, model: embedder.model }, 200);
 }

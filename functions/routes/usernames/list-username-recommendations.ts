@@ -79,14 +79,15 @@ export function register(app: App) {
           username: user.username,
           computedAt: state.computedAt,
           note: null,
-          recommendations: rows.map((r) => ({
-            ...toMovieSummary(r.movie),
-            score:
-              r.recommendation?.score === undefined
-                ? null
-                : Math.round(Number(r.recommendation.score) * 10_000) / 10_000,
-            reasons: recommendationReasons(r, {}),
-          })),
+          recommendations: rows.map((r) =>
+            Object.assign(toMovieSummary(r.movie), {
+              score:
+                r.recommendation?.score === undefined
+                  ? null
+                  : Math.round(Number(r.recommendation.score) * 10_000) / 10_000,
+              reasons: recommendationReasons(r, {}),
+            }),
+          ),
         };
         return c.json(body, 200);
       }
