@@ -2144,18 +2144,28 @@ on conflict do nothing;
 
 -- recommendation_fingerprint: a text that changes whenever a user's recommendation list for these weights could.
 -- Reads two index ranges and the newest nightly run: well under a millisecond.
+-- PL/pgSQL with plan_cache_mode = auto, not SQL: PostgreSQL 15 plans a SQL function's statements on every call,
+-- which was most of its cost on every stored-list read; its statements read one user's rows by key and the newest
+-- nightly run, so the cached generic plan is the custom one.
 create or replace function public.recommendation_fingerprint(p_user_id uuid, p_weights real[])
 returns text
-language sql
+language plpgsql
 stable
 set search_path = public, extensions
-set plan_cache_mode = force_custom_plan
+set plan_cache_mode = auto
 as $$
-  select concat_ws('|',
-    (select count(*) || '@' || coalesce(max(r.updated_at)::text, '') from public.ratings r where r.user_id = p_user_id),
-    (select count(*) || '@' || coalesce(max(i.created_at)::text, '') from public.interactions i where i.user_id = p_user_id),
-    (select coalesce(max(j.id), 0)::text from public.recommendation_job_runs j where j.job = 'nightly'),
-    p_weights::text)
+declare
+  v_ratings text;
+  v_interactions text;
+  v_run text;
+begin
+  select count(*) || '@' || coalesce(max(r.updated_at)::text, '') into v_ratings
+  from public.ratings r where r.user_id = p_user_id;
+  select count(*) || '@' || coalesce(max(i.created_at)::text, '') into v_interactions
+  from public.interactions i where i.user_id = p_user_id;
+  select coalesce(max(j.id), 0)::text into v_run from public.recommendation_job_runs j where j.job = 'nightly';
+  return concat_ws('|', v_ratings, v_interactions, v_run, p_weights::text);
+end
 $$;
 
 comment on function public.recommendation_fingerprint is 'Fingerprint of what a user''s recommendations depend on (their signals, the nightly run, the weights); keys recommendation_cache.';
@@ -2167,15 +2177,21 @@ grant execute on function public.recommendation_fingerprint to service_role;
 -- recommendation_list_expiry: when a stored list computed at p_computed_at expires: the next midnight after it in
 -- the user's time zone (users.time_zone; UTC for an unknown user). get_recommendations recomputes a list past it,
 -- and GET /v1/recommendations/next starts a fresh one.
+-- PL/pgSQL with plan_cache_mode = auto, as recommendation_fingerprint (one primary-key read).
 create or replace function public.recommendation_list_expiry(p_user_id uuid, p_computed_at timestamptz)
 returns timestamptz
-language sql
+language plpgsql
 stable
 set search_path = public, extensions
-set plan_cache_mode = force_custom_plan
+set plan_cache_mode = auto
 as $$
-  select (date_trunc('day', p_computed_at at time zone z.tz) + interval '1 day') at time zone z.tz
-  from (select coalesce((select u.time_zone from public.users u where u.id = p_user_id), 'UTC') as tz) z
+declare
+  v_tz text;
+begin
+  select u.time_zone into v_tz from public.users u where u.id = p_user_id;
+  v_tz := coalesce(v_tz, 'UTC');
+  return (date_trunc('day', p_computed_at at time zone v_tz) + interval '1 day') at time zone v_tz;
+end
 $$;
 
 comment on function public.recommendation_list_expiry is 'When a stored recommendation list expires: the midnight after it was computed, in the user''s time zone.';

@@ -59,7 +59,7 @@ describe("the public schema", () => {
         and not ('plan_cache_mode=force_custom_plan' = any(coalesce(p.proconfig, '{}')))
       order by 1`);
     // The exceptions say so in their definition (plan_cache_mode = auto): the functions a cached first batch runs
-    // through, whose every statement reads one user's rows by key, so a generic plan is the custom one without
+    // through (with the fingerprints and expiry they check), whose every statement reads one user's rows by key, so a generic plan is the custom one without
     // planning it each call (a third of recommendation_list's time on the ML-1M bench data). What they call that
     // does real work (get_recommendations_live, film_book_evidence, match_evidence_of) keeps custom plans.
     expect(
@@ -67,9 +67,13 @@ describe("the public schema", () => {
       "see migrations/20261201000100_custom_plans.sql: generic plans made recommend_items 100x slower",
     ).toEqual([
       "excluded_movies",
+      "match_evidence_key",
+      "match_fingerprint",
       "recommendation_caller_check",
+      "recommendation_fingerprint",
       "recommendation_items",
       "recommendation_list",
+      "recommendation_list_expiry",
       "refresh_recommendation_cache",
       "stored_match_evidence",
     ]);
